@@ -1,0 +1,59 @@
+/* engine: interviews at run time.
+ *
+ * Takes decoded candidate requests, runs them through the interview's script
+ * and answers with frames. Turns of one interview are serialised by a
+ * per-interview lock; a turn is committed durably (candidate message, every
+ * bot message it caused, the updated interview record) before any of its
+ * frames leaves. Live Lua states are a cache: an interview whose state is
+ * missing (restart, eviction, an earlier script error) is rebuilt by feeding
+ * its pinned script the recorded candidate messages, sending nothing. */
+#ifndef INTERVIEWD_ENGINE_H
+#define INTERVIEWD_ENGINE_H
+
+#include <stddef.h>
+
+#include "script.h"
+#include "store.h"
+#include "token.h"
+
+struct engine_options {
+	struct store *store;
+	struct script_limits limits;
+	unsigned max_sessions; /* live Lua states kept; default 10000 */
+	unsigned idle_seconds; /* states idle this long are dropped; default 900 */
+};
+
+struct engine;
+
+int engine_open(struct engine **out, const struct engine_options *o);
+/* Waits for turns in progress, drops every state. NULL is fine. */
+void engine_close(struct engine *e);
+
+/* The caller's side of one connection. Frames are NUL-terminated JSON. */
+struct engine_conn {
+	/* To this connection only (errors, history, repeated replies). */
+	void (*reply)(void *ctx, const char *frame, size_t len);
+	/* To every connection open on interview_id, this one included. Called
+	 * with the interview locked, so frames of successive turns keep order. */
+	void (*broadcast)(void *ctx, const char *interview_id, const char *frame, size_t len);
+	void *ctx;
+	/* The interview the connection's token is bound to. */
+	char interview_id[TOKEN_ID_LEN + 1];
+};
+
+/* Handles one complete inbound text message (already size-checked). Every
+ * outcome, including each error code of the protocol, is a frame through c. */
+void engine_handle(struct engine *e, const struct engine_conn *c, const char *data, size_t len);
+
+/* Drops Lua states idle longer than idle_seconds. Call now and then. */
+void engine_sweep(struct engine *e);
+
+struct engine_stats {
+	unsigned live_sessions;
+	unsigned long long turns;
+	unsigned long long rebuilds;
+	unsigned long long script_errors;
+};
+void engine_get_stats(struct engine *e, struct engine_stats *out);
+
+#endif

@@ -1,0 +1,60 @@
+/* record: interviews, transcripts, tokens and scripts as the store keeps them.
+ *
+ * The one place that knows which proto record lives under which store key.
+ * The engine, the CLI and the authoring tools read and write interviews only
+ * through here. Functions return 0, a STORE_E* code, or RECORD_E* below, and
+ * put a sentence into err where they take one. */
+#ifndef INTERVIEWD_RECORD_H
+#define INTERVIEWD_RECORD_H
+
+#include <stddef.h>
+
+#include "proto.h"
+#include "store.h"
+#include "token.h"
+
+enum {
+	RECORD_ESCRIPT = -20,  /* the script file is missing, unreadable or does not compile */
+	RECORD_ECORRUPT = -21, /* a stored record does not decode */
+	RECORD_EAUTH = -22,    /* token unknown */
+};
+
+#define RECORD_MAX_SCRIPT (256 * 1024) /* largest script source accepted */
+
+/* Creates an interview running scripts_dir/NAME.lua: pins the source (stored
+ * by sha256), writes the interview record (status "new") and a candidate
+ * token, durably. id and token receive the new values. The script is compiled
+ * first so a syntax error is reported here, not to the candidate. */
+int record_create_interview(struct store *st, const char *scripts_dir, const char *script_name,
+			    const char *candidate, char id[TOKEN_ID_LEN + 1],
+			    char token[TOKEN_LEN + 1], char *err, size_t errlen);
+
+/* Reads the interview record. STORE_ENOTFOUND when there is none. */
+int record_get_interview(struct store *st, const char *id, struct proto_interview *iv);
+
+/* Reads every interview (in id order). Free with record_interviews_free. */
+int record_list_interviews(struct store *st, struct proto_interview **ivs, size_t *n);
+void record_interviews_free(struct proto_interview *ivs, size_t n);
+
+/* Reads the whole transcript in seq order. Free with record_transcript_free. */
+int record_get_transcript(struct store *st, const char *id, struct proto_turn **turns, size_t *n);
+void record_transcript_free(struct proto_turn *turns, size_t n);
+
+/* Reads a pinned script source by hash; *src is a new string (free()). */
+int record_get_script(struct store *st, const char *hash, char **src, size_t *len);
+
+/* Adds the script source to b under its hash; writes the hex hash. */
+int record_batch_script(struct store_batch *b, const char *src, size_t len,
+			char hash[TOKEN_DIGEST_HEX + 1]);
+/* Adds the interview record / one turn to b. */
+int record_batch_interview(struct store_batch *b, const struct proto_interview *iv);
+int record_batch_turn(struct store_batch *b, const char *id, const struct proto_turn *t);
+
+/* Checks a presented token; on success writes the interview it is bound to.
+ * RECORD_EAUTH when unknown or malformed. */
+int record_check_token(struct store *st, const char *token, char id[TOKEN_ID_LEN + 1]);
+
+/* Milliseconds since the epoch (the clock every record uses). */
+long long record_now_ms(void);
+
+#endif

@@ -1,0 +1,115 @@
+/* script: the Lua 5.4 host. One sandboxed lua_State per interview.
+ *
+ * A script's body is the conversation. It runs as a coroutine: say() and
+ * friends append events to the current output, ask()/choose()/ask_number()
+ * yield until the next candidate message is fed in. Nothing here does I/O or
+ * knows about LMDB or sockets; feeding the same messages to a script opened
+ * with the same env always yields the same events (math.random is seeded from
+ * the interview id), which is what replay after a restart relies on.
+ *
+ * Limits: every script_feed() call has an instruction budget (a count hook
+ * that, once tripped, fires on every instruction so pcall cannot swallow it),
+ * the whole state has a memory cap (a counting allocator), and outputs are
+ * bounded in count and size. Hitting any of them fails that feed; the state is
+ * then dead and the caller rebuilds it from the transcript if it wants to. */
+#ifndef INTERVIEWD_SCRIPT_H
+#define INTERVIEWD_SCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	SCRIPT_OK = 0,
+	SCRIPT_ESYNTAX = -1,   /* the chunk does not compile */
+	SCRIPT_ERUNTIME = -2,  /* a Lua error escaped the script */
+	SCRIPT_EBUDGET = -3,   /* the per-feed instruction budget ran out */
+	SCRIPT_EMEMORY = -4,   /* the memory cap was hit */
+	SCRIPT_ELIMIT = -5,    /* too many / too large events in one feed */
+	SCRIPT_EFINISHED = -6, /* fed after the interview finished */
+	SCRIPT_EDEAD = -7,     /* fed after an earlier error killed the state */
+	SCRIPT_ENOMEM = -8,    /* the host itself ran out of memory */
+};
+
+enum script_event_kind {
+	SCRIPT_EV_SAY,     /* text */
+	SCRIPT_EV_ASK,     /* text; ask_type, choices/min/max describe the answer wanted */
+	SCRIPT_EV_END,     /* text: the closing message; always the last event */
+	SCRIPT_EV_SCORE,   /* name, number */
+	SCRIPT_EV_NOTE,    /* text */
+	SCRIPT_EV_TAG,     /* name */
+	SCRIPT_EV_SECTION, /* name: the transcript part that starts here */
+	SCRIPT_EV_ANSWER,  /* name: the ask's id, text: the accepted answer */
+};
+
+enum script_ask_type { SCRIPT_ASK_TEXT, SCRIPT_ASK_CHOICE, SCRIPT_ASK_NUMBER };
+
+struct script_event {
+	enum script_event_kind kind;
+	char *text;
+	char *name;
+	double number;
+	/* SCRIPT_EV_ASK only */
+	enum script_ask_type ask_type;
+	char **choices;
+	size_t nchoices;
+	bool has_min, has_max;
+	double min, max;
+	int line; /* script line that emitted the event, 0 if unknown */
+};
+
+/* What one feed produced, in order. */
+struct script_output {
+	struct script_event *events;
+	size_t n;
+	bool finished; /* the script called finish() or returned */
+};
+void script_output_free(struct script_output *out);
+
+struct script_limits {
+	uint64_t instructions; /* per feed; 0: default 20,000,000 */
+	size_t memory;         /* bytes for the whole state; 0: default 32 MiB */
+};
+
+struct script_env {
+	const char *interview_id;   /* interview.id */
+	const char *candidate_name; /* candidate.name; NULL or "" allowed */
+	unsigned long long seed;    /* math.random seed (token_seed of the id) */
+	struct script_limits limits;
+};
+
+/* Why a call failed. message is short and says where ("scripts/demo.lua:12:
+ * attempt to call a nil value (global 'sya')"); traceback is the Lua
+ * traceback for the log and the interview record. line is 0 when unknown. */
+struct script_error {
+	int code;
+	int line;
+	char message[512];
+	char traceback[2048];
+};
+
+struct script;
+
+/* Compiles source (text only, never bytecode) into a fresh sandbox. chunkname
+ * is what error messages show, e.g. "scripts/demo.lua". Nothing runs yet.
+ * Returns 0, or SCRIPT_ESYNTAX / SCRIPT_ENOMEM with e filled. */
+int script_open(struct script **out, const char *chunkname, const char *source, size_t len,
+		const struct script_env *env, struct script_error *e);
+
+/* Feeds one candidate message. The first feed starts the script (its text is
+ * the candidate's opening message); every later one answers the pending ask.
+ * On success out holds the events the script produced until it next waited or
+ * finished (free with script_output_free). On failure out is empty, e is
+ * filled, and the state is dead: every later feed returns SCRIPT_EDEAD. */
+int script_feed(struct script *s, const char *text, size_t len, struct script_output *out,
+		struct script_error *e);
+
+/* True once the script called finish() or returned. */
+bool script_finished(const struct script *s);
+
+/* Bytes the state holds now (for logs and tests). */
+size_t script_memory(const struct script *s);
+
+void script_close(struct script *s);
+
+#endif

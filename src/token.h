@@ -1,0 +1,43 @@
+/* token: secrets and digests, the only module that calls libsodium.
+ *
+ * Candidate tokens are 32 random bytes, base64url without padding (43
+ * characters). Only their BLAKE2b-256 hash is ever stored; a check hashes the
+ * presented token, looks the hash up and compares it in constant time. */
+#ifndef INTERVIEWD_TOKEN_H
+#define INTERVIEWD_TOKEN_H
+
+#include <stddef.h>
+
+#define TOKEN_LEN 43
+#define TOKEN_HASH_LEN 32
+#define TOKEN_ID_LEN 16     /* interview ids: 16 lowercase hex characters */
+#define TOKEN_DIGEST_HEX 64 /* sha256 hex */
+
+enum { TOKEN_OK = 0, TOKEN_EINIT = -1, TOKEN_EINVALID = -2 };
+
+/* Initialises libsodium. Call once before anything else here. */
+int token_init(void);
+
+/* Writes a new random token and its hash. */
+void token_new(char out[TOKEN_LEN + 1], unsigned char hash[TOKEN_HASH_LEN]);
+
+/* Hashes a presented token. Returns TOKEN_EINVALID when it cannot be a token
+ * (wrong length or alphabet), without looking anything up. */
+int token_hash(const char *token, unsigned char hash[TOKEN_HASH_LEN]);
+
+/* Constant-time equality of two hashes: 1 equal, 0 not. */
+int token_hash_equal(const unsigned char a[TOKEN_HASH_LEN], const unsigned char b[TOKEN_HASH_LEN]);
+
+/* Writes a new random interview id (TOKEN_ID_LEN hex chars + NUL). */
+void token_new_id(char out[TOKEN_ID_LEN + 1]);
+
+/* True when s looks like an interview id. */
+int token_is_id(const char *s);
+
+/* sha256 of data as lowercase hex (content address of a script). */
+void token_digest_hex(const void *data, size_t len, char out[TOKEN_DIGEST_HEX + 1]);
+
+/* A 64-bit seed derived from an interview id (for math.random). */
+unsigned long long token_seed(const char *interview_id);
+
+#endif
