@@ -87,7 +87,7 @@ tests/node_modules/.package-lock.json: tests/package-lock.json tests/package.jso
 
 # --- build ------------------------------------------------------------------
 
-$(BUILD)/obj/%.o: src/%.c src/*.h | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BIN): $(OBJ) $(BUILD)/obj/main.o
@@ -110,8 +110,9 @@ run: deps all
 
 # --- tests ------------------------------------------------------------------
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(OBJ) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(foreach m,$(UNIT_$(patsubst test_%,%,$*)),$(BUILD)/obj/$(m).o) $(LDLIBS) $(CMOCKA)
+.SECONDEXPANSION:
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $$(foreach m,$$(UNIT_$$(patsubst test_%,%,$$*)),$(BUILD)/obj/$$(m).o) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(filter %.o,$^) $(LDLIBS) $(CMOCKA)
 
 test: deps deps-test all tests/node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory test-unit test-scripts test-integration test-www test-browser

@@ -29,6 +29,11 @@ int record_create_interview(struct store *st, const char *scripts_dir, const cha
 			    const char *candidate, char id[TOKEN_ID_LEN + 1],
 			    char token[TOKEN_LEN + 1], char *err, size_t errlen);
 
+/* Issues one more candidate token for an existing interview (tokens are
+ * stored hashed, so a lost link is replaced, never recovered). */
+int record_issue_token(struct store *st, const char *id, char token[TOKEN_LEN + 1], char *err,
+		       size_t errlen);
+
 /* Reads the interview record. STORE_ENOTFOUND when there is none. */
 int record_get_interview(struct store *st, const char *id, struct proto_interview *iv);
 

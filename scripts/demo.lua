@@ -1,0 +1,16 @@
+-- demo.lua: the interview `make run` starts. Two minutes, one of each kind of question.
+section("Welcome")
+say("Hi" .. (candidate.name ~= "" and (" " .. candidate.name) or "") .. "! This is a short demo interview.")
+
+section("Experience")
+local lang = choose("Which language do you use most?", { "C", "Python", "JavaScript", "Other" }, { id = "language" })
+local years = ask_number("How many years have you worked with " .. lang .. "?", { min = 0, max = 60, id = "years" })
+score("experience", math.min(years, 10))
+if years >= 5 then
+  tag("senior")
+end
+
+local proud = ask("What is a piece of work you are proud of?", { id = "proud" })
+note("Proud of: " .. proud)
+
+finish("Thanks! That is the end of the demo.")
