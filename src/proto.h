@@ -66,6 +66,13 @@ int proto_turn_decode(const char *data, size_t len, struct proto_turn *t);
  *  "choices":[…] (ask with choices only),"done":true (last frame of a finished
  *  interview only)} */
 char *proto_frame_response(const char *interview_id, const struct proto_turn *t, bool done);
+/* The same frame plus "repeat":true (last key): a reply sent again because
+ * its client_msg_id was already answered. */
+char *proto_frame_response_repeat(const char *interview_id, const struct proto_turn *t, bool done);
+/* The same, with "repeat":true appended when repeat is set (a reply sent
+ * again for a client_msg_id the interview has already answered). */
+char *proto_frame_response_ex(const char *interview_id, const struct proto_turn *t, bool done,
+			      bool repeat);
 /* {"message":…,"type":"error","interview_id":…,"code":code} */
 char *proto_frame_error(const char *interview_id, const char *code, const char *message);
 /* {"type":"history","interview_id":…,"message":"","status":…,"messages":[…]} */
@@ -104,6 +111,19 @@ struct proto_interview {
 void proto_interview_free(struct proto_interview *iv);
 char *proto_interview_encode(const struct proto_interview *iv);
 int proto_interview_decode(const char *data, size_t len, struct proto_interview *iv);
+
+/* The token record: which interview a candidate token opens. hash is the
+ * token's hash as lowercase hex, kept so a lookup by hash can be confirmed with
+ * a constant-time compare. {"interview_id","role","created","hash"} */
+struct proto_token {
+	char *interview_id;
+	char *role;      /* "candidate" */
+	int64_t created; /* ms since the epoch */
+	char *hash;
+};
+void proto_token_free(struct proto_token *t);
+char *proto_token_encode(const struct proto_token *t);
+int proto_token_decode(const char *data, size_t len, struct proto_token *t);
 
 /* CLI --json outputs. */
 /* {"interview_id","token","url","ws_url","script","candidate"} */

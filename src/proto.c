@@ -1,0 +1,749 @@
+/* proto: every JSON text interviewd reads or writes. See proto.h.
+ *
+ * The only file that includes cJSON. Inbound frames are parsed with an explicit
+ * length (a WebSocket payload is not NUL-terminated) and must be one JSON value
+ * with nothing but whitespace after it. Outbound JSON is built as a cJSON tree
+ * and printed unformatted; integers (seq, timestamps) are added as raw text so
+ * they always print as integers, never as 1.764102e+12. cJSON strings end at
+ * the first NUL, so a "\u0000" inside a string cuts it there: message_len is
+ * strlen(message), never more. */
+#include "proto.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLIENT_MSG_ID_MAX 128
+
+/* --- small helpers ------------------------------------------------------ */
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+/* One JSON value spanning data[0..len) up to trailing whitespace, or NULL. */
+static cJSON *parse_exact(const char *data, size_t len)
+{
+	if (!data || len == 0)
+		return NULL;
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	if (!j)
+		return NULL;
+	const char *stop = data + len;
+	while (end && end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+		end++;
+	if (end != stop) {
+		cJSON_Delete(j);
+		return NULL;
+	}
+	return j;
+}
+
+static char *print_and_delete(cJSON *root)
+{
+	if (!root)
+		return NULL;
+	char *s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+/* Add helpers return 0, or -1 when out of memory. A NULL string is null. */
+static int add_str(cJSON *o, const char *k, const char *v)
+{
+	cJSON *item = v ? cJSON_CreateString(v) : cJSON_CreateNull();
+	if (!item)
+		return -1;
+	if (!cJSON_AddItemToObject(o, k, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_i64(cJSON *o, const char *k, int64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRId64, v);
+	return cJSON_AddRawToObject(o, k, buf) ? 0 : -1;
+}
+
+static int add_u64(cJSON *o, const char *k, uint64_t v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%" PRIu64, v);
+	return cJSON_AddRawToObject(o, k, buf) ? 0 : -1;
+}
+
+static int add_bool(cJSON *o, const char *k, bool v)
+{
+	return cJSON_AddBoolToObject(o, k, v) ? 0 : -1;
+}
+
+static int add_strings(cJSON *o, const char *k, char *const *v, size_t n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, k);
+	if (!a)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *s = cJSON_CreateString(v[i] ? v[i] : "");
+		if (!s)
+			return -1;
+		if (!cJSON_AddItemToArray(a, s)) {
+			cJSON_Delete(s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Decode helpers return PROTO_OK, PROTO_EBAD or PROTO_ENOMEM. A missing or
+ * null optional field leaves *out untouched. */
+static int get_str(const cJSON *o, const char *k, bool required, char **out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!it || cJSON_IsNull(it))
+		return required ? PROTO_EBAD : PROTO_OK;
+	if (!cJSON_IsString(it) || !it->valuestring)
+		return PROTO_EBAD;
+	char *d = dup_str(it->valuestring);
+	if (!d)
+		return PROTO_ENOMEM;
+	free(*out);
+	*out = d;
+	return PROTO_OK;
+}
+
+/* Integral, finite, within int64 (exact below 2^53, as JSON numbers are). */
+static int num_i64(const cJSON *it, int64_t *out)
+{
+	if (!cJSON_IsNumber(it))
+		return PROTO_EBAD;
+	double v = it->valuedouble;
+	if (!isfinite(v) || v != trunc(v) || v < -9223372036854775808.0 ||
+	    v >= 9223372036854775808.0)
+		return PROTO_EBAD;
+	*out = (int64_t)v;
+	return PROTO_OK;
+}
+
+static int get_i64(const cJSON *o, const char *k, bool required, int64_t *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!it)
+		return required ? PROTO_EBAD : PROTO_OK;
+	return num_i64(it, out);
+}
+
+static int get_u64(const cJSON *o, const char *k, bool required, uint64_t *out)
+{
+	int64_t v = 0;
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!it)
+		return required ? PROTO_EBAD : PROTO_OK;
+	int rc = num_i64(it, &v);
+	if (rc)
+		return rc;
+	if (v < 0)
+		return PROTO_EBAD;
+	*out = (uint64_t)v;
+	return PROTO_OK;
+}
+
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int get_strings(const cJSON *o, const char *k, char ***out, size_t *n)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!a || cJSON_IsNull(a))
+		return PROTO_OK;
+	if (!cJSON_IsArray(a))
+		return PROTO_EBAD;
+	size_t cnt = (size_t)cJSON_GetArraySize(a);
+	if (cnt == 0)
+		return PROTO_OK;
+	char **v = calloc(cnt, sizeof *v);
+	if (!v)
+		return PROTO_ENOMEM;
+	size_t i = 0;
+	int rc = PROTO_OK;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, a)
+	{
+		if (!cJSON_IsString(it) || !it->valuestring) {
+			rc = PROTO_EBAD;
+			goto out;
+		}
+		if (!(v[i] = dup_str(it->valuestring))) {
+			rc = PROTO_ENOMEM;
+			goto out;
+		}
+		i++;
+	}
+out:
+	if (rc) {
+		free_strings(v, i);
+		return rc;
+	}
+	*out = v;
+	*n = i;
+	return PROTO_OK;
+}
+
+/* --- inbound frames ----------------------------------------------------- */
+
+/* Code points, not bytes: README counts client_msg_id in characters. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+int proto_parse_request(const char *data, size_t len, struct proto_request *req, char *err,
+			size_t errlen)
+{
+	int rc = PROTO_EBAD;
+	const char *why = NULL;
+	memset(req, 0, sizeof *req);
+
+	/* The caller bounds frames; this is a second fence, not the answer. */
+	if (len > PROTO_MAX_FRAME) {
+		set_err(err, errlen, "message is larger than 128 KiB");
+		return PROTO_EBAD;
+	}
+	cJSON *root = parse_exact(data, len);
+	if (!root) {
+		why = "message is not valid JSON";
+		goto out;
+	}
+	if (!cJSON_IsObject(root)) {
+		why = "message must be a JSON object";
+		goto out;
+	}
+
+	/* Pick up interview_id before any check so an error can echo it. */
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "interview_id");
+	if (cJSON_IsString(id) && id->valuestring && !(req->interview_id = dup_str(id->valuestring))) {
+		rc = PROTO_ENOMEM;
+		goto out;
+	}
+
+	const cJSON *action = cJSON_GetObjectItemCaseSensitive(root, "action");
+	if (!action) {
+		why = "field 'action' is missing";
+		goto out;
+	}
+	if (!cJSON_IsString(action) || !action->valuestring) {
+		why = "field 'action' must be a string";
+		goto out;
+	}
+	if (!(req->action_name = dup_str(action->valuestring))) {
+		rc = PROTO_ENOMEM;
+		goto out;
+	}
+	if (strcmp(action->valuestring, "message") == 0) {
+		req->action = PROTO_ACTION_MESSAGE;
+	} else if (strcmp(action->valuestring, "history") == 0) {
+		req->action = PROTO_ACTION_HISTORY;
+	} else {
+		req->action = PROTO_ACTION_UNKNOWN;
+		rc = PROTO_OK;
+		goto out;
+	}
+
+	if (!id) {
+		why = "field 'interview_id' is missing";
+		goto out;
+	}
+	if (!req->interview_id) {
+		why = "field 'interview_id' must be a string";
+		goto out;
+	}
+
+	if (req->action == PROTO_ACTION_MESSAGE) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(root, "message");
+		if (!m) {
+			why = "field 'message' is missing";
+			goto out;
+		}
+		if (!cJSON_IsString(m) || !m->valuestring) {
+			why = "field 'message' must be a string";
+			goto out;
+		}
+		if (m->valuestring[0] == '\0') {
+			why = "field 'message' must not be empty";
+			goto out;
+		}
+		if (!(req->message = dup_str(m->valuestring))) {
+			rc = PROTO_ENOMEM;
+			goto out;
+		}
+		req->message_len = strlen(req->message);
+	}
+
+	/* Optional; null counts as absent. */
+	const cJSON *cm = cJSON_GetObjectItemCaseSensitive(root, "client_msg_id");
+	if (cm && !cJSON_IsNull(cm)) {
+		if (!cJSON_IsString(cm) || !cm->valuestring) {
+			why = "field 'client_msg_id' must be a string";
+			goto out;
+		}
+		size_t n = utf8_chars(cm->valuestring);
+		if (n < 1 || n > CLIENT_MSG_ID_MAX) {
+			why = "field 'client_msg_id' must be 1 to 128 characters long";
+			goto out;
+		}
+		if (!(req->client_msg_id = dup_str(cm->valuestring))) {
+			rc = PROTO_ENOMEM;
+			goto out;
+		}
+	}
+	rc = PROTO_OK;
+out:
+	if (rc == PROTO_EBAD)
+		set_err(err, errlen, why);
+	else if (rc == PROTO_ENOMEM)
+		set_err(err, errlen, "out of memory");
+	cJSON_Delete(root);
+	return rc;
+}
+
+void proto_request_free(struct proto_request *req)
+{
+	if (!req)
+		return;
+	free(req->action_name);
+	free(req->interview_id);
+	free(req->message);
+	free(req->client_msg_id);
+	memset(req, 0, sizeof *req);
+}
+
+/* --- turns -------------------------------------------------------------- */
+
+void proto_turn_free(struct proto_turn *t)
+{
+	if (!t)
+		return;
+	free(t->role);
+	free(t->kind);
+	free(t->text);
+	free_strings(t->choices, t->nchoices);
+	free(t->section);
+	free(t->client_msg_id);
+	memset(t, 0, sizeof *t);
+}
+
+/* A turn as an object: the stored record (with_cmid) or a history item. */
+static cJSON *turn_object(const struct proto_turn *t, bool with_cmid)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_u64(o, "seq", t->seq) || add_str(o, "role", t->role ? t->role : "") ||
+	    add_str(o, "kind", t->kind ? t->kind : "") || add_str(o, "text", t->text ? t->text : "") ||
+	    add_i64(o, "ts", t->ts))
+		goto fail;
+	if (t->nchoices > 0 && add_strings(o, "choices", t->choices, t->nchoices))
+		goto fail;
+	if (t->section && t->section[0] && add_str(o, "section", t->section))
+		goto fail;
+	if (with_cmid && t->client_msg_id && t->client_msg_id[0] &&
+	    add_str(o, "client_msg_id", t->client_msg_id))
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+char *proto_turn_encode(const struct proto_turn *t)
+{
+	return print_and_delete(turn_object(t, true));
+}
+
+static int turn_from(const cJSON *o, struct proto_turn *t)
+{
+	int rc;
+	if (!cJSON_IsObject(o))
+		return PROTO_EBAD;
+	if ((rc = get_u64(o, "seq", true, &t->seq)) || (rc = get_str(o, "role", true, &t->role)) ||
+	    (rc = get_str(o, "kind", true, &t->kind)) || (rc = get_str(o, "text", true, &t->text)) ||
+	    (rc = get_i64(o, "ts", false, &t->ts)) ||
+	    (rc = get_strings(o, "choices", &t->choices, &t->nchoices)) ||
+	    (rc = get_str(o, "section", false, &t->section)) ||
+	    (rc = get_str(o, "client_msg_id", false, &t->client_msg_id)))
+		return rc;
+	return PROTO_OK;
+}
+
+int proto_turn_decode(const char *data, size_t len, struct proto_turn *t)
+{
+	memset(t, 0, sizeof *t);
+	cJSON *root = parse_exact(data, len);
+	int rc = root ? turn_from(root, t) : PROTO_EBAD;
+	if (rc)
+		proto_turn_free(t);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* --- outbound frames ---------------------------------------------------- */
+
+static char *frame_response(const char *interview_id, const struct proto_turn *t, bool done,
+			    bool repeat)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "message", t->text ? t->text : "") || add_str(o, "type", "response") ||
+	    add_str(o, "interview_id", interview_id) || add_u64(o, "seq", t->seq) ||
+	    add_str(o, "kind", t->kind ? t->kind : ""))
+		goto fail;
+	if (t->nchoices > 0 && add_strings(o, "choices", t->choices, t->nchoices))
+		goto fail;
+	if (done && add_bool(o, "done", true))
+		goto fail;
+	if (repeat && add_bool(o, "repeat", true))
+		goto fail;
+	return print_and_delete(o);
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+char *proto_frame_response(const char *interview_id, const struct proto_turn *t, bool done)
+{
+	return frame_response(interview_id, t, done, false);
+}
+
+char *proto_frame_response_repeat(const char *interview_id, const struct proto_turn *t, bool done)
+{
+	return frame_response(interview_id, t, done, true);
+}
+
+char *proto_frame_error(const char *interview_id, const char *code, const char *message)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "message", message ? message : "") || add_str(o, "type", "error") ||
+	    add_str(o, "interview_id", interview_id) || add_str(o, "code", code ? code : "")) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+/* Adds turns as an array of objects under k. */
+static int add_turns(cJSON *o, const char *k, const struct proto_turn *turns, size_t n,
+		     bool with_cmid)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, k);
+	if (!a)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *t = turn_object(&turns[i], with_cmid);
+		if (!t)
+			return -1;
+		if (!cJSON_AddItemToArray(a, t)) {
+			cJSON_Delete(t);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+char *proto_frame_history(const char *interview_id, const char *status,
+			  const struct proto_turn *turns, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "type", "history") || add_str(o, "interview_id", interview_id) ||
+	    add_str(o, "message", "") || add_str(o, "status", status ? status : "") ||
+	    add_turns(o, "messages", turns, n, false)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+/* --- interview records -------------------------------------------------- */
+
+void proto_interview_free(struct proto_interview *iv)
+{
+	if (!iv)
+		return;
+	free(iv->id);
+	free(iv->script);
+	free(iv->script_hash);
+	free(iv->candidate);
+	free(iv->status);
+	for (size_t i = 0; iv->scores && i < iv->nscores; i++)
+		free(iv->scores[i].name);
+	free(iv->scores);
+	free_strings(iv->notes, iv->nnotes);
+	free_strings(iv->tags, iv->ntags);
+	for (size_t i = 0; iv->answers && i < iv->nanswers; i++) {
+		free(iv->answers[i].id);
+		free(iv->answers[i].text);
+	}
+	free(iv->answers);
+	free(iv->last_error);
+	free(iv->last_traceback);
+	memset(iv, 0, sizeof *iv);
+}
+
+static cJSON *interview_object(const struct proto_interview *iv)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "id", iv->id ? iv->id : "") || add_str(o, "script", iv->script ? iv->script : "") ||
+	    add_str(o, "script_hash", iv->script_hash ? iv->script_hash : "") ||
+	    add_str(o, "candidate", iv->candidate ? iv->candidate : "") ||
+	    add_str(o, "status", iv->status ? iv->status : "") || add_i64(o, "created", iv->created) ||
+	    add_i64(o, "updated", iv->updated) || add_u64(o, "next_seq", iv->next_seq))
+		goto fail;
+	if (iv->nscores > 0) {
+		cJSON *s = cJSON_AddObjectToObject(o, "scores");
+		if (!s)
+			goto fail;
+		for (size_t i = 0; i < iv->nscores; i++) {
+			const char *name = iv->scores[i].name ? iv->scores[i].name : "";
+			/* Non-finite scores print as null (JSON has no NaN). */
+			if (!cJSON_AddNumberToObject(s, name, iv->scores[i].value))
+				goto fail;
+		}
+	}
+	if (iv->nnotes > 0 && add_strings(o, "notes", iv->notes, iv->nnotes))
+		goto fail;
+	if (iv->ntags > 0 && add_strings(o, "tags", iv->tags, iv->ntags))
+		goto fail;
+	if (iv->nanswers > 0) {
+		cJSON *a = cJSON_AddObjectToObject(o, "answers");
+		if (!a)
+			goto fail;
+		for (size_t i = 0; i < iv->nanswers; i++)
+			if (add_str(a, iv->answers[i].id ? iv->answers[i].id : "",
+				    iv->answers[i].text ? iv->answers[i].text : ""))
+				goto fail;
+	}
+	if (iv->last_error && add_str(o, "last_error", iv->last_error))
+		goto fail;
+	if (iv->last_traceback && add_str(o, "last_traceback", iv->last_traceback))
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+char *proto_interview_encode(const struct proto_interview *iv)
+{
+	return print_and_delete(interview_object(iv));
+}
+
+static int scores_from(const cJSON *o, struct proto_interview *iv)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(o, "scores");
+	if (!s || cJSON_IsNull(s))
+		return PROTO_OK;
+	if (!cJSON_IsObject(s))
+		return PROTO_EBAD;
+	size_t cnt = (size_t)cJSON_GetArraySize(s);
+	if (cnt == 0)
+		return PROTO_OK;
+	if (!(iv->scores = calloc(cnt, sizeof *iv->scores)))
+		return PROTO_ENOMEM;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, s)
+	{
+		/* null: a non-finite score was written. */
+		if (!it->string || !(cJSON_IsNumber(it) || cJSON_IsNull(it)))
+			return PROTO_EBAD;
+		struct proto_score *sc = &iv->scores[iv->nscores];
+		if (!(sc->name = dup_str(it->string)))
+			return PROTO_ENOMEM;
+		sc->value = cJSON_IsNumber(it) ? it->valuedouble : NAN;
+		iv->nscores++;
+	}
+	return PROTO_OK;
+}
+
+static int answers_from(const cJSON *o, struct proto_interview *iv)
+{
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "answers");
+	if (!a || cJSON_IsNull(a))
+		return PROTO_OK;
+	if (!cJSON_IsObject(a))
+		return PROTO_EBAD;
+	size_t cnt = (size_t)cJSON_GetArraySize(a);
+	if (cnt == 0)
+		return PROTO_OK;
+	if (!(iv->answers = calloc(cnt, sizeof *iv->answers)))
+		return PROTO_ENOMEM;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, a)
+	{
+		if (!it->string || !cJSON_IsString(it) || !it->valuestring)
+			return PROTO_EBAD;
+		struct proto_answer *an = &iv->answers[iv->nanswers];
+		if (!(an->id = dup_str(it->string)))
+			return PROTO_ENOMEM;
+		iv->nanswers++; /* counted now so the free path sees id */
+		if (!(an->text = dup_str(it->valuestring)))
+			return PROTO_ENOMEM;
+	}
+	return PROTO_OK;
+}
+
+static int interview_from(const cJSON *o, struct proto_interview *iv)
+{
+	int rc;
+	if (!cJSON_IsObject(o))
+		return PROTO_EBAD;
+	if ((rc = get_str(o, "id", true, &iv->id)) || (rc = get_str(o, "script", true, &iv->script)) ||
+	    (rc = get_str(o, "script_hash", true, &iv->script_hash)) ||
+	    (rc = get_str(o, "candidate", false, &iv->candidate)) ||
+	    (rc = get_str(o, "status", true, &iv->status)) ||
+	    (rc = get_i64(o, "created", false, &iv->created)) ||
+	    (rc = get_i64(o, "updated", false, &iv->updated)) ||
+	    (rc = get_u64(o, "next_seq", true, &iv->next_seq)) || (rc = scores_from(o, iv)) ||
+	    (rc = get_strings(o, "notes", &iv->notes, &iv->nnotes)) ||
+	    (rc = get_strings(o, "tags", &iv->tags, &iv->ntags)) || (rc = answers_from(o, iv)) ||
+	    (rc = get_str(o, "last_error", false, &iv->last_error)) ||
+	    (rc = get_str(o, "last_traceback", false, &iv->last_traceback)))
+		return rc;
+	if (!iv->candidate && !(iv->candidate = dup_str("")))
+		return PROTO_ENOMEM;
+	return PROTO_OK;
+}
+
+int proto_interview_decode(const char *data, size_t len, struct proto_interview *iv)
+{
+	memset(iv, 0, sizeof *iv);
+	cJSON *root = parse_exact(data, len);
+	int rc = root ? interview_from(root, iv) : PROTO_EBAD;
+	if (rc)
+		proto_interview_free(iv);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* --- token records ------------------------------------------------------ */
+
+void proto_token_free(struct proto_token *t)
+{
+	if (!t)
+		return;
+	free(t->interview_id);
+	free(t->role);
+	free(t->hash);
+	memset(t, 0, sizeof *t);
+}
+
+char *proto_token_encode(const struct proto_token *t)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "interview_id", t->interview_id ? t->interview_id : "") ||
+	    add_str(o, "role", t->role ? t->role : "") || add_i64(o, "created", t->created) ||
+	    add_str(o, "hash", t->hash ? t->hash : "")) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+int proto_token_decode(const char *data, size_t len, struct proto_token *t)
+{
+	memset(t, 0, sizeof *t);
+	cJSON *root = parse_exact(data, len);
+	int rc = PROTO_EBAD;
+	if (!cJSON_IsObject(root))
+		goto out;
+	if ((rc = get_str(root, "interview_id", true, &t->interview_id)) == PROTO_OK &&
+	    (rc = get_str(root, "role", true, &t->role)) == PROTO_OK &&
+	    (rc = get_i64(root, "created", false, &t->created)) == PROTO_OK)
+		rc = get_str(root, "hash", true, &t->hash);
+out:
+	if (rc)
+		proto_token_free(t);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* --- CLI outputs -------------------------------------------------------- */
+
+char *proto_cli_created(const char *interview_id, const char *token, const char *url,
+			const char *ws_url, const char *script, const char *candidate)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "interview_id", interview_id) || add_str(o, "token", token) ||
+	    add_str(o, "url", url) || add_str(o, "ws_url", ws_url) || add_str(o, "script", script) ||
+	    add_str(o, "candidate", candidate ? candidate : "")) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+char *proto_cli_show(const struct proto_interview *iv, const struct proto_turn *turns, size_t n)
+{
+	cJSON *o = interview_object(iv);
+	if (!o)
+		return NULL;
+	if (add_turns(o, "transcript", turns, n, true)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+char *proto_cli_list(const struct proto_interview *ivs, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *o = interview_object(&ivs[i]);
+		if (!o)
+			goto fail;
+		if (!cJSON_AddItemToArray(a, o)) {
+			cJSON_Delete(o);
+			goto fail;
+		}
+	}
+	return print_and_delete(a);
+fail:
+	cJSON_Delete(a);
+	return NULL;
+}

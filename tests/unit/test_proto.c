@@ -1,0 +1,524 @@
+/* test_proto: inbound frame checks, exact outbound frames, record round trips.
+ *
+ * Frames are compared as whole strings: the README's key order and number
+ * formatting are part of the contract clients code against. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "proto.h"
+
+/* --- helpers ------------------------------------------------------------ */
+
+/* Parses s from an exact-size heap copy, so ASan catches any read past len. */
+static int parse(const char *s, struct proto_request *req, char *err, size_t errlen)
+{
+	size_t len = strlen(s);
+	char *copy = malloc(len ? len : 1);
+	assert_non_null(copy);
+	memcpy(copy, s, len);
+	int rc = proto_parse_request(copy, len, req, err, errlen);
+	free(copy);
+	return rc;
+}
+
+static void expect_bad(const char *frame, const char *why, const char *echoed_id)
+{
+	struct proto_request req;
+	char err[256] = "";
+	assert_int_equal(parse(frame, &req, err, sizeof err), PROTO_EBAD);
+	assert_string_equal(err, why);
+	if (echoed_id)
+		assert_string_equal(req.interview_id, echoed_id);
+	else
+		assert_null(req.interview_id);
+	proto_request_free(&req);
+}
+
+/* --- inbound ------------------------------------------------------------ */
+
+static void test_reference_spec_example_parses(void **state)
+{
+	(void)state;
+	struct proto_request req;
+	char err[256] = "";
+	assert_int_equal(parse("{\"action\":\"message\",\"message\":\"Hello, I would like to start an "
+			       "interview\",\"interview_id\":\"your-interview-id\"}",
+			       &req, err, sizeof err),
+			 PROTO_OK);
+	assert_int_equal(req.action, PROTO_ACTION_MESSAGE);
+	assert_string_equal(req.action_name, "message");
+	assert_string_equal(req.interview_id, "your-interview-id");
+	assert_string_equal(req.message, "Hello, I would like to start an interview");
+	assert_int_equal(req.message_len, strlen("Hello, I would like to start an interview"));
+	assert_null(req.client_msg_id);
+	proto_request_free(&req);
+	assert_null(req.message);
+}
+
+static void test_history_and_client_msg_id_parse(void **state)
+{
+	(void)state;
+	struct proto_request req;
+	char err[256] = "";
+	assert_int_equal(parse(" {\"action\":\"history\",\"interview_id\":\"abc\"}\n", &req, err,
+			       sizeof err),
+			 PROTO_OK);
+	assert_int_equal(req.action, PROTO_ACTION_HISTORY);
+	assert_string_equal(req.interview_id, "abc");
+	assert_null(req.message);
+	proto_request_free(&req);
+
+	assert_int_equal(parse("{\"action\":\"message\",\"interview_id\":\"abc\",\"message\":\"hi\","
+			       "\"client_msg_id\":\"m-1\"}",
+			       &req, err, sizeof err),
+			 PROTO_OK);
+	assert_string_equal(req.client_msg_id, "m-1");
+	proto_request_free(&req);
+
+	/* 128 characters of two bytes each: counted in characters, not bytes. */
+	char frame[1024];
+	char id[2 * 128 + 1] = "";
+	for (int i = 0; i < 128; i++)
+		strcat(id, "\xc3\xa9");
+	snprintf(frame, sizeof frame,
+		 "{\"action\":\"message\",\"interview_id\":\"a\",\"message\":\"x\",\"client_msg_id\":\"%s\"}",
+		 id);
+	assert_int_equal(parse(frame, &req, err, sizeof err), PROTO_OK);
+	assert_string_equal(req.client_msg_id, id);
+	proto_request_free(&req);
+}
+
+static void test_bad_request_names_the_problem(void **state)
+{
+	(void)state;
+	expect_bad("", "message is not valid JSON", NULL);
+	expect_bad("{\"action\":", "message is not valid JSON", NULL);
+	expect_bad("{\"action\":\"history\",\"interview_id\":\"a\"} trailing",
+		   "message is not valid JSON", NULL);
+	expect_bad("[1,2]", "message must be a JSON object", NULL);
+	expect_bad("\"message\"", "message must be a JSON object", NULL);
+	expect_bad("{\"interview_id\":\"a\"}", "field 'action' is missing", "a");
+	expect_bad("{\"action\":7,\"interview_id\":\"a\"}", "field 'action' must be a string", "a");
+	expect_bad("{\"action\":\"message\",\"message\":\"hi\"}", "field 'interview_id' is missing",
+		   NULL);
+	expect_bad("{\"action\":\"message\",\"message\":\"hi\",\"interview_id\":5}",
+		   "field 'interview_id' must be a string", NULL);
+	expect_bad("{\"action\":\"message\",\"interview_id\":\"a\"}", "field 'message' is missing",
+		   "a");
+	expect_bad("{\"action\":\"message\",\"interview_id\":\"a\",\"message\":{}}",
+		   "field 'message' must be a string", "a");
+	expect_bad("{\"action\":\"message\",\"interview_id\":\"a\",\"message\":\"\"}",
+		   "field 'message' must not be empty", "a");
+	expect_bad("{\"action\":\"history\"}", "field 'interview_id' is missing", NULL);
+	expect_bad("{\"action\":\"history\",\"interview_id\":null}",
+		   "field 'interview_id' must be a string", NULL);
+	expect_bad("{\"action\":\"message\",\"interview_id\":\"a\",\"message\":\"x\",\"client_msg_id\":1}",
+		   "field 'client_msg_id' must be a string", "a");
+	expect_bad("{\"action\":\"message\",\"interview_id\":\"a\",\"message\":\"x\",\"client_msg_id\":\"\"}",
+		   "field 'client_msg_id' must be 1 to 128 characters long", "a");
+
+	char frame[512];
+	char id[130];
+	memset(id, 'k', 129);
+	id[129] = '\0';
+	snprintf(frame, sizeof frame,
+		 "{\"action\":\"message\",\"interview_id\":\"a\",\"message\":\"x\",\"client_msg_id\":\"%s\"}",
+		 id);
+	expect_bad(frame, "field 'client_msg_id' must be 1 to 128 characters long", "a");
+}
+
+static void test_interview_id_echoed_on_error(void **state)
+{
+	(void)state;
+	expect_bad("{\"action\":\"message\",\"interview_id\":\"3f2a9c0d1e4b5a67\",\"message\":true}",
+		   "field 'message' must be a string", "3f2a9c0d1e4b5a67");
+}
+
+static void test_unknown_action_parses_as_unknown(void **state)
+{
+	(void)state;
+	struct proto_request req;
+	char err[256] = "";
+	assert_int_equal(parse("{\"action\":\"dance\",\"interview_id\":\"a\"}", &req, err, sizeof err),
+			 PROTO_OK);
+	assert_int_equal(req.action, PROTO_ACTION_UNKNOWN);
+	assert_string_equal(req.action_name, "dance");
+	assert_string_equal(req.interview_id, "a");
+	proto_request_free(&req);
+}
+
+static void test_embedded_nul_cuts_message(void **state)
+{
+	(void)state;
+	struct proto_request req;
+	char err[256] = "";
+	assert_int_equal(parse("{\"action\":\"message\",\"interview_id\":\"a\",\"message\":\"ab\\u0000cd\"}",
+			       &req, err, sizeof err),
+			 PROTO_OK);
+	assert_string_equal(req.message, "ab");
+	assert_int_equal(req.message_len, 2);
+	proto_request_free(&req);
+}
+
+static void test_oversized_frame_refused(void **state)
+{
+	(void)state;
+	size_t len = PROTO_MAX_FRAME + 1;
+	char *big = malloc(len);
+	assert_non_null(big);
+	memset(big, ' ', len);
+	struct proto_request req;
+	char err[256] = "";
+	assert_int_equal(proto_parse_request(big, len, &req, err, sizeof err), PROTO_EBAD);
+	free(big);
+	proto_request_free(&req);
+}
+
+static void test_free_is_safe_on_zeroed_structs(void **state)
+{
+	(void)state;
+	struct proto_request req = {0};
+	struct proto_turn t = {0};
+	struct proto_interview iv = {0};
+	struct proto_token tk = {0};
+	proto_request_free(&req);
+	proto_turn_free(&t);
+	proto_interview_free(&iv);
+	proto_token_free(&tk);
+	proto_request_free(NULL);
+}
+
+/* --- outbound ----------------------------------------------------------- */
+
+static void test_response_frame_is_exact(void **state)
+{
+	(void)state;
+	char *choices[] = {"C", "Python", "JavaScript", "Other"};
+	struct proto_turn t = {.seq = 3, .role = "bot", .kind = "ask",
+			       .text = "Which language do you use most?", .ts = 1764102000000,
+			       .choices = choices, .nchoices = 4, .section = "intro"};
+	char *f = proto_frame_response("3f2a9c0d1e4b5a67", &t, false);
+	assert_string_equal(f, "{\"message\":\"Which language do you use most?\",\"type\":\"response\","
+			       "\"interview_id\":\"3f2a9c0d1e4b5a67\",\"seq\":3,\"kind\":\"ask\","
+			       "\"choices\":[\"C\",\"Python\",\"JavaScript\",\"Other\"]}");
+	free(f);
+
+	struct proto_turn end = {.seq = 9, .role = "bot", .kind = "end", .text = "Thanks!"};
+	f = proto_frame_response("3f2a9c0d1e4b5a67", &end, true);
+	assert_string_equal(f, "{\"message\":\"Thanks!\",\"type\":\"response\",\"interview_id\":"
+			       "\"3f2a9c0d1e4b5a67\",\"seq\":9,\"kind\":\"end\",\"done\":true}");
+	free(f);
+
+	f = proto_frame_response_repeat("3f2a9c0d1e4b5a67", &end, true);
+	assert_string_equal(f, "{\"message\":\"Thanks!\",\"type\":\"response\",\"interview_id\":"
+			       "\"3f2a9c0d1e4b5a67\",\"seq\":9,\"kind\":\"end\",\"done\":true,"
+			       "\"repeat\":true}");
+	free(f);
+}
+
+static void test_error_frame_is_exact(void **state)
+{
+	(void)state;
+	char *f = proto_frame_error(NULL, "bad_request", "field 'interview_id' is missing");
+	assert_string_equal(f, "{\"message\":\"field 'interview_id' is missing\",\"type\":\"error\","
+			       "\"interview_id\":null,\"code\":\"bad_request\"}");
+	free(f);
+	f = proto_frame_error("abc", "not_found", "no such interview");
+	assert_string_equal(f, "{\"message\":\"no such interview\",\"type\":\"error\","
+			       "\"interview_id\":\"abc\",\"code\":\"not_found\"}");
+	free(f);
+}
+
+static void test_history_frame_is_exact(void **state)
+{
+	(void)state;
+	char *choices[] = {"yes", "no"};
+	struct proto_turn turns[] = {
+		{.seq = 1, .role = "candidate", .kind = "message", .text = "Hello",
+		 .ts = 1764102000000, .client_msg_id = "m1"},
+		{.seq = 2, .role = "bot", .kind = "say", .text = "Hi! This is a short demo interview.",
+		 .ts = 1764102000004},
+		{.seq = 3, .role = "bot", .kind = "ask", .text = "Ready?", .ts = 1764102000005,
+		 .choices = choices, .nchoices = 2, .section = "start"},
+	};
+	char *f = proto_frame_history("3f2a9c0d1e4b5a67", "active", turns, 3);
+	assert_string_equal(
+		f, "{\"type\":\"history\",\"interview_id\":\"3f2a9c0d1e4b5a67\",\"message\":\"\","
+		   "\"status\":\"active\",\"messages\":["
+		   "{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"Hello\",\"ts\":1764102000000},"
+		   "{\"seq\":2,\"role\":\"bot\",\"kind\":\"say\",\"text\":\"Hi! This is a short demo interview.\",\"ts\":1764102000004},"
+		   "{\"seq\":3,\"role\":\"bot\",\"kind\":\"ask\",\"text\":\"Ready?\",\"ts\":1764102000005,"
+		   "\"choices\":[\"yes\",\"no\"],\"section\":\"start\"}]}");
+	free(f);
+
+	f = proto_frame_history("x", "new", NULL, 0);
+	assert_string_equal(f, "{\"type\":\"history\",\"interview_id\":\"x\",\"message\":\"\","
+			       "\"status\":\"new\",\"messages\":[]}");
+	free(f);
+}
+
+static void test_big_timestamps_print_as_integers(void **state)
+{
+	(void)state;
+	struct proto_turn t = {.seq = 9007199254740991ULL, .role = "bot", .kind = "say", .text = "",
+			       .ts = 1764102000000};
+	char *f = proto_turn_encode(&t);
+	assert_non_null(strstr(f, "\"ts\":1764102000000"));
+	assert_non_null(strstr(f, "\"seq\":9007199254740991"));
+	assert_null(strstr(f, "e+"));
+	struct proto_turn back;
+	assert_int_equal(proto_turn_decode(f, strlen(f), &back), PROTO_OK);
+	assert_true(back.ts == 1764102000000);
+	assert_true(back.seq == 9007199254740991ULL);
+	proto_turn_free(&back);
+	free(f);
+}
+
+static void test_unicode_and_quotes_are_escaped(void **state)
+{
+	(void)state;
+	struct proto_turn t = {.seq = 1, .kind = "say",
+			       .text = "He said \"caf\xc3\xa9\" \\ ok\n\ttab \x01 \xe2\x9c\x93"};
+	char *f = proto_frame_response("a", &t, false);
+	assert_string_equal(f, "{\"message\":\"He said \\\"caf\xc3\xa9\\\" \\\\ ok\\n\\ttab \\u0001 "
+			       "\xe2\x9c\x93\",\"type\":\"response\",\"interview_id\":\"a\",\"seq\":1,"
+			       "\"kind\":\"say\"}");
+	free(f);
+
+	/* And an escaped inbound string decodes to the same bytes. */
+	struct proto_request req;
+	char err[256];
+	assert_int_equal(parse("{\"action\":\"message\",\"interview_id\":\"a\","
+			       "\"message\":\"\\\"caf\\u00e9\\\" \\u2713 \\ud83d\\ude00\"}",
+			       &req, err, sizeof err),
+			 PROTO_OK);
+	assert_string_equal(req.message, "\"caf\xc3\xa9\" \xe2\x9c\x93 \xf0\x9f\x98\x80");
+	proto_request_free(&req);
+}
+
+/* --- records ------------------------------------------------------------ */
+
+static void test_turn_record_round_trips(void **state)
+{
+	(void)state;
+	char *choices[] = {"a", "b \"quoted\""};
+	struct proto_turn t = {.seq = 42, .role = "bot", .kind = "ask", .text = "Pick one",
+			       .ts = 1764102000123, .choices = choices, .nchoices = 2,
+			       .section = "skills", .client_msg_id = "cm-7"};
+	char *s = proto_turn_encode(&t);
+	assert_string_equal(s, "{\"seq\":42,\"role\":\"bot\",\"kind\":\"ask\",\"text\":\"Pick one\","
+			       "\"ts\":1764102000123,\"choices\":[\"a\",\"b \\\"quoted\\\"\"],"
+			       "\"section\":\"skills\",\"client_msg_id\":\"cm-7\"}");
+	struct proto_turn b;
+	assert_int_equal(proto_turn_decode(s, strlen(s), &b), PROTO_OK);
+	assert_true(b.seq == 42);
+	assert_string_equal(b.role, "bot");
+	assert_string_equal(b.kind, "ask");
+	assert_string_equal(b.text, "Pick one");
+	assert_true(b.ts == 1764102000123);
+	assert_int_equal(b.nchoices, 2);
+	assert_string_equal(b.choices[1], "b \"quoted\"");
+	assert_string_equal(b.section, "skills");
+	assert_string_equal(b.client_msg_id, "cm-7");
+	proto_turn_free(&b);
+	assert_null(b.choices);
+	free(s);
+
+	/* Optional fields absent stay NULL; unknown extra fields are ignored. */
+	const char *old = "{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"hi\","
+			  "\"ts\":5,\"future\":{\"x\":[1,2]}}";
+	assert_int_equal(proto_turn_decode(old, strlen(old), &b), PROTO_OK);
+	assert_null(b.section);
+	assert_null(b.client_msg_id);
+	assert_null(b.choices);
+	proto_turn_free(&b);
+}
+
+static void test_turn_decode_refuses_wrong_types(void **state)
+{
+	(void)state;
+	const char *bad[] = {
+		"{\"seq\":\"1\",\"role\":\"bot\",\"kind\":\"say\",\"text\":\"x\"}",
+		"{\"seq\":1.5,\"role\":\"bot\",\"kind\":\"say\",\"text\":\"x\"}",
+		"{\"seq\":-1,\"role\":\"bot\",\"kind\":\"say\",\"text\":\"x\"}",
+		"{\"seq\":1,\"role\":\"bot\",\"kind\":\"say\",\"text\":\"x\",\"choices\":[\"a\",2]}",
+		"{\"seq\":1,\"role\":\"bot\",\"kind\":\"say\",\"text\":\"x\",\"section\":3}",
+		"{\"seq\":1,\"role\":\"bot\",\"kind\":\"say\"}",
+		"[]",
+		"nonsense",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct proto_turn t;
+		assert_int_equal(proto_turn_decode(bad[i], strlen(bad[i]), &t), PROTO_EBAD);
+		assert_null(t.role);
+		assert_null(t.choices);
+	}
+}
+
+static void test_interview_record_round_trips(void **state)
+{
+	(void)state;
+	struct proto_score scores[] = {{"zeta", 3}, {"alpha", 2.5}};
+	char *notes[] = {"good with pointers"};
+	char *tags[] = {"senior", "c"};
+	struct proto_answer answers[] = {{"lang", "C"}, {"years", "12"}};
+	struct proto_interview iv = {
+		.id = "3f2a9c0d1e4b5a67", .script = "demo", .script_hash = "ab12",
+		.candidate = "Ada \"the\" Lovelace", .status = "finished", .created = 1764102000000,
+		.updated = 1764102009999, .next_seq = 12, .scores = scores, .nscores = 2,
+		.notes = notes, .nnotes = 1, .tags = tags, .ntags = 2, .answers = answers,
+		.nanswers = 2, .last_error = "scripts/demo.lua:3: boom",
+		.last_traceback = "stack traceback:\n\t[C]: in ?"};
+	char *s = proto_interview_encode(&iv);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "\"scores\":{\"zeta\":3,\"alpha\":2.5}"));
+	struct proto_interview b;
+	assert_int_equal(proto_interview_decode(s, strlen(s), &b), PROTO_OK);
+	assert_string_equal(b.id, iv.id);
+	assert_string_equal(b.script, "demo");
+	assert_string_equal(b.script_hash, "ab12");
+	assert_string_equal(b.candidate, iv.candidate);
+	assert_string_equal(b.status, "finished");
+	assert_true(b.created == 1764102000000 && b.updated == 1764102009999 && b.next_seq == 12);
+	assert_int_equal(b.nscores, 2);
+	assert_string_equal(b.scores[0].name, "zeta");
+	assert_true(b.scores[0].value == 3);
+	assert_string_equal(b.scores[1].name, "alpha");
+	assert_true(b.scores[1].value == 2.5);
+	assert_int_equal(b.nnotes, 1);
+	assert_string_equal(b.notes[0], "good with pointers");
+	assert_int_equal(b.ntags, 2);
+	assert_string_equal(b.tags[1], "c");
+	assert_int_equal(b.nanswers, 2);
+	assert_string_equal(b.answers[0].id, "lang");
+	assert_string_equal(b.answers[1].text, "12");
+	assert_string_equal(b.last_error, iv.last_error);
+	assert_string_equal(b.last_traceback, iv.last_traceback);
+
+	/* Re-encoding the decoded record gives the same text. */
+	char *again = proto_interview_encode(&b);
+	assert_string_equal(again, s);
+	free(again);
+	proto_interview_free(&b);
+	assert_null(b.scores);
+	free(s);
+}
+
+static void test_interview_decode_tolerates_missing_and_extra_fields(void **state)
+{
+	(void)state;
+	const char *minimal = "{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\","
+			      "\"status\":\"new\",\"next_seq\":1,\"added_in_v2\":true}";
+	struct proto_interview b;
+	assert_int_equal(proto_interview_decode(minimal, strlen(minimal), &b), PROTO_OK);
+	assert_string_equal(b.candidate, "");
+	assert_int_equal(b.nscores, 0);
+	assert_null(b.last_error);
+	proto_interview_free(&b);
+
+	const char *bad[] = {
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"scores\":{\"a\":1,\"b\":\"x\"}}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"answers\":{\"a\":\"1\",\"b\":2}}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"tags\":[\"x\",{}]}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"notes\":\"not an array\"}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\"}",
+		"{\"id\":1,\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1}",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(proto_interview_decode(bad[i], strlen(bad[i]), &b), PROTO_EBAD);
+		assert_null(b.id);
+		assert_null(b.scores);
+	}
+}
+
+static void test_token_record_round_trips(void **state)
+{
+	(void)state;
+	struct proto_token t = {.interview_id = "3f2a9c0d1e4b5a67", .role = "candidate",
+				.created = 1764102000000, .hash = "00ff"};
+	char *s = proto_token_encode(&t);
+	assert_string_equal(s, "{\"interview_id\":\"3f2a9c0d1e4b5a67\",\"role\":\"candidate\","
+			       "\"created\":1764102000000,\"hash\":\"00ff\"}");
+	struct proto_token b;
+	assert_int_equal(proto_token_decode(s, strlen(s), &b), PROTO_OK);
+	assert_string_equal(b.interview_id, t.interview_id);
+	assert_string_equal(b.role, "candidate");
+	assert_true(b.created == 1764102000000);
+	assert_string_equal(b.hash, "00ff");
+	proto_token_free(&b);
+	free(s);
+	assert_int_equal(proto_token_decode("{\"interview_id\":1}", 18, &b), PROTO_EBAD);
+}
+
+static void test_cli_outputs(void **state)
+{
+	(void)state;
+	char *s = proto_cli_created("3f2a9c0d1e4b5a67", "tok", "http://h/?token=tok",
+				    "ws://h/v1?token=tok", "demo", NULL);
+	assert_string_equal(s, "{\"interview_id\":\"3f2a9c0d1e4b5a67\",\"token\":\"tok\","
+			       "\"url\":\"http://h/?token=tok\",\"ws_url\":\"ws://h/v1?token=tok\","
+			       "\"script\":\"demo\",\"candidate\":\"\"}");
+	free(s);
+
+	struct proto_interview ivs[2] = {
+		{.id = "a", .script = "demo", .script_hash = "h", .candidate = "", .status = "new",
+		 .created = 1, .updated = 1, .next_seq = 1},
+		{.id = "b", .script = "demo", .script_hash = "h", .candidate = "Bo", .status = "active",
+		 .created = 2, .updated = 3, .next_seq = 3},
+	};
+	s = proto_cli_list(ivs, 2);
+	assert_string_equal(
+		s, "[{\"id\":\"a\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"\","
+		   "\"status\":\"new\",\"created\":1,\"updated\":1,\"next_seq\":1},"
+		   "{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
+		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3}]");
+	free(s);
+
+	struct proto_turn turns[] = {{.seq = 1, .role = "candidate", .kind = "message",
+				      .text = "hi", .ts = 7, .client_msg_id = "c"}};
+	s = proto_cli_show(&ivs[1], turns, 1);
+	assert_string_equal(
+		s, "{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
+		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"transcript\":["
+		   "{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"hi\",\"ts\":7,"
+		   "\"client_msg_id\":\"c\"}]}");
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reference_spec_example_parses),
+		cmocka_unit_test(test_history_and_client_msg_id_parse),
+		cmocka_unit_test(test_bad_request_names_the_problem),
+		cmocka_unit_test(test_interview_id_echoed_on_error),
+		cmocka_unit_test(test_unknown_action_parses_as_unknown),
+		cmocka_unit_test(test_embedded_nul_cuts_message),
+		cmocka_unit_test(test_oversized_frame_refused),
+		cmocka_unit_test(test_free_is_safe_on_zeroed_structs),
+		cmocka_unit_test(test_response_frame_is_exact),
+		cmocka_unit_test(test_error_frame_is_exact),
+		cmocka_unit_test(test_history_frame_is_exact),
+		cmocka_unit_test(test_big_timestamps_print_as_integers),
+		cmocka_unit_test(test_unicode_and_quotes_are_escaped),
+		cmocka_unit_test(test_turn_record_round_trips),
+		cmocka_unit_test(test_turn_decode_refuses_wrong_types),
+		cmocka_unit_test(test_interview_record_round_trips),
+		cmocka_unit_test(test_interview_decode_tolerates_missing_and_extra_fields),
+		cmocka_unit_test(test_token_record_round_trips),
+		cmocka_unit_test(test_cli_outputs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
