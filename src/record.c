@@ -1,0 +1,490 @@
+/* record: which proto record lives under which store key. See record.h.
+ *
+ * Interviews are keyed by their id, turns by store_key_turn(id, seq) (ids are
+ * fixed length, so an id is an exact prefix of its turns), tokens by the
+ * 32-byte token hash, scripts by the sha256 hex of their source. A token
+ * record also carries the hash it was stored under: a check confirms the
+ * lookup with a constant-time compare rather than trusting the key alone.
+ * Nothing here includes cJSON or LMDB; proto and store do that. */
+#include "record.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "log.h"
+#include "script.h"
+
+#define SCRIPT_NAME_MAX 64
+#define CREATE_ATTEMPTS 5 /* new ids tried when one is taken */
+
+static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, fmt, arg ? arg : "");
+}
+
+long long record_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int from_proto(int rc)
+{
+	return rc == PROTO_ENOMEM ? STORE_ENOMEM : RECORD_ECORRUPT;
+}
+
+/* --- hashes as hex ------------------------------------------------------ */
+
+static void hex_encode(const unsigned char *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hex_nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Returns 0, or -1 unless s is exactly 2*n lowercase hex digits. */
+static int hex_decode(const char *s, unsigned char *out, size_t n)
+{
+	if (strlen(s) != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_nibble(s[2 * i]), lo = hex_nibble(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* --- batch helpers ------------------------------------------------------ */
+
+int record_batch_script(struct store_batch *b, const char *src, size_t len,
+			char hash[TOKEN_DIGEST_HEX + 1])
+{
+	token_digest_hex(src, len, hash);
+	/* Same content, same key: overwriting is a no-op, so a plain put. */
+	return store_batch_put(b, STORE_DB_SCRIPTS, hash, TOKEN_DIGEST_HEX, src, len, 0);
+}
+
+static int batch_interview(struct store_batch *b, const struct proto_interview *iv, int flags)
+{
+	if (!iv->id || !iv->id[0] || strlen(iv->id) > STORE_KEY_MAX)
+		return RECORD_ECORRUPT;
+	char *s = proto_interview_encode(iv);
+	if (!s)
+		return STORE_ENOMEM;
+	int rc = store_batch_put(b, STORE_DB_INTERVIEWS, iv->id, strlen(iv->id), s, strlen(s), flags);
+	free(s);
+	return rc;
+}
+
+int record_batch_interview(struct store_batch *b, const struct proto_interview *iv)
+{
+	return batch_interview(b, iv, 0);
+}
+
+/* Turns are append-only: a second write of one seq fails the batch with
+ * STORE_EEXISTS instead of rewriting the transcript. */
+int record_batch_turn(struct store_batch *b, const char *id, const struct proto_turn *t)
+{
+	unsigned char key[STORE_KEY_MAX];
+	size_t klen = store_key_turn(key, id, t->seq);
+	if (klen == 0)
+		return RECORD_ECORRUPT;
+	char *s = proto_turn_encode(t);
+	if (!s)
+		return STORE_ENOMEM;
+	int rc = store_batch_put(b, STORE_DB_TURNS, key, klen, s, strlen(s), STORE_PUT_NEW);
+	free(s);
+	return rc;
+}
+
+/* Adds a new candidate token for id to b and writes the token. */
+static int batch_token(struct store_batch *b, const char *id, char token[TOKEN_LEN + 1])
+{
+	unsigned char hash[TOKEN_HASH_LEN];
+	char hex[2 * TOKEN_HASH_LEN + 1];
+	token_new(token, hash);
+	hex_encode(hash, sizeof hash, hex);
+	struct proto_token rec = {.interview_id = (char *)id, .role = "candidate",
+				  .created = record_now_ms(), .hash = hex};
+	char *s = proto_token_encode(&rec);
+	if (!s)
+		return STORE_ENOMEM;
+	int rc = store_batch_put(b, STORE_DB_TOKENS, hash, sizeof hash, s, strlen(s), STORE_PUT_NEW);
+	free(s);
+	return rc;
+}
+
+/* --- creating interviews ------------------------------------------------ */
+
+static int script_name_ok(const char *name)
+{
+	size_t n = 0;
+	for (; name[n]; n++) {
+		char c = name[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return 0;
+	}
+	return n >= 1 && n <= SCRIPT_NAME_MAX;
+}
+
+/* Reads path whole, refusing more than RECORD_MAX_SCRIPT bytes. */
+static int read_script(const char *path, const char *shown, char **src, size_t *len, char *err,
+		       size_t errlen)
+{
+	int rc = RECORD_ESCRIPT;
+	char *buf = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		if (err && errlen)
+			snprintf(err, errlen, "cannot read %s: %s", shown, strerror(errno));
+		goto out;
+	}
+	if (!(buf = malloc(RECORD_MAX_SCRIPT + 2))) {
+		rc = STORE_ENOMEM;
+		goto out;
+	}
+	/* One byte over the limit tells "too large" from "exactly at it". */
+	size_t n = fread(buf, 1, RECORD_MAX_SCRIPT + 1, f);
+	if (ferror(f)) {
+		if (err && errlen)
+			snprintf(err, errlen, "cannot read %s: %s", shown, strerror(errno));
+		goto out;
+	}
+	if (n > RECORD_MAX_SCRIPT) {
+		set_err(err, errlen, "%s is larger than 256 KiB", shown);
+		goto out;
+	}
+	buf[n] = '\0';
+	*src = buf;
+	*len = n;
+	buf = NULL;
+	rc = 0;
+out:
+	free(buf);
+	if (f)
+		fclose(f);
+	return rc;
+}
+
+/* Compiles the source in a throwaway sandbox; nothing runs. */
+static int check_compiles(const char *chunkname, const char *src, size_t len, const char *id,
+			  const char *candidate, char *err, size_t errlen)
+{
+	struct script *s = NULL;
+	struct script_error e;
+	memset(&e, 0, sizeof e);
+	struct script_env env = {.interview_id = id, .candidate_name = candidate,
+				 .seed = token_seed(id)};
+	int rc = script_open(&s, chunkname, src, len, &env, &e);
+	script_close(s);
+	if (rc == SCRIPT_OK)
+		return 0;
+	if (rc == SCRIPT_ENOMEM)
+		return STORE_ENOMEM;
+	set_err(err, errlen, "%s", e.message[0] ? e.message : chunkname);
+	return RECORD_ESCRIPT;
+}
+
+int record_create_interview(struct store *st, const char *scripts_dir, const char *script_name,
+			    const char *candidate, char id[TOKEN_ID_LEN + 1],
+			    char token[TOKEN_LEN + 1], char *err, size_t errlen)
+{
+	int rc;
+	char *src = NULL;
+	size_t len = 0;
+	struct store_batch *b = NULL;
+	char chunkname[SCRIPT_NAME_MAX + 16];
+	char *path = NULL;
+
+	if (!script_name || !script_name_ok(script_name)) {
+		set_err(err, errlen, "%s", "script name may use letters, digits, '-' and '_'");
+		return RECORD_ESCRIPT;
+	}
+	if (!candidate)
+		candidate = "";
+	snprintf(chunkname, sizeof chunkname, "scripts/%s.lua", script_name);
+	size_t plen = strlen(scripts_dir) + strlen(script_name) + sizeof "/.lua";
+	if (!(path = malloc(plen))) {
+		rc = STORE_ENOMEM;
+		goto out;
+	}
+	snprintf(path, plen, "%s/%s.lua", scripts_dir, script_name);
+	if ((rc = read_script(path, chunkname, &src, &len, err, errlen)))
+		goto out;
+
+	for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
+		token_new_id(id);
+		if (attempt == 0 && (rc = check_compiles(chunkname, src, len, id, candidate, err, errlen)))
+			goto out;
+		long long now = record_now_ms();
+		char hash[TOKEN_DIGEST_HEX + 1];
+		struct proto_interview iv = {.id = id, .script = (char *)script_name, .script_hash = hash,
+					     .candidate = (char *)candidate, .status = "new",
+					     .created = now, .updated = now, .next_seq = 1};
+		store_batch_free(b);
+		if (!(b = store_batch_new())) {
+			rc = STORE_ENOMEM;
+			goto out;
+		}
+		if ((rc = record_batch_script(b, src, len, hash)) ||
+		    (rc = batch_interview(b, &iv, STORE_PUT_NEW)) || (rc = batch_token(b, id, token)))
+			goto out;
+		rc = store_commit(st, b, err, errlen);
+		if (rc != STORE_EEXISTS)
+			break;
+		log_warn("interview id %s taken, drawing another", id);
+	}
+	if (rc == STORE_EEXISTS)
+		set_err(err, errlen, "%s", "no free interview id after several attempts");
+out:
+	if (rc) {
+		memset(id, 0, TOKEN_ID_LEN + 1);
+		memset(token, 0, TOKEN_LEN + 1);
+	}
+	store_batch_free(b);
+	free(src);
+	free(path);
+	return rc;
+}
+
+int record_issue_token(struct store *st, const char *id, char token[TOKEN_LEN + 1], char *err,
+		       size_t errlen)
+{
+	int rc;
+	struct store_batch *b = NULL;
+	struct proto_interview iv;
+	memset(&iv, 0, sizeof iv);
+
+	rc = record_get_interview(st, id, &iv);
+	if (rc == STORE_ENOTFOUND)
+		set_err(err, errlen, "no interview %s", id);
+	else if (rc == RECORD_ECORRUPT)
+		set_err(err, errlen, "the record of interview %s does not decode", id);
+	if (rc)
+		goto out;
+	if (!(b = store_batch_new())) {
+		rc = STORE_ENOMEM;
+		goto out;
+	}
+	if ((rc = batch_token(b, iv.id, token)))
+		goto out;
+	rc = store_commit(st, b, err, errlen);
+out:
+	if (rc)
+		memset(token, 0, TOKEN_LEN + 1);
+	store_batch_free(b);
+	proto_interview_free(&iv);
+	return rc;
+}
+
+/* --- reading ------------------------------------------------------------ */
+
+int record_get_interview(struct store *st, const char *id, struct proto_interview *iv)
+{
+	memset(iv, 0, sizeof *iv);
+	if (!id || !id[0] || strlen(id) > STORE_KEY_MAX)
+		return STORE_ENOTFOUND;
+	char *val = NULL;
+	size_t vlen = 0;
+	int rc = store_get(st, STORE_DB_INTERVIEWS, id, strlen(id), &val, &vlen);
+	if (rc)
+		return rc;
+	rc = proto_interview_decode(val, vlen, iv);
+	if (rc) {
+		log_error("interview %s: stored record does not decode", id);
+		rc = from_proto(rc);
+	}
+	free(val);
+	return rc;
+}
+
+void record_interviews_free(struct proto_interview *ivs, size_t n)
+{
+	for (size_t i = 0; ivs && i < n; i++)
+		proto_interview_free(&ivs[i]);
+	free(ivs);
+}
+
+void record_transcript_free(struct proto_turn *turns, size_t n)
+{
+	for (size_t i = 0; turns && i < n; i++)
+		proto_turn_free(&turns[i]);
+	free(turns);
+}
+
+/* A growing array filled by a scan. */
+struct collect {
+	void *items;
+	size_t n, cap, size;
+	const char *id; /* turns: the interview scanned */
+};
+
+static void *collect_slot(struct collect *c)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		void *p = realloc(c->items, cap * c->size);
+		if (!p)
+			return NULL;
+		c->items = p;
+		c->cap = cap;
+	}
+	void *slot = (char *)c->items + c->n * c->size;
+	memset(slot, 0, c->size);
+	return slot;
+}
+
+static int collect_interview(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct collect *c = ctx;
+	struct proto_interview *iv = collect_slot(c);
+	if (!iv)
+		return STORE_ENOMEM;
+	int rc = proto_interview_decode(val, vlen, iv);
+	if (rc == PROTO_ENOMEM)
+		return STORE_ENOMEM;
+	/* One damaged record must not hide every other interview from a listing;
+	 * record_get_interview still reports it. */
+	if (rc) {
+		log_error("interview %.*s: stored record does not decode; left out of the list",
+			  (int)(klen > 64 ? 64 : klen), (const char *)key);
+		return 0;
+	}
+	c->n++;
+	return 0;
+}
+
+int record_list_interviews(struct store *st, struct proto_interview **ivs, size_t *n)
+{
+	struct collect c = {.size = sizeof(struct proto_interview)};
+	*ivs = NULL;
+	*n = 0;
+	int rc = store_scan(st, STORE_DB_INTERVIEWS, NULL, 0, collect_interview, &c);
+	if (rc) {
+		record_interviews_free(c.items, c.n);
+		return rc;
+	}
+	*ivs = c.items;
+	*n = c.n;
+	return 0;
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int collect_turn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct collect *c = ctx;
+	if (klen != TOKEN_ID_LEN + 8)
+		return RECORD_ECORRUPT;
+	struct proto_turn *t = collect_slot(c);
+	if (!t)
+		return STORE_ENOMEM;
+	int rc = proto_turn_decode(val, vlen, t);
+	if (rc) {
+		log_error("interview %s: turn %llu does not decode", c->id,
+			  (unsigned long long)be64((const unsigned char *)key + TOKEN_ID_LEN));
+		return from_proto(rc);
+	}
+	c->n++;
+	/* The key is the truth about order; a record disagreeing is damage. */
+	if (t->seq != be64((const unsigned char *)key + TOKEN_ID_LEN)) {
+		log_error("interview %s: turn record seq %llu under another key", c->id,
+			  (unsigned long long)t->seq);
+		return RECORD_ECORRUPT;
+	}
+	return 0;
+}
+
+int record_get_transcript(struct store *st, const char *id, struct proto_turn **turns, size_t *n)
+{
+	*turns = NULL;
+	*n = 0;
+	/* A short or empty prefix would match other interviews' turns. */
+	if (!id || !token_is_id(id) || strlen(id) != TOKEN_ID_LEN)
+		return STORE_ENOTFOUND;
+	struct collect c = {.size = sizeof(struct proto_turn), .id = id};
+	int rc = store_scan(st, STORE_DB_TURNS, id, TOKEN_ID_LEN, collect_turn, &c);
+	if (rc) {
+		record_transcript_free(c.items, c.n);
+		return rc;
+	}
+	*turns = c.items;
+	*n = c.n;
+	return 0;
+}
+
+int record_get_script(struct store *st, const char *hash, char **src, size_t *len)
+{
+	*src = NULL;
+	*len = 0;
+	if (!hash || strlen(hash) != TOKEN_DIGEST_HEX)
+		return STORE_ENOTFOUND;
+	return store_get(st, STORE_DB_SCRIPTS, hash, TOKEN_DIGEST_HEX, src, len);
+}
+
+/* --- tokens ------------------------------------------------------------- */
+
+int record_check_token(struct store *st, const char *token, char id[TOKEN_ID_LEN + 1])
+{
+	unsigned char hash[TOKEN_HASH_LEN], stored[TOKEN_HASH_LEN];
+	char *val = NULL;
+	size_t vlen = 0;
+	struct proto_token rec;
+	memset(&rec, 0, sizeof rec);
+	memset(id, 0, TOKEN_ID_LEN + 1);
+
+	int rc = RECORD_EAUTH;
+	if (!token || token_hash(token, hash) != TOKEN_OK)
+		goto out;
+	rc = store_get(st, STORE_DB_TOKENS, hash, sizeof hash, &val, &vlen);
+	if (rc == STORE_ENOTFOUND)
+		rc = RECORD_EAUTH;
+	if (rc)
+		goto out;
+	if ((rc = proto_token_decode(val, vlen, &rec))) {
+		rc = from_proto(rc);
+		goto out;
+	}
+	rc = RECORD_ECORRUPT;
+	if (hex_decode(rec.hash, stored, sizeof stored) || !token_is_id(rec.interview_id) ||
+	    strlen(rec.interview_id) != TOKEN_ID_LEN)
+		goto out;
+	rc = RECORD_EAUTH;
+	if (!token_hash_equal(hash, stored) || strcmp(rec.role, "candidate") != 0)
+		goto out;
+	memcpy(id, rec.interview_id, TOKEN_ID_LEN + 1);
+	rc = 0;
+out:
+	if (rc == RECORD_ECORRUPT)
+		log_error("a token record does not decode");
+	proto_token_free(&rec);
+	free(val);
+	return rc;
+}
