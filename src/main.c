@@ -1,0 +1,516 @@
+/* main: the interviewd command line.
+ *
+ * Each command parses its own options, opens what it needs (the store, the
+ * engine, the server) and closes it again. Commands other than serve work
+ * while a server runs on the same data directory: LMDB is multi-process. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "authoring.h"
+#include "engine.h"
+#include "log.h"
+#include "proto.h"
+#include "record.h"
+#include "server.h"
+#include "store.h"
+#include "token.h"
+
+#define DEFAULT_URL "http://127.0.0.1:8080"
+
+static const char USAGE[] =
+	"interviewd: a self-hosted interview chatbot. Candidates chat with a Lua-scripted interview over\n"
+	"a WebSocket; every turn is kept in LMDB.\n"
+	"\n"
+	"usage: interviewd COMMAND [OPTIONS]\n"
+	"\n"
+	"Running:\n"
+	"  serve     run the server: the candidate page at /, the WebSocket API at /v1\n"
+	"  demo      make sure a demo interview exists and print a fresh link to it\n"
+	"Interviews:\n"
+	"  new       create an interview running scripts/NAME.lua; prints the candidate's link\n"
+	"  list      list interviews\n"
+	"  show      show one interview: status, results and transcript\n"
+	"Scripts:\n"
+	"  check     compile a script and explore its paths for errors\n"
+	"  try       play a script in the terminal, or unattended with --answers\n"
+	"  replay    re-run recorded interviews against an edited script\n"
+	"  migrate   move an unfinished interview to the current version of its script\n"
+	"\n"
+	"Run `interviewd COMMAND --help` for a command's options. Common options:\n"
+	"  --data DIR      LMDB directory (default: data)\n"
+	"  --scripts DIR   interview scripts (default: scripts)\n"
+	"\n"
+	"Example:\n"
+	"  interviewd serve --listen 127.0.0.1:8080 &\n"
+	"  interviewd new --script demo --candidate 'Ada Lovelace'\n";
+
+/* ---- shared option handling -------------------------------------------- */
+
+struct opts {
+	const char *data, *scripts, *www, *listen, *script, *candidate, *url;
+	unsigned max_connections;
+	int json, help, nosync;
+	int argc; /* positional arguments */
+	char **argv;
+};
+
+enum { O_DATA = 256, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_MAXCONN, O_JSON,
+       O_NOSYNC };
+
+static int parse(int argc, char **argv, struct opts *o, const char *allowed)
+{
+	static const struct option longopts[] = {
+		{ "data", required_argument, NULL, O_DATA },
+		{ "scripts", required_argument, NULL, O_SCRIPTS },
+		{ "www", required_argument, NULL, O_WWW },
+		{ "listen", required_argument, NULL, O_LISTEN },
+		{ "script", required_argument, NULL, O_SCRIPT },
+		{ "candidate", required_argument, NULL, O_CANDIDATE },
+		{ "url", required_argument, NULL, O_URL },
+		{ "max-connections", required_argument, NULL, O_MAXCONN },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "no-sync", no_argument, NULL, O_NOSYNC },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof *o);
+	o->data = "data";
+	o->scripts = "scripts";
+	o->www = "www/dist";
+	o->listen = "127.0.0.1:8080";
+	o->url = getenv("INTERVIEWD_URL") ? getenv("INTERVIEWD_URL") : DEFAULT_URL;
+	o->max_connections = 256;
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			o->help = 1;
+			continue;
+		}
+		if (c == '?' || c == ':') {
+			fprintf(stderr, "%s: unknown option or missing value: %s (see %s --help)\n",
+				argv[0], argv[optind - 1], argv[0]);
+			return -1;
+		}
+		const struct option *lo = NULL;
+		for (const struct option *p = longopts; p->name; p++)
+			if (p->val == c)
+				lo = p;
+		if (!lo || !strstr(allowed, lo->name)) {
+			fprintf(stderr, "%s: option --%s does not apply here (see %s --help)\n", argv[0],
+				lo ? lo->name : "?", argv[0]);
+			return -1;
+		}
+		switch (c) {
+		case O_DATA: o->data = optarg; break;
+		case O_SCRIPTS: o->scripts = optarg; break;
+		case O_WWW: o->www = optarg; break;
+		case O_LISTEN: o->listen = optarg; break;
+		case O_SCRIPT: o->script = optarg; break;
+		case O_CANDIDATE: o->candidate = optarg; break;
+		case O_URL: o->url = optarg; break;
+		case O_JSON: o->json = 1; break;
+		case O_NOSYNC: o->nosync = 1; break;
+		case O_MAXCONN: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 1 || v > 10000) {
+				fprintf(stderr, "%s: --max-connections takes a number from 1 to 10000\n",
+					argv[0]);
+				return -1;
+			}
+			o->max_connections = (unsigned)v;
+			break;
+		}
+		}
+	}
+	o->argc = argc - optind;
+	o->argv = argv + optind;
+	return 0;
+}
+
+static struct store *open_store(const char *dir, unsigned readers, int nosync)
+{
+	struct store_options so = { .nosync = nosync != 0, .max_readers = readers };
+	struct store *st = NULL;
+	char err[512];
+	if (store_open(&st, dir, &so, err, sizeof err) != 0) {
+		fprintf(stderr, "interviewd: cannot open data directory %s: %s\n", dir, err);
+		return NULL;
+	}
+	return st;
+}
+
+/* "http://host:port" → "ws://host:port" (https → wss). */
+static void ws_base(const char *url, char *out, size_t len)
+{
+	if (strncmp(url, "https://", 8) == 0)
+		snprintf(out, len, "wss://%s", url + 8);
+	else if (strncmp(url, "http://", 7) == 0)
+		snprintf(out, len, "ws://%s", url + 7);
+	else
+		snprintf(out, len, "%s", url);
+	size_t n = strlen(out);
+	if (n && out[n - 1] == '/')
+		out[n - 1] = '\0';
+}
+
+static void print_link(const char *url, const char *id, const char *token, const char *script,
+		       const char *candidate, int json)
+{
+	char base[512], ws[512], link[1024], wsurl[1024];
+	snprintf(base, sizeof base, "%s", url);
+	size_t n = strlen(base);
+	if (n && base[n - 1] == '/')
+		base[n - 1] = '\0';
+	ws_base(url, ws, sizeof ws);
+	snprintf(link, sizeof link, "%s/?interview=%s&token=%s", base, id, token);
+	snprintf(wsurl, sizeof wsurl, "%s/v1?token=%s", ws, token);
+	if (json) {
+		char *j = proto_cli_created(id, token, link, wsurl, script, candidate);
+		if (j)
+			printf("%s\n", j);
+		free(j);
+		return;
+	}
+	printf("interview  %s (script %s%s%s)\n", id, script, candidate && *candidate ? ", candidate " : "",
+	       candidate ? candidate : "");
+	printf("link       %s\n", link);
+	printf("websocket  %s\n", wsurl);
+	printf("token      %s  (shown once: only its hash is stored)\n", token);
+}
+
+/* ---- serve ---------------------------------------------------------------- */
+
+static const char SERVE_HELP[] =
+	"usage: interviewd serve [--listen ADDR:PORT] [--data DIR] [--scripts DIR] [--www DIR]\n"
+	"                        [--max-connections N]\n"
+	"\n"
+	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
+	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
+	"  --data DIR             LMDB directory (default data; created if missing)\n"
+	"  --scripts DIR          interview scripts (default scripts)\n"
+	"  --www DIR              the page build (default www/dist)\n"
+	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
+	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
+	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
+
+static int cmd_serve(int argc, char **argv)
+{
+	struct opts o;
+	if (parse(argc, argv, &o, "data scripts www listen max-connections no-sync") != 0)
+		return 2;
+	if (o.help) {
+		fputs(SERVE_HELP, stdout);
+		return 0;
+	}
+	/* Signals are taken by sigwait below, so block them before any thread starts. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	int rc = 1;
+	struct engine *eng = NULL;
+	struct server *srv = NULL;
+	struct store *st = open_store(o.data, o.max_connections + 64, o.nosync);
+	if (!st)
+		return 1;
+	struct engine_options eo = { .store = st };
+	if (engine_open(&eng, &eo) != 0) {
+		fprintf(stderr, "interviewd: out of memory\n");
+		goto out;
+	}
+	char err[512];
+	struct server_options so = { .listen = o.listen, .www_dir = o.www, .max_connections =
+		o.max_connections, .engine = eng, .store = st };
+	if (server_start(&srv, &so, err, sizeof err) != 0) {
+		fprintf(stderr, "interviewd: %s\n", err);
+		goto out;
+	}
+	char host[256];
+	snprintf(host, sizeof host, "%s", o.listen);
+	char *colon = strrchr(host, ':');
+	if (colon)
+		*colon = '\0';
+	log_info("listening on http://%s:%d (data %s, page %s, max %u connections%s)", host,
+		 server_port(srv), o.data, o.www, o.max_connections, o.nosync ? ", NO FSYNC" : "");
+	for (;;) {
+		struct timespec ts = { .tv_sec = 30 };
+		int sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+			break;
+		}
+		engine_sweep(eng);
+	}
+	rc = 0;
+out:
+	server_stop(srv);
+	engine_close(eng);
+	store_close(st);
+	if (rc == 0)
+		log_info("stopped cleanly");
+	return rc;
+}
+
+/* ---- new / demo ------------------------------------------------------------ */
+
+static const char NEW_HELP[] =
+	"usage: interviewd new --script NAME [--candidate NAME] [--url BASE] [--json]\n"
+	"                      [--data DIR] [--scripts DIR]\n"
+	"\n"
+	"Creates an interview running SCRIPTS/NAME.lua (its source is pinned: later edits to the file\n"
+	"change new interviews only) and prints the candidate's link, WebSocket URL and token.\n"
+	"  --candidate NAME   the candidate's name, as the script sees it (candidate.name)\n"
+	"  --url BASE         the server's public base URL for the link (default $INTERVIEWD_URL or\n"
+	"                     " DEFAULT_URL ")\n"
+	"  --json             print {interview_id, token, url, ws_url, script, candidate}\n";
+
+static int cmd_new(int argc, char **argv)
+{
+	struct opts o;
+	if (parse(argc, argv, &o, "data scripts script candidate url json") != 0)
+		return 2;
+	if (o.help) {
+		fputs(NEW_HELP, stdout);
+		return 0;
+	}
+	if (!o.script) {
+		fprintf(stderr, "interviewd new: --script NAME is required (a file NAME.lua in %s)\n",
+			o.scripts);
+		return 2;
+	}
+	struct store *st = open_store(o.data, 0, 0);
+	if (!st)
+		return 1;
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[1024];
+	const char *cand = o.candidate ? o.candidate : "";
+	int rc = record_create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
+	if (rc == 0)
+		print_link(o.url, id, token, o.script, cand, o.json);
+	else
+		fprintf(stderr, "interviewd new: %s\n", err);
+	store_close(st);
+	return rc == 0 ? 0 : 1;
+}
+
+static const char DEMO_HELP[] =
+	"usage: interviewd demo [--url BASE] [--data DIR] [--scripts DIR]\n"
+	"\n"
+	"Creates the demo interview (scripts/demo.lua) unless an unfinished one exists, and prints a\n"
+	"fresh candidate link to it (tokens are stored hashed, so each run issues a new one).\n";
+
+static int cmd_demo(int argc, char **argv)
+{
+	struct opts o;
+	if (parse(argc, argv, &o, "data scripts url json") != 0)
+		return 2;
+	if (o.help) {
+		fputs(DEMO_HELP, stdout);
+		return 0;
+	}
+	struct store *st = open_store(o.data, 0, 0);
+	if (!st)
+		return 1;
+	struct proto_interview *ivs = NULL;
+	size_t n = 0;
+	char id[TOKEN_ID_LEN + 1] = "", token[TOKEN_LEN + 1], err[1024];
+	int rc = record_list_interviews(st, &ivs, &n);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (strcmp(ivs[i].script, "demo") == 0 && strcmp(ivs[i].candidate, "Demo Candidate") == 0 &&
+		    strcmp(ivs[i].status, "finished") != 0)
+			snprintf(id, sizeof id, "%s", ivs[i].id);
+	record_interviews_free(ivs, n);
+	if (rc == 0 && id[0])
+		rc = record_issue_token(st, id, token, err, sizeof err);
+	else if (rc == 0)
+		rc = record_create_interview(st, o.scripts, "demo", "Demo Candidate", id, token, err,
+					     sizeof err);
+	else
+		snprintf(err, sizeof err, "cannot list interviews");
+	if (rc == 0) {
+		printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
+		print_link(o.url, id, token, "demo", "Demo Candidate", o.json);
+		printf("\n");
+	} else {
+		fprintf(stderr, "interviewd demo: %s\n", err);
+	}
+	store_close(st);
+	return rc == 0 ? 0 : 1;
+}
+
+/* ---- list / show ----------------------------------------------------------- */
+
+static void fmt_time(long long ms, char *out, size_t len)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+static const char LIST_HELP[] =
+	"usage: interviewd list [--json] [--data DIR]\n"
+	"\nLists every interview: id, status, script, candidate, messages so far, last activity.\n";
+
+static int cmd_list(int argc, char **argv)
+{
+	struct opts o;
+	if (parse(argc, argv, &o, "data json") != 0)
+		return 2;
+	if (o.help) {
+		fputs(LIST_HELP, stdout);
+		return 0;
+	}
+	struct store *st = open_store(o.data, 0, 0);
+	if (!st)
+		return 1;
+	struct proto_interview *ivs = NULL;
+	size_t n = 0;
+	int rc = record_list_interviews(st, &ivs, &n);
+	if (rc != 0) {
+		fprintf(stderr, "interviewd list: cannot read interviews (%d)\n", rc);
+	} else if (o.json) {
+		char *j = proto_cli_list(ivs, n);
+		printf("%s\n", j ? j : "[]");
+		free(j);
+	} else {
+		printf("%-16s  %-9s  %-18s  %-20s  %5s  %s\n", "ID", "STATUS", "SCRIPT", "CANDIDATE",
+		       "MSGS", "UPDATED");
+		for (size_t i = 0; i < n; i++) {
+			char when[32];
+			fmt_time(ivs[i].updated, when, sizeof when);
+			printf("%-16s  %-9s  %-18.18s  %-20.20s  %5llu  %s\n", ivs[i].id, ivs[i].status,
+			       ivs[i].script, ivs[i].candidate, (unsigned long long)ivs[i].next_seq - 1,
+			       when);
+		}
+		if (n == 0)
+			printf("(no interviews yet: create one with `interviewd new --script demo`)\n");
+	}
+	record_interviews_free(ivs, n);
+	store_close(st);
+	return rc == 0 ? 0 : 1;
+}
+
+static const char SHOW_HELP[] =
+	"usage: interviewd show ID [--json] [--data DIR]\n"
+	"\nShows one interview: status, script version, candidate, results (scores, answers, notes,\n"
+	"tags), the last script error if any, and the whole transcript.\n";
+
+static int cmd_show(int argc, char **argv)
+{
+	struct opts o;
+	if (parse(argc, argv, &o, "data json") != 0)
+		return 2;
+	if (o.help) {
+		fputs(SHOW_HELP, stdout);
+		return 0;
+	}
+	if (o.argc != 1) {
+		fprintf(stderr, "interviewd show: give one interview id (see `interviewd list`)\n");
+		return 2;
+	}
+	const char *id = o.argv[0];
+	struct store *st = open_store(o.data, 0, 0);
+	if (!st)
+		return 1;
+	struct proto_interview iv = { 0 };
+	struct proto_turn *turns = NULL;
+	size_t n = 0;
+	int rc = token_is_id(id) ? record_get_interview(st, id, &iv) : STORE_ENOTFOUND;
+	if (rc == STORE_ENOTFOUND) {
+		fprintf(stderr, "interviewd show: no interview %s\n", id);
+		goto out;
+	}
+	if (rc != 0 || (rc = record_get_transcript(st, id, &turns, &n)) != 0) {
+		fprintf(stderr, "interviewd show: cannot read interview %s (%d)\n", id, rc);
+		goto out;
+	}
+	if (o.json) {
+		char *j = proto_cli_show(&iv, turns, n);
+		printf("%s\n", j ? j : "{}");
+		free(j);
+		goto out;
+	}
+	char created[32], updated[32];
+	fmt_time(iv.created, created, sizeof created);
+	fmt_time(iv.updated, updated, sizeof updated);
+	printf("interview  %s\nstatus     %s\nscript     %s (version %.12s)\ncandidate  %s\n"
+	       "created    %s\nupdated    %s\n",
+	       iv.id, iv.status, iv.script, iv.script_hash, *iv.candidate ? iv.candidate : "-",
+	       created, updated);
+	for (size_t i = 0; i < iv.nscores; i++)
+		printf("%s %s = %g\n", i ? "          " : "scores    ", iv.scores[i].name,
+		       iv.scores[i].value);
+	for (size_t i = 0; i < iv.nanswers; i++)
+		printf("%s %s = %s\n", i ? "          " : "answers   ", iv.answers[i].id,
+		       iv.answers[i].text);
+	for (size_t i = 0; i < iv.nnotes; i++)
+		printf("%s %s\n", i ? "          " : "notes     ", iv.notes[i]);
+	for (size_t i = 0; i < iv.ntags; i++)
+		printf("%s %s\n", i ? "          " : "tags      ", iv.tags[i]);
+	if (iv.last_error)
+		printf("error      %s\n%s\n", iv.last_error, iv.last_traceback ? iv.last_traceback : "");
+	printf("\ntranscript\n");
+	for (size_t i = 0; i < n; i++) {
+		printf("  %4llu  %-9s  %s", (unsigned long long)turns[i].seq, turns[i].role,
+		       turns[i].text);
+		for (size_t k = 0; k < turns[i].nchoices; k++)
+			printf("%s%s", k ? " | " : "  [", turns[i].choices[k]);
+		printf("%s\n", turns[i].nchoices ? "]" : "");
+	}
+out:
+	record_transcript_free(turns, n);
+	proto_interview_free(&iv);
+	store_close(st);
+	return rc == 0 ? 0 : 1;
+}
+
+/* ---- dispatch ---------------------------------------------------------------- */
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+};
+
+static const struct command COMMANDS[] = {
+	{ "serve", cmd_serve },
+	{ "new", cmd_new },
+	{ "list", cmd_list },
+	{ "show", cmd_show },
+	{ "demo", cmd_demo },
+	{ "check", authoring_cmd_check },
+	{ "try", authoring_cmd_try },
+	{ "replay", authoring_cmd_replay },
+	{ "migrate", authoring_cmd_migrate },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(USAGE, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (getenv("LOG_QUIET"))
+		log_set_level(2);
+	if (token_init() != 0) {
+		fprintf(stderr, "interviewd: libsodium failed to initialise\n");
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+		if (strcmp(argv[1], COMMANDS[i].name) == 0)
+			return COMMANDS[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "interviewd: unknown command '%s'\n\n%s", argv[1], USAGE);
+	return 2;
+}

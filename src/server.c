@@ -1,0 +1,454 @@
+/* server: CivetWeb glue. See server.h.
+ *
+ * Threads: CivetWeb gives each WebSocket a worker thread for its life, so the
+ * pool is sized from max_connections. Writes to one connection from several
+ * threads (its own replies, other connections' broadcasts, shutdown) always
+ * go through mg_lock_connection. Open connections are kept in sharded lists
+ * keyed by interview id, which is all a broadcast needs. */
+#include "server.h"
+
+#include <civetweb.h>
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "log.h"
+#include "proto.h"
+#include "record.h"
+
+#define NSHARDS 64
+#define RATE_PER_SEC 20.0 /* messages a connection may send per second... */
+#define RATE_BURST 40.0   /* ...with this burst */
+
+struct wsconn {
+	struct mg_connection *conn;
+	struct server *srv;
+	char interview_id[TOKEN_ID_LEN + 1];
+	char *buf; /* reassembly of a fragmented message */
+	size_t len, cap;
+	int opcode;     /* of the message being reassembled, -1 when none */
+	bool oversized; /* the message passed PROTO_MAX_FRAME: drop until FIN */
+	double tokens;
+	struct timespec last;
+	struct wsconn *prev, *next;
+};
+
+struct shard {
+	pthread_mutex_t lock;
+	struct wsconn *head;
+};
+
+struct server {
+	struct mg_context *ctx;
+	struct engine *engine;
+	struct store *store;
+	char *www_dir;
+	unsigned max_connections;
+	atomic_uint open;
+	int port;
+	struct shard shards[NSHARDS];
+};
+
+static struct shard *shard_of(struct server *s, const char *id)
+{
+	unsigned h = 0;
+	for (; *id; id++)
+		h = h * 31 + (unsigned char)*id;
+	return &s->shards[h % NSHARDS];
+}
+
+static void write_frame(struct mg_connection *conn, int opcode, const char *data, size_t len)
+{
+	mg_lock_connection(conn);
+	mg_websocket_write(conn, opcode, data, len);
+	mg_unlock_connection(conn);
+}
+
+/* ---- HTTP: plain responses and the page ---------------------------------- */
+
+static void send_plain(struct mg_connection *conn, int status, const char *body)
+{
+	mg_response_header_start(conn, status);
+	mg_response_header_add(conn, "Content-Type", "text/plain; charset=utf-8", -1);
+	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	char len[32];
+	snprintf(len, sizeof len, "%zu", strlen(body));
+	mg_response_header_add(conn, "Content-Length", len, -1);
+	mg_response_header_add(conn, "Connection", "close", -1);
+	mg_response_header_send(conn);
+	mg_write(conn, body, strlen(body));
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static const char PAGE_HEADERS[] =
+	"X-Content-Type-Options: nosniff\r\n"
+	"Referrer-Policy: no-referrer\r\n"
+	"Content-Security-Policy: default-src 'self'; connect-src 'self' ws: wss:; "
+	"img-src 'self' data:; style-src 'self' 'unsafe-inline'\r\n";
+
+/* GET/HEAD for the page build: hashed assets are cached for a year, anything
+ * else revalidates; an unknown path without an extension gets index.html so
+ * the page's own routes work. */
+static int page_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	if (strcmp(ri->request_method, "GET") != 0 && strcmp(ri->request_method, "HEAD") != 0) {
+		send_plain(conn, 405, "method not allowed\n");
+		return 405;
+	}
+	const char *uri = ri->local_uri ? ri->local_uri : "/";
+	if (strstr(uri, "..") || strchr(uri, '\\')) {
+		send_plain(conn, 400, "bad path\n");
+		return 400;
+	}
+	char path[PATH_MAX];
+	int n = snprintf(path, sizeof path, "%s%s", s->www_dir, uri);
+	if (n < 0 || (size_t)n >= sizeof path) {
+		send_plain(conn, 414, "path too long\n");
+		return 414;
+	}
+	bool asset = strncmp(uri, "/assets/", 8) == 0;
+	if (!is_file(path)) {
+		const char *last = strrchr(uri, '/');
+		if (asset || (last && strchr(last, '.'))) {
+			send_plain(conn, 404, "not found\n");
+			return 404;
+		}
+		snprintf(path, sizeof path, "%s/index.html", s->www_dir);
+		asset = false;
+		if (!is_file(path)) {
+			send_plain(conn, 404, "the candidate page is not built; run `make`\n");
+			return 404;
+		}
+	}
+	char headers[512];
+	snprintf(headers, sizeof headers, "%sCache-Control: %s\r\n", PAGE_HEADERS,
+		 asset ? "public, max-age=31536000, immutable" : "no-cache");
+	mg_send_mime_file2(conn, path, NULL, headers);
+	return 200;
+}
+
+/* ---- WebSocket ------------------------------------------------------------ */
+
+static int token_of(const struct mg_request_info *ri, char *token, size_t len)
+{
+	if (!ri->query_string)
+		return -1;
+	return mg_get_var(ri->query_string, strlen(ri->query_string), "token", token, len) > 0 ? 0
+											     : -1;
+}
+
+/* Runs before the upgrade: CivetWeb would drop a refused connect handler's
+ * TCP connection without a status, so the refusals are written here. */
+static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	char token[TOKEN_LEN + 8], id[TOKEN_ID_LEN + 1];
+	if (token_of(ri, token, sizeof token) != 0 ||
+	    record_check_token(s->store, token, id) != 0) {
+		log_info("refused %s /v1 from %s: invalid or missing token", ri->request_method,
+			 ri->remote_addr);
+		send_plain(conn, 401, "invalid or missing token\n");
+		return 0;
+	}
+	if (atomic_load(&s->open) >= s->max_connections) {
+		log_warn("refused /v1 from %s: at --max-connections %u", ri->remote_addr,
+			 s->max_connections);
+		send_plain(conn, 503, "server at capacity; try again shortly\n");
+		return 0;
+	}
+	return 1;
+}
+
+static int ws_connect(const struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	char token[TOKEN_LEN + 8], id[TOKEN_ID_LEN + 1];
+	if (token_of(ri, token, sizeof token) != 0 || record_check_token(s->store, token, id) != 0)
+		return 1;
+	struct wsconn *w = calloc(1, sizeof *w);
+	if (!w)
+		return 1;
+	w->srv = s;
+	w->opcode = -1;
+	w->tokens = RATE_BURST;
+	clock_gettime(CLOCK_MONOTONIC, &w->last);
+	snprintf(w->interview_id, sizeof w->interview_id, "%s", id);
+	mg_set_user_connection_data(conn, w);
+	atomic_fetch_add(&s->open, 1);
+	return 0;
+}
+
+static void ws_ready(struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w)
+		return;
+	w->conn = conn;
+	struct shard *sh = shard_of(s, w->interview_id);
+	pthread_mutex_lock(&sh->lock);
+	w->next = sh->head;
+	if (sh->head)
+		sh->head->prev = w;
+	sh->head = w;
+	pthread_mutex_unlock(&sh->lock);
+	log_info("interview %s: connection opened (%u open)", w->interview_id,
+		 atomic_load(&s->open));
+}
+
+static void ws_close(const struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w)
+		return;
+	if (w->conn) {
+		struct shard *sh = shard_of(s, w->interview_id);
+		pthread_mutex_lock(&sh->lock);
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			sh->head = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		pthread_mutex_unlock(&sh->lock);
+	}
+	atomic_fetch_sub(&s->open, 1);
+	log_info("interview %s: connection closed (%u open)", w->interview_id,
+		 atomic_load(&s->open));
+	free(w->buf);
+	free(w);
+}
+
+static void reply_cb(void *ctx, const char *frame, size_t len)
+{
+	struct wsconn *w = ctx;
+	write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
+}
+
+static void broadcast_cb(void *ctx, const char *interview_id, const char *frame, size_t len)
+{
+	struct wsconn *self = ctx;
+	struct shard *sh = shard_of(self->srv, interview_id);
+	pthread_mutex_lock(&sh->lock);
+	for (struct wsconn *w = sh->head; w; w = w->next)
+		if (strcmp(w->interview_id, interview_id) == 0)
+			write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
+	pthread_mutex_unlock(&sh->lock);
+}
+
+static void reject(struct wsconn *w, const char *code, const char *message)
+{
+	char *f = proto_frame_error(NULL, code, message);
+	if (f) {
+		write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, f, strlen(f));
+		free(f);
+	}
+}
+
+/* Token bucket: RATE_PER_SEC messages a second, bursts of RATE_BURST. */
+static bool rate_ok(struct wsconn *w)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double dt = (double)(now.tv_sec - w->last.tv_sec) + (now.tv_nsec - w->last.tv_nsec) / 1e9;
+	w->last = now;
+	w->tokens += dt * RATE_PER_SEC;
+	if (w->tokens > RATE_BURST)
+		w->tokens = RATE_BURST;
+	if (w->tokens < 1.0)
+		return false;
+	w->tokens -= 1.0;
+	return true;
+}
+
+static void deliver(struct wsconn *w)
+{
+	if (w->oversized) {
+		reject(w, "too_large", "message is larger than 128 KiB");
+		goto out;
+	}
+	if (w->opcode == MG_WEBSOCKET_OPCODE_BINARY) {
+		reject(w, "bad_request", "binary frames are not supported; send JSON as a text frame");
+		goto out;
+	}
+	if (!rate_ok(w)) {
+		reject(w, "rate_limited", "too many messages; slow down");
+		goto out;
+	}
+	struct engine_conn c = { .reply = reply_cb, .broadcast = broadcast_cb, .ctx = w };
+	memcpy(c.interview_id, w->interview_id, sizeof c.interview_id);
+	engine_handle(w->srv->engine, &c, w->buf ? w->buf : "", w->len);
+out:
+	w->len = 0;
+	w->opcode = -1;
+	w->oversized = false;
+	if (w->cap > 64 * 1024) { /* do not keep a big buffer per idle connection */
+		free(w->buf);
+		w->buf = NULL;
+		w->cap = 0;
+	}
+}
+
+static int append(struct wsconn *w, const char *data, size_t len)
+{
+	if (w->oversized || w->len + len > PROTO_MAX_FRAME) {
+		w->oversized = true;
+		return 0;
+	}
+	if (w->len + len + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 1024;
+		while (cap < w->len + len + 1)
+			cap *= 2;
+		char *b = realloc(w->buf, cap);
+		if (!b)
+			return -1;
+		w->buf = b;
+		w->cap = cap;
+	}
+	memcpy(w->buf + w->len, data, len);
+	w->len += len;
+	w->buf[w->len] = '\0';
+	return 0;
+}
+
+static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len, void *cbdata)
+{
+	(void)cbdata;
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w)
+		return 0;
+	int opcode = bits & 0x0f;
+	bool fin = (bits & 0x80) != 0;
+	switch (opcode) {
+	case MG_WEBSOCKET_OPCODE_PING:
+		write_frame(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
+		return 1;
+	case MG_WEBSOCKET_OPCODE_PONG:
+		return 1;
+	case MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE:
+		/* Echo the status code, as RFC 6455 asks, then let CivetWeb close. */
+		write_frame(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len >= 2 ? 2 : 0);
+		return 0;
+	case MG_WEBSOCKET_OPCODE_TEXT:
+	case MG_WEBSOCKET_OPCODE_BINARY:
+		w->len = 0;
+		w->oversized = false;
+		w->opcode = opcode;
+		break;
+	case MG_WEBSOCKET_OPCODE_CONTINUATION:
+		if (w->opcode < 0)
+			return 1; /* a continuation of nothing: ignore */
+		break;
+	default:
+		return 1;
+	}
+	if (append(w, data, len) != 0) {
+		log_error("interview %s: out of memory reassembling a message", w->interview_id);
+		return 0;
+	}
+	if (fin)
+		deliver(w);
+	return 1;
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static int log_cb(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	log_warn("civetweb: %s", message);
+	return 1;
+}
+
+int server_start(struct server **out, const struct server_options *o, char *err, size_t errlen)
+{
+	struct server *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->engine = o->engine;
+	s->store = o->store;
+	s->max_connections = o->max_connections ? o->max_connections : 256;
+	s->www_dir = strdup(o->www_dir ? o->www_dir : "www/dist");
+	for (int i = 0; i < NSHARDS; i++)
+		pthread_mutex_init(&s->shards[i].lock, NULL);
+
+	/* One worker per open WebSocket, plus headroom for page requests and
+	 * handshakes that will be refused. */
+	char threads[16];
+	snprintf(threads, sizeof threads, "%u", s->max_connections + 16);
+	const char *options[] = {
+		"listening_ports", o->listen,
+		"num_threads", threads,
+		"tcp_nodelay", "1",
+		"enable_websocket_ping_pong", "yes",
+		"websocket_timeout_ms", "30000",
+		"request_timeout_ms", "30000",
+		"listen_backlog", "1024",
+		"connection_queue", "256",
+		NULL,
+	};
+	struct mg_callbacks cb = { .log_message = log_cb };
+	mg_init_library(0);
+	s->ctx = mg_start(&cb, s, options);
+	if (!s->ctx) {
+		snprintf(err, errlen, "cannot listen on %s (in use, or not an ADDR:PORT this host has)",
+			 o->listen);
+		goto fail;
+	}
+	struct mg_server_port ports[4];
+	int n = mg_get_server_ports(s->ctx, 4, ports);
+	s->port = n > 0 ? ports[0].port : 0;
+	mg_set_auth_handler(s->ctx, "/v1", ws_auth_handler, s);
+	mg_set_websocket_handler(s->ctx, "/v1", ws_connect, ws_ready, ws_data, ws_close, s);
+	mg_set_request_handler(s->ctx, "/", page_handler, s);
+	*out = s;
+	return 0;
+fail:
+	free(s->www_dir);
+	free(s);
+	return -1;
+}
+
+int server_port(const struct server *s) { return s->port; }
+
+void server_stop(struct server *s)
+{
+	if (!s)
+		return;
+	/* 1001: going away. Clients reconnect to the next process. */
+	static const char going_away[] = "\x03\xe9server shutting down";
+	unsigned closed = 0;
+	for (int i = 0; i < NSHARDS; i++) {
+		pthread_mutex_lock(&s->shards[i].lock);
+		for (struct wsconn *w = s->shards[i].head; w; w = w->next, closed++)
+			write_frame(w->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, going_away,
+				    sizeof going_away - 1);
+		pthread_mutex_unlock(&s->shards[i].lock);
+	}
+	log_info("closing %u WebSocket connection(s) with 1001", closed);
+	mg_stop(s->ctx);
+	mg_exit_library();
+	for (int i = 0; i < NSHARDS; i++)
+		pthread_mutex_destroy(&s->shards[i].lock);
+	free(s->www_dir);
+	free(s);
+}
