@@ -1,0 +1,93 @@
+// The CLI's contract: new/list/show --json, a clear failure for an unknown script, --help for every command.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { cli, tempDir, scriptsDir } from '../lib/server.mjs';
+
+const COMMANDS = ['serve', 'new', 'list', 'show', 'demo', 'check', 'try', 'replay', 'migrate'];
+let data;
+before(() => { data = tempDir(); });
+after(() => { rmSync(data, { recursive: true, force: true }); });
+
+async function newInterview(extra = []) {
+  const r = await cli(['new', '--script', 'demo', '--candidate', 'Grace', '--json', '--data', data, '--scripts', scriptsDir,
+    '--url', 'http://127.0.0.1:9999', ...extra]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+test('new --json prints interview_id, token, url and ws_url', async () => {
+  const iv = await newInterview();
+  assert.match(iv.interview_id, /^[0-9a-f]{16}$/);
+  assert.match(iv.token, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(typeof iv.url, 'string');
+  assert.ok(iv.url.startsWith('http://127.0.0.1:9999'), iv.url);
+  assert.ok(iv.url.includes(iv.token), `the candidate link carries the token: ${iv.url}`);
+  assert.equal(iv.ws_url, `ws://127.0.0.1:9999/v1?token=${iv.token}`);
+});
+
+test('two interviews get different ids and tokens', async () => {
+  const a = await newInterview();
+  const b = await newInterview();
+  assert.notEqual(a.interview_id, b.interview_id);
+  assert.notEqual(a.token, b.token);
+});
+
+test('list --json includes a new interview', async () => {
+  const iv = await newInterview();
+  const r = await cli(['list', '--json', '--data', data]);
+  assert.equal(r.code, 0, r.stderr);
+  const list = JSON.parse(r.stdout);
+  assert.ok(Array.isArray(list), r.stdout);
+  const row = list.find((x) => (x.id ?? x.interview_id) === iv.interview_id);
+  assert.ok(row, `listed: ${r.stdout}`);
+  assert.equal(row.status, 'new');
+  assert.equal(row.script, 'demo');
+  assert.equal(row.candidate, 'Grace');
+  assert.ok(!r.stdout.includes(iv.token), 'tokens are never listed (only their hashes are stored)');
+});
+
+test('show ID --json has the status, script, candidate and an empty transcript', async () => {
+  const iv = await newInterview();
+  const r = await cli(['show', iv.interview_id, '--json', '--data', data]);
+  assert.equal(r.code, 0, r.stderr);
+  const shown = JSON.parse(r.stdout);
+  assert.equal(shown.status, 'new');
+  assert.equal(shown.script, 'demo');
+  assert.equal(shown.candidate, 'Grace');
+  assert.deepEqual(shown.transcript, []);
+});
+
+test('show of an unknown interview exits non-zero and names it', async () => {
+  const r = await cli(['show', 'ffffffffffffffff', '--json', '--data', data]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /ffffffffffffffff/);
+});
+
+test('new with an unknown script exits non-zero with a message naming it', async () => {
+  const r = await cli(['new', '--script', 'no_such_script', '--json', '--data', data, '--scripts', scriptsDir]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /no_such_script/);
+  assert.equal(r.stdout.trim(), '', 'nothing on stdout for a script to parse');
+});
+
+test('--help exits 0 and mentions every command', async () => {
+  const r = await cli(['--help']);
+  assert.equal(r.code, 0, r.stderr);
+  const text = r.stdout + r.stderr;
+  for (const c of COMMANDS) assert.match(text, new RegExp(`\\b${c}\\b`), `--help mentions ${c}`);
+});
+
+test('COMMAND --help exits 0 for every command and names the command', async () => {
+  for (const c of COMMANDS) {
+    const r = await cli([c, '--help']);
+    assert.equal(r.code, 0, `${c} --help: ${r.stderr}`);
+    assert.match(r.stdout + r.stderr, new RegExp(`\\b${c}\\b`));
+  }
+});
+
+test('an unknown command exits non-zero and names it', async () => {
+  const r = await cli(['frobnicate']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /frobnicate/);
+});
