@@ -413,8 +413,8 @@ int proto_turn_decode(const char *data, size_t len, struct proto_turn *t)
 
 /* --- outbound frames ---------------------------------------------------- */
 
-static char *frame_response(const char *interview_id, const struct proto_turn *t, bool done,
-			    bool repeat)
+char *proto_frame_response_ex(const char *interview_id, const struct proto_turn *t, bool done,
+			      bool repeat)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
@@ -437,12 +437,7 @@ fail:
 
 char *proto_frame_response(const char *interview_id, const struct proto_turn *t, bool done)
 {
-	return frame_response(interview_id, t, done, false);
-}
-
-char *proto_frame_response_repeat(const char *interview_id, const struct proto_turn *t, bool done)
-{
-	return frame_response(interview_id, t, done, true);
+	return proto_frame_response_ex(interview_id, t, done, false);
 }
 
 char *proto_frame_error(const char *interview_id, const char *code, const char *message)

@@ -66,9 +66,6 @@ int proto_turn_decode(const char *data, size_t len, struct proto_turn *t);
  *  "choices":[…] (ask with choices only),"done":true (last frame of a finished
  *  interview only)} */
 char *proto_frame_response(const char *interview_id, const struct proto_turn *t, bool done);
-/* The same frame plus "repeat":true (last key): a reply sent again because
- * its client_msg_id was already answered. */
-char *proto_frame_response_repeat(const char *interview_id, const struct proto_turn *t, bool done);
 /* The same, with "repeat":true appended when repeat is set (a reply sent
  * again for a client_msg_id the interview has already answered). */
 char *proto_frame_response_ex(const char *interview_id, const struct proto_turn *t, bool done,

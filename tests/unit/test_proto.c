@@ -217,7 +217,7 @@ static void test_response_frame_is_exact(void **state)
 			       "\"3f2a9c0d1e4b5a67\",\"seq\":9,\"kind\":\"end\",\"done\":true}");
 	free(f);
 
-	f = proto_frame_response_repeat("3f2a9c0d1e4b5a67", &end, true);
+	f = proto_frame_response_ex("3f2a9c0d1e4b5a67", &end, true, true);
 	assert_string_equal(f, "{\"message\":\"Thanks!\",\"type\":\"response\",\"interview_id\":"
 			       "\"3f2a9c0d1e4b5a67\",\"seq\":9,\"kind\":\"end\",\"done\":true,"
 			       "\"repeat\":true}");
