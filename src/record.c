@@ -380,7 +380,7 @@ int record_list_interviews(struct store *st, struct proto_interview **ivs, size_
 	struct collect c = {.size = sizeof(struct proto_interview)};
 	*ivs = NULL;
 	*n = 0;
-	int rc = store_scan(st, STORE_DB_INTERVIEWS, NULL, 0, collect_interview, &c);
+	int rc = store_scan(st, STORE_DB_INTERVIEWS, "", 0, collect_interview, &c);
 	if (rc) {
 		record_interviews_free(c.items, c.n);
 		return rc;
