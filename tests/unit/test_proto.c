@@ -412,6 +412,22 @@ static void test_interview_record_round_trips(void **state)
 	free(s);
 }
 
+static void test_non_finite_score_stored_as_null_reads_back_nan(void **state)
+{
+	(void)state;
+	struct proto_score scores[] = {{"bad", NAN}};
+	struct proto_interview iv = {.id = "i", .script = "s", .script_hash = "h", .candidate = "",
+				     .status = "new", .next_seq = 1, .scores = scores, .nscores = 1};
+	char *s = proto_interview_encode(&iv);
+	assert_non_null(strstr(s, "\"scores\":{\"bad\":null}"));
+	struct proto_interview b;
+	assert_int_equal(proto_interview_decode(s, strlen(s), &b), PROTO_OK);
+	assert_int_equal(b.nscores, 1);
+	assert_true(isnan(b.scores[0].value));
+	proto_interview_free(&b);
+	free(s);
+}
+
 static void test_interview_decode_tolerates_missing_and_extra_fields(void **state)
 {
 	(void)state;
@@ -517,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_turn_decode_refuses_wrong_types),
 		cmocka_unit_test(test_interview_record_round_trips),
 		cmocka_unit_test(test_interview_decode_tolerates_missing_and_extra_fields),
+		cmocka_unit_test(test_non_finite_score_stored_as_null_reads_back_nan),
 		cmocka_unit_test(test_token_record_round_trips),
 		cmocka_unit_test(test_cli_outputs),
 	};
