@@ -1,0 +1,125 @@
+// The candidate's page: reads ?interview=ID&token=TOKEN, then shows the conversation, the answer box
+// (or the Start button, or the end state) and the connection state.
+import { useEffect, useRef, useState } from 'react';
+import { useInterview } from './useInterview.js';
+import { currentChoices } from './interviewReducer.js';
+import MessageList from './components/MessageList.jsx';
+import ChoiceButtons from './components/ChoiceButtons.jsx';
+import Composer from './components/Composer.jsx';
+import StatusBar from './components/StatusBar.jsx';
+import EndState from './components/EndState.jsx';
+import ErrorNotice from './components/ErrorNotice.jsx';
+
+export const START_MESSAGE = "Hello, I'm ready to start.";
+
+export function readLink(search = window.location.search) {
+  const q = new URLSearchParams(search);
+  const interviewId = (q.get('interview') || '').trim();
+  const token = (q.get('token') || '').trim();
+  return interviewId && token ? { interviewId, token } : null;
+}
+
+function Shell({ children, status }) {
+  return (
+    <div className="app">
+      <header className="top">
+        <h1>Interview</h1>
+        {status}
+      </header>
+      <main className="main">{children}</main>
+    </div>
+  );
+}
+
+function Problem({ title, children }) {
+  return (
+    <section className="problem" role="alert" data-testid="problem">
+      <h2>{title}</h2>
+      <p>{children}</p>
+    </section>
+  );
+}
+
+export default function App({ search, url, WebSocketImpl, storage }) {
+  const [link] = useState(() => readLink(search));
+  if (!link) {
+    return (
+      <Shell>
+        <Problem title="This link is incomplete">
+          This link is incomplete — ask your interviewer for a new one.
+        </Problem>
+      </Shell>
+    );
+  }
+  return <Interview {...link} url={url} WebSocketImpl={WebSocketImpl} storage={storage} />;
+}
+
+// Announces each new bot message once, politely, without re-reading the whole transcript.
+function useAnnouncement(messages) {
+  const [text, setText] = useState('');
+  const seen = useRef(0);
+  useEffect(() => {
+    const last = messages[messages.length - 1];
+    if (!last || last.seq <= seen.current) return;
+    seen.current = last.seq;
+    if (last.role === 'bot') setText(last.text);
+  }, [messages]);
+  return text;
+}
+
+export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
+  const { state, submit, dismissError, retryNow } = useInterview({ interviewId, token, url, WebSocketImpl, storage });
+  const announcement = useAnnouncement(state.messages);
+  const choices = currentChoices(state);
+  const finished = state.status === 'finished';
+  const cannotConnect = !state.everConnected && state.failedOpens >= 2;
+
+  const status = <StatusBar conn={state.conn} retryAt={state.retryAt} onRetry={retryNow} />;
+
+  if (state.fatal) {
+    return (
+      <Shell status={status}>
+        <Problem title="Interview not found">
+          We could not find this interview. The link may be wrong or no longer valid — ask your interviewer for a new one.
+        </Problem>
+      </Shell>
+    );
+  }
+
+  const showStart = state.status === 'new' && state.pending.length === 0 && state.messages.length === 0;
+  return (
+    <Shell status={status}>
+      <div className="visually-hidden" aria-live="polite" aria-atomic="true" data-testid="announcer">{announcement}</div>
+      {cannotConnect && (
+        <div className="notice warn" role="alert" data-testid="connect-problem">
+          Could not connect. If this keeps happening, your link may be invalid or expired.
+        </div>
+      )}
+      {state.status === null && state.messages.length === 0 && !cannotConnect && (
+        <p className="loading" data-testid="loading">Loading your interview…</p>
+      )}
+      {showStart ? (
+        <section className="welcome" data-testid="welcome" aria-labelledby="welcome-title">
+          <h2 id="welcome-title">Welcome</h2>
+          <p>This is a short conversation with an interview assistant. Answer in your own words, or pick one of the offered options when there are some. Your answers are saved as you go, so you can reload this page at any time.</p>
+          <button type="button" className="primary" onClick={() => submit(START_MESSAGE)} autoFocus>Start the interview</button>
+        </section>
+      ) : (
+        <MessageList messages={state.messages} pending={state.pending} />
+      )}
+      {finished ? (
+        <EndState />
+      ) : (
+        state.status !== null && !showStart && (
+          <div className="answer-area">
+            <ChoiceButtons choices={choices} onChoose={submit} />
+            <Composer onSend={submit} restored={state.restored}>
+              <ErrorNotice error={state.error} onDismiss={dismissError} />
+            </Composer>
+          </div>
+        )
+      )}
+      {finished && state.error && <ErrorNotice error={state.error} onDismiss={dismissError} />}
+    </Shell>
+  );
+}

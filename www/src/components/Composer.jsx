@@ -1,0 +1,44 @@
+// The answer box: a labelled textarea where Enter sends and Shift+Enter starts a new line. `restored`
+// hands back an answer the server refused so it is never lost. `children` (the error notice) renders
+// right beside the input.
+import { useEffect, useRef, useState } from 'react';
+
+export default function Composer({ onSend, restored, children, autoFocus = true }) {
+  const [text, setText] = useState('');
+  const box = useRef(null);
+
+  useEffect(() => {
+    if (restored?.text) { setText(restored.text); box.current?.focus(); }
+  }, [restored]);
+  useEffect(() => { if (autoFocus) box.current?.focus(); }, [autoFocus]);
+
+  const send = () => {
+    if (!text.trim()) return;
+    onSend(text);
+    setText('');
+    box.current?.focus();
+  };
+
+  return (
+    <form className="composer" onSubmit={(e) => { e.preventDefault(); send(); }} data-testid="composer">
+      {children}
+      <label htmlFor="answer" className="visually-hidden">Your answer</label>
+      <div className="composer-row">
+        <textarea
+          id="answer"
+          ref={box}
+          rows={2}
+          value={text}
+          placeholder="Type your answer…"
+          aria-describedby="answer-hint"
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) { e.preventDefault(); send(); }
+          }}
+        />
+        <button type="submit" className="send" disabled={!text.trim()}>Send</button>
+      </div>
+      <p id="answer-hint" className="hint">Enter to send · Shift+Enter for a new line</p>
+    </form>
+  );
+}

@@ -1,0 +1,29 @@
+// The connection state, always visible: connecting, connected, reconnecting (with a countdown to the
+// next attempt and a way to try at once) or offline.
+import { useEffect, useState } from 'react';
+
+const LABEL = { connecting: 'Connecting…', connected: 'Connected', reconnecting: 'Reconnecting…', offline: 'Offline' };
+
+export default function StatusBar({ conn, retryAt, onRetry }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!retryAt) return undefined;
+    setNow(Date.now());
+    const t = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(t);
+  }, [retryAt]);
+  const secs = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : 0;
+  const waiting = conn !== 'connected' && retryAt && secs > 0;
+
+  return (
+    <div className={`status status-${conn}`} data-testid="status" data-state={conn}>
+      <span className="dot" aria-hidden="true" />
+      <span className="label" role="status">{LABEL[conn] || conn}</span>
+      {conn === 'offline' && <span className="sub">Your answers are kept and sent when you are back online.</span>}
+      {waiting && <span className="sub" aria-hidden="true">next try in {secs} s</span>}
+      {waiting && onRetry && (
+        <button type="button" className="link" onClick={onRetry}>Try now</button>
+      )}
+    </div>
+  );
+}
