@@ -20,5 +20,6 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{js,jsx}'],
     globals: false,
+    setupFiles: ['./src/test-setup.js'],
   },
 });

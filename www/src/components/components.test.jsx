@@ -1,0 +1,78 @@
+import { describe, expect, test, vi } from 'vitest';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import MessageList from './MessageList.jsx';
+import ChoiceButtons from './ChoiceButtons.jsx';
+import Composer from './Composer.jsx';
+import ErrorNotice from './ErrorNotice.jsx';
+import StatusBar from './StatusBar.jsx';
+
+describe('MessageList', () => {
+  test('renders bot and candidate bubbles in seq order, then pending ones marked as such', () => {
+    render(<MessageList
+      messages={[
+        { seq: 3, role: 'bot', kind: 'ask', text: 'Which language?' },
+        { seq: 1, role: 'candidate', kind: 'message', text: 'Hello' },
+        { seq: 2, role: 'bot', kind: 'say', text: 'Hi Ada!' },
+      ]}
+      pending={[{ id: 'p', text: 'C', state: 'sent' }]}
+    />);
+    const items = within(screen.getByTestId('messages')).getAllByRole('listitem').filter((li) => li.dataset.testid);
+    expect(items.map((li) => [li.dataset.testid, li.querySelector('.text').textContent])).toEqual([
+      ['msg-candidate', 'Hello'], ['msg-bot', 'Hi Ada!'], ['msg-bot', 'Which language?'], ['msg-pending', 'C'],
+    ]);
+    expect(screen.getByText('Sending…')).toBeTruthy();
+  });
+});
+
+describe('ChoiceButtons', () => {
+  test('each option is a focusable button that sends its own text', () => {
+    const onChoose = vi.fn();
+    render(<ChoiceButtons choices={['C', 'Python', 'JavaScript', 'Other']} onChoose={onChoose} />);
+    const buttons = screen.getAllByRole('button');
+    expect(buttons.map((b) => b.textContent)).toEqual(['C', 'Python', 'JavaScript', 'Other']);
+    for (const b of buttons) { b.focus(); expect(document.activeElement).toBe(b); expect(b.tabIndex).toBe(0); }
+    fireEvent.click(screen.getByRole('button', { name: 'Python' }));
+    expect(onChoose).toHaveBeenCalledWith('Python');
+  });
+
+  test('renders nothing without choices', () => {
+    const { container } = render(<ChoiceButtons choices={null} onChoose={() => {}} />);
+    expect(container.innerHTML).toBe('');
+  });
+});
+
+describe('Composer', () => {
+  test('Enter sends, Shift+Enter does not, and the box is labelled', () => {
+    const onSend = vi.fn();
+    render(<Composer onSend={onSend} />);
+    const box = screen.getByLabelText('Your answer');
+    fireEvent.change(box, { target: { value: 'line one' } });
+    fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
+    expect(onSend).not.toHaveBeenCalled();
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledWith('line one');
+    expect(box.value).toBe('');
+  });
+
+  test('a restored answer is put back in the box', () => {
+    render(<Composer onSend={() => {}} restored={{ text: 'my long answer', nonce: 1 }} />);
+    expect(screen.getByLabelText('Your answer').value).toBe('my long answer');
+  });
+});
+
+describe('ErrorNotice', () => {
+  test('is an alert with a friendly sentence for known codes', () => {
+    render(<ErrorNotice error={{ code: 'rate_limited', message: 'slow down' }} />);
+    expect(screen.getByRole('alert').textContent).toMatch(/wait a moment/);
+  });
+});
+
+describe('StatusBar', () => {
+  test('shows the connection state and a countdown while reconnecting', () => {
+    render(<StatusBar conn="reconnecting" retryAt={Date.now() + 4000} onRetry={() => {}} />);
+    expect(screen.getByTestId('status').dataset.state).toBe('reconnecting');
+    expect(screen.getByText(/Reconnecting/)).toBeTruthy();
+    expect(screen.getByText(/next try in \d s/)).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Try now' })).toBeTruthy();
+  });
+});

@@ -1,0 +1,129 @@
+import { describe, expect, test } from 'vitest';
+import { currentChoices, initState, nextToSend, persisted, reducer } from './interviewReducer.js';
+
+const ID = 'iv1';
+const run = (s, ...actions) => actions.reduce(reducer, s);
+const frame = (f) => ({ type: 'frame', frame: { interview_id: ID, message: '', ...f } });
+const history = (messages, status = 'active') => frame({ type: 'history', status, messages });
+const resp = (seq, kind, message, extra = {}) => frame({ type: 'response', seq, kind, message, ...extra });
+const connected = () => run(initState(ID), { type: 'open' }, { type: 'history_requested' });
+
+describe('reducer', () => {
+  test('history replaces the transcript in seq order and sets the status', () => {
+    const s = run(connected(), history([
+      { seq: 2, role: 'bot', kind: 'say', text: 'Hi' },
+      { seq: 1, role: 'candidate', kind: 'message', text: 'Hello' },
+    ]));
+    expect(s.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(s.lastSeq).toBe(2);
+    expect(s.status).toBe('active');
+    expect(s.historyLoaded).toBe(true);
+  });
+
+  test('a response frame whose seq is already known is dropped (dedupe by seq)', () => {
+    const s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'say', text: 'Hi' }]),
+      resp(2, 'say', 'Hi'), resp(2, 'say', 'Hi', { repeat: true }));
+    expect(s.messages).toHaveLength(2);
+  });
+
+  test('the first reply to a sent message numbers it seq-1 and clears it from pending', () => {
+    let s = run(connected(), history([], 'new'), { type: 'submit', text: 'Hello', id: 'c1' });
+    expect(nextToSend(s)?.id).toBe('c1');
+    s = run(s, { type: 'sent', id: 'c1' });
+    expect(nextToSend(s)).toBe(null); // one in flight at a time
+    s = run(s, resp(2, 'say', 'Hi Ada!'), resp(3, 'ask', 'Which?', { choices: ['C', 'Go'] }));
+    expect(s.pending).toEqual([]);
+    expect(s.messages.map((m) => [m.seq, m.role, m.text])).toEqual([[1, 'candidate', 'Hello'], [2, 'bot', 'Hi Ada!'], [3, 'bot', 'Which?']]);
+    expect(currentChoices(s)).toEqual(['C', 'Go']);
+    expect(s.needHistory).toBe(false);
+  });
+
+  test('a seq that skips ahead (another tab answered) asks for history again', () => {
+    let s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]));
+    s = run(s, resp(4, 'ask', 'Next?'));
+    expect(s.needHistory).toBe(true);
+    expect(s.messages.map((m) => m.seq)).toEqual([1, 2, 4]);
+    s = run(s, { type: 'history_requested' }, history([
+      { seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
+      { seq: 3, role: 'candidate', text: 'answer from the other tab' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Next?' },
+    ]));
+    expect(s.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(s.needHistory).toBe(false);
+  });
+
+  test('answers typed while disconnected wait in the outbox until history has arrived, then go one at a time', () => {
+    let s = run(initState(ID), { type: 'closed', opened: false, retryAt: 1 },
+      { type: 'submit', text: 'first', id: 'a' }, { type: 'submit', text: 'second', id: 'b' });
+    expect(nextToSend(s)).toBe(null);
+    s = run(s, { type: 'open' });
+    expect(s.needHistory).toBe(true);
+    expect(nextToSend(s)).toBe(null); // not before history
+    s = run(s, { type: 'history_requested' }, history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]));
+    expect(nextToSend(s)?.id).toBe('a');
+    s = run(s, { type: 'sent', id: 'a' }, resp(4, 'ask', 'Q2?'));
+    expect(nextToSend(s)?.id).toBe('b');
+  });
+
+  test('a message sent just before the connection dropped is re-queued, and dropped if history shows it arrived', () => {
+    let s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]),
+      { type: 'submit', text: 'my answer', id: 'a' }, { type: 'sent', id: 'a' }, { type: 'closed', opened: true, retryAt: 1 });
+    expect(s.pending[0].state).toBe('queued');
+    s = run(s, { type: 'open' }, { type: 'history_requested' }, history([
+      { seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
+      { seq: 3, role: 'candidate', text: 'my answer' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' },
+    ]));
+    expect(s.pending).toEqual([]);
+  });
+
+  test('replayed replies ("repeat": true) confirm the pending message without duplicating bubbles', () => {
+    let s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
+      { seq: 3, role: 'candidate', text: 'x' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]),
+    { type: 'submit', text: 'different text', id: 'a' }, { type: 'sent', id: 'a' });
+    s = run(s, resp(4, 'ask', 'Q2?', { repeat: true }));
+    expect(s.pending).toEqual([]);
+    expect(s.messages).toHaveLength(4);
+  });
+
+  test('done ends the interview and empties the outbox', () => {
+    const s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]),
+      { type: 'submit', text: 'a', id: 'a' }, { type: 'sent', id: 'a' }, resp(4, 'end', 'Thanks!', { done: true }));
+    expect(s.status).toBe('finished');
+    expect(nextToSend(run(s, { type: 'submit', text: 'more', id: 'b' }))).toBe(null);
+  });
+
+  test('an error frame becomes a notice, never a message; a refused answer goes back to the composer', () => {
+    const s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]),
+      { type: 'submit', text: 'boom', id: 'a' }, { type: 'sent', id: 'a' }, frame({ type: 'error', code: 'script_error', message: 'sorry' }));
+    expect(s.messages).toHaveLength(2);
+    expect(s.error).toEqual({ code: 'script_error', message: 'sorry' });
+    expect(s.pending).toEqual([]);
+    expect(s.restored.text).toBe('boom');
+  });
+
+  test('unavailable keeps the answer queued but held back until unblocked', () => {
+    let s = run(connected(), history([], 'new'), { type: 'submit', text: 'hi', id: 'a' }, { type: 'sent', id: 'a' },
+      frame({ type: 'error', code: 'unavailable', message: 'shutting down' }));
+    expect(s.pending).toHaveLength(1);
+    expect(nextToSend(s)).toBe(null);
+    s = run(s, { type: 'unblock' });
+    expect(nextToSend(s)?.id).toBe('a');
+  });
+
+  test('not_found is fatal', () => {
+    const s = run(connected(), frame({ type: 'error', code: 'not_found', message: 'no such interview' }));
+    expect(s.fatal.code).toBe('not_found');
+  });
+
+  test('frames for another interview are ignored', () => {
+    const s = run(connected(), { type: 'frame', frame: { type: 'response', interview_id: 'other', seq: 1, kind: 'say', message: 'x' } });
+    expect(s.messages).toEqual([]);
+  });
+
+  test('the outbox and transcript survive a reload via persisted()/initState()', () => {
+    const s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }]), { type: 'submit', text: 'kept', id: 'k' }, { type: 'sent', id: 'k' });
+    const back = initState(ID, JSON.parse(JSON.stringify(persisted(s))));
+    expect(back.pending).toEqual([{ id: 'k', text: 'kept', state: 'queued', afterSeq: 1, attempted: true, blocked: false }]);
+    expect(back.messages).toHaveLength(1);
+    expect(back.historyLoaded).toBe(false);
+  });
+});
