@@ -75,7 +75,9 @@ struct store {
 
 	pthread_mutex_t mu; /* guards the queue, closing and stats */
 	pthread_cond_t work;
+	pthread_cond_t idle; /* signalled when the last committer leaves */
 	struct pending *head, *tail;
+	unsigned inflight; /* store_commit calls not yet returned */
 	int closing;
 	struct store_stats stats;
 	pthread_t writer;
@@ -263,7 +265,7 @@ int store_scan(struct store *s, enum store_db db, const void *prefix, size_t ple
 		goto mdb_fail;
 	rc = mdb_cursor_get(cur, &k, &v, plen > 0 ? MDB_SET_RANGE : MDB_FIRST);
 	while (rc == MDB_SUCCESS) {
-		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
+		if (plen > 0 && (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			break; /* past the prefix: keys are ordered */
 		int stop = fn(ctx, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
 		if (stop != 0) {
@@ -508,9 +510,13 @@ int store_commit(struct store *s, struct store_batch *b, char *err, size_t errle
 	else
 		s->head = &p;
 	s->tail = &p;
+	s->inflight++;
 	pthread_cond_signal(&s->work);
 	while (!p.done)
 		pthread_cond_wait(&p.cv, &s->mu);
+	/* store_close frees s once the last of us is out. */
+	if (--s->inflight == 0 && s->closing)
+		pthread_cond_signal(&s->idle);
 	pthread_mutex_unlock(&s->mu);
 	rc = p.rc;
 	if (rc != STORE_OK)
@@ -615,7 +621,7 @@ int store_open(struct store **out, const char *dir, const struct store_options *
 {
 	struct store_options o = { 0 };
 	struct store *s = NULL;
-	int rc, mu_ok = 0, rw_ok = 0, work_ok = 0;
+	int rc, mu_ok = 0, rw_ok = 0, work_ok = 0, idle_ok = 0;
 
 	*out = NULL;
 	if (opt != NULL)
@@ -640,7 +646,8 @@ int store_open(struct store **out, const char *dir, const struct store_options *
 	mu_ok = pthread_mutex_init(&s->mu, NULL) == 0;
 	rw_ok = init_txn_lock(&s->txn_lock);
 	work_ok = pthread_cond_init(&s->work, NULL) == 0;
-	if (!mu_ok || !rw_ok || !work_ok) {
+	idle_ok = pthread_cond_init(&s->idle, NULL) == 0;
+	if (!mu_ok || !rw_ok || !work_ok || !idle_ok) {
 		rc = STORE_ENOMEM;
 		set_err(err, errlen, "store: cannot create locks");
 		goto out;
@@ -677,6 +684,8 @@ out:
 	if (s != NULL) {
 		if (s->env != NULL)
 			mdb_env_close(s->env);
+		if (idle_ok)
+			pthread_cond_destroy(&s->idle);
 		if (work_ok)
 			pthread_cond_destroy(&s->work);
 		if (rw_ok)
@@ -698,7 +707,13 @@ void store_close(struct store *s)
 	pthread_mutex_unlock(&s->mu);
 	if (s->writer_started)
 		pthread_join(s->writer, NULL); /* drains the queue first */
+	/* Woken committers may still be reacquiring mu; wait them out. */
+	pthread_mutex_lock(&s->mu);
+	while (s->inflight > 0)
+		pthread_cond_wait(&s->idle, &s->mu);
+	pthread_mutex_unlock(&s->mu);
 	mdb_env_close(s->env);
+	pthread_cond_destroy(&s->idle);
 	pthread_cond_destroy(&s->work);
 	pthread_rwlock_destroy(&s->txn_lock);
 	pthread_mutex_destroy(&s->mu);
