@@ -69,7 +69,9 @@ int store_get(struct store *s, enum store_db db, const void *key, size_t klen, c
 
 /* Calls fn for every key starting with prefix (plen 0: every key), in key
  * order, inside one read transaction. fn returns 0 to go on, non-zero to stop
- * (store_scan then returns that value). Pointers are valid during the call only. */
+ * (store_scan then returns that value). Pointers are valid during the call only.
+ * fn should not call back into the store: a map resize waits for this read to
+ * end, and gives up with an error after a few seconds rather than deadlock. */
 typedef int (*store_scan_fn)(void *ctx, const void *key, size_t klen, const void *val,
 			     size_t vlen);
 int store_scan(struct store *s, enum store_db db, const void *prefix, size_t plen,
@@ -83,6 +85,7 @@ struct store_batch *store_batch_new(void);
 /* Copies key and value. Returns 0 or STORE_ENOMEM. */
 int store_batch_put(struct store_batch *b, enum store_db db, const void *key, size_t klen,
 		    const void *val, size_t vlen, int flags);
+/* Deleting a key that is not there is not an error. */
 int store_batch_del(struct store_batch *b, enum store_db db, const void *key, size_t klen);
 void store_batch_free(struct store_batch *b);
 
