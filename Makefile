@@ -111,7 +111,7 @@ run: deps all
 # --- tests ------------------------------------------------------------------
 
 .SECONDEXPANSION:
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $$(foreach m,$$(UNIT_$$(patsubst test_%,%,$$*)),$(BUILD)/obj/$$(m).o) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $$(foreach m,$$(UNIT_$$(subst test_,,$$*)),$(BUILD)/obj/$$(m).o) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(filter %.o,$^) $(LDLIBS) $(CMOCKA)
 
 test: deps deps-test all tests/node_modules/.package-lock.json
