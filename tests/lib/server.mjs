@@ -31,11 +31,12 @@ export async function cli(args, opts = {}) {
   }
 }
 
-// Starts `interviewd serve`. Resolves once it logs the port it listens on.
-export async function startServer({ dataDir, scripts = scriptsDir, www, extraArgs = [], env = {} } = {}) {
+// Starts `interviewd serve`. Resolves once it logs the port it listens on. `listen` defaults to an
+// ephemeral port; a test that restarts the server under an open page passes a fixed "127.0.0.1:PORT".
+export async function startServer({ dataDir, scripts = scriptsDir, www, listen = '127.0.0.1:0', extraArgs = [], env = {} } = {}) {
   const ownsData = !dataDir;
   dataDir = dataDir || tempDir();
-  const args = ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--scripts', scripts, ...extraArgs];
+  const args = ['serve', '--listen', listen, '--data', dataDir, '--scripts', scripts, ...extraArgs];
   if (www) args.push('--www', www);
   const proc = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   live.add(proc);

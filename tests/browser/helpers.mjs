@@ -1,0 +1,97 @@
+// Shared by the browser tests: Debian's Chromium through playwright-core, a page per test with a
+// screenshot under tests/browser/artifacts/ when the test fails, a free fixed port for restart tests,
+// and the demo interview's questions so every test reads as the conversation it drives.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const artifacts = path.join(here, 'artifacts');
+export const www = process.env.INTERVIEWD_WWW || path.resolve(here, '..', '..', 'www', 'dist');
+
+export const Q = {
+  welcome: /Hi Ada! This is a short demo interview\./,
+  language: 'Which language do you use most?',
+  years: (lang) => `How many years have you worked with ${lang}?`,
+  proud: 'What is a piece of work you are proud of?',
+  end: 'Thanks! That is the end of the demo.',
+};
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// A free TCP port on 127.0.0.1 (bound, then released) for a server that must come back on the same
+// origin the page was loaded from.
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+// test() with a fresh browser context and page; on failure saves a full-page screenshot and the
+// page's console log next to it, then fails with the original error.
+export function pageTest(getBrowser, name, fn, opts = {}) {
+  test(name, { timeout: 90000, ...opts }, async () => {
+    const context = await getBrowser().newContext({ viewport: { width: 390, height: 780 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(20000);
+    const consoleLog = [];
+    page.on('console', (m) => consoleLog.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => consoleLog.push(`pageerror: ${e.message}`));
+    try {
+      await fn(page, { context, consoleLog });
+    } catch (err) {
+      try {
+        mkdirSync(artifacts, { recursive: true });
+        const file = path.join(artifacts, `${name.replace(/[^a-z0-9]+/gi, '_').slice(0, 80)}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        err.message += `\n  screenshot: ${file}\n  console:\n    ${consoleLog.join('\n    ')}`;
+      } catch { /* the page may be gone */ }
+      throw err;
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+// --- page helpers (conditions, never sleeps) ---
+
+export const status = (page) => page.getByTestId('status');
+
+export async function waitConnected(page) {
+  await page.locator('[data-testid="status"][data-state="connected"]').waitFor();
+}
+
+export async function waitBot(page, text) {
+  await page.getByTestId('msg-bot').filter({ hasText: text }).last().waitFor();
+}
+
+export async function typeAnswer(page, text) {
+  const box = page.getByLabel('Your answer');
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+// The candidate messages of `interviewd show ID --json`, wherever that JSON keeps them.
+export function candidateTexts(shown) {
+  const out = [];
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      if (v.role === 'candidate' && typeof v.text === 'string') out.push(v.text);
+      else Object.values(v).forEach(walk);
+    }
+  };
+  walk(shown);
+  return out;
+}

@@ -1,0 +1,185 @@
+// The candidate page in Debian's Chromium against the real binary: the demo interview end to end,
+// reloads, server restarts, an answer written while the server is down, and links that cannot work.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cli, startServer } from '../lib/server.mjs';
+import { Q, candidateTexts, freePort, launch, pageTest, waitBot, waitConnected, typeAnswer, www } from './helpers.mjs';
+
+let browser;
+let server;
+before(async () => {
+  browser = await launch();
+  server = await startServer({ www });
+});
+after(async () => {
+  await browser?.close();
+  if (server) { await server.stop(); server.cleanup(); }
+});
+const t = (name, fn, opts) => pageTest(() => browser, name, fn, opts);
+
+async function openInterview(page, srv = server) {
+  const iv = await srv.newInterview('demo', 'Ada');
+  assert.match(iv.url, /[?&]interview=/, `the printed link carries the interview id: ${iv.url}`);
+  assert.match(iv.url, /[?&]token=/, `the printed link carries the token: ${iv.url}`);
+  await page.goto(iv.url);
+  return iv;
+}
+
+async function start(page) {
+  await page.getByRole('button', { name: 'Start the interview' }).click();
+  await waitBot(page, Q.welcome);
+  await waitBot(page, Q.language);
+}
+
+async function assertEnded(page) {
+  await page.getByTestId('end-state').waitFor();
+  await waitBot(page, Q.end);
+  assert.equal(await page.getByLabel('Your answer').count(), 0, 'no input once the interview is finished');
+  assert.equal(await page.getByTestId('msg-pending').count(), 0, 'nothing left pending');
+}
+
+t('test_demo_completes_by_typing_every_answer', async (page) => {
+  await openInterview(page);
+  await waitConnected(page);
+  await page.getByTestId('welcome').waitFor();
+  await start(page);
+  await typeAnswer(page, 'Python');
+  await waitBot(page, Q.years('Python'));
+  await typeAnswer(page, '7');
+  await waitBot(page, Q.proud);
+  await typeAnswer(page, 'A small compiler\nwith two lines');
+  await assertEnded(page);
+  const mine = await page.getByTestId('msg-candidate').locator('.text').allTextContents();
+  assert.deepEqual(mine, ["Hello, I'm ready to start.", 'Python', '7', 'A small compiler\nwith two lines']);
+});
+
+t('test_demo_completes_by_clicking_choices', async (page) => {
+  await openInterview(page);
+  await start(page);
+  const choice = page.getByRole('button', { name: 'JavaScript', exact: true });
+  await choice.focus();
+  await page.keyboard.press('Enter'); // keyboard-reachable, and Enter picks it
+  await waitBot(page, Q.years('JavaScript'));
+  assert.equal(await page.getByTestId('choices').count(), 0, 'choices go away once answered');
+  await typeAnswer(page, '3');
+  await waitBot(page, Q.proud);
+  await typeAnswer(page, 'The onboarding flow');
+  await assertEnded(page);
+});
+
+t('test_reload_mid_interview_restores_the_transcript', async (page) => {
+  await openInterview(page);
+  await start(page);
+  await page.getByRole('button', { name: 'C', exact: true }).click();
+  await waitBot(page, Q.years('C'));
+  await page.reload();
+  await waitConnected(page);
+  await waitBot(page, Q.years('C'));
+  const bots = await page.getByTestId('msg-bot').locator('.text').allTextContents();
+  assert.equal(bots.length, 3, `three bot messages after reload: ${JSON.stringify(bots)}`);
+  assert.match(bots[0], Q.welcome);
+  assert.equal(bots[1], Q.language);
+  const mine = await page.getByTestId('msg-candidate').locator('.text').allTextContents();
+  assert.deepEqual(mine, ["Hello, I'm ready to start.", 'C']);
+  await typeAnswer(page, '12');
+  await waitBot(page, Q.proud);
+  await typeAnswer(page, 'Kept my answers through a reload');
+  await assertEnded(page);
+});
+
+t('test_finished_interview_reopens_in_its_end_state', async (page) => {
+  await openInterview(page);
+  await start(page);
+  await typeAnswer(page, 'Other');
+  await waitBot(page, Q.years('Other'));
+  await typeAnswer(page, '1');
+  await waitBot(page, Q.proud);
+  await typeAnswer(page, 'Done');
+  await assertEnded(page);
+  await page.reload();
+  await assertEnded(page);
+});
+
+t('test_server_restart_mid_interview_page_reconnects_and_continues', async (page) => {
+  const listen = `127.0.0.1:${await freePort()}`;
+  let first = await startServer({ www, listen });
+  let second;
+  try {
+    await openInterview(page, first);
+    await start(page);
+    await first.stop();
+    await page.locator('[data-testid="status"]:not([data-state="connected"])').waitFor();
+    second = await startServer({ www, listen, dataDir: first.dataDir });
+    await waitConnected(page);
+    await page.getByRole('button', { name: 'Python', exact: true }).click();
+    await waitBot(page, Q.years('Python'));
+    await typeAnswer(page, '4');
+    await waitBot(page, Q.proud);
+    await typeAnswer(page, 'Survived a restart');
+    await assertEnded(page);
+  } finally {
+    if (second) await second.stop();
+    await first.stop();
+    first.cleanup();
+  }
+});
+
+t('test_answer_written_while_server_is_down_is_delivered_exactly_once', async (page) => {
+  const listen = `127.0.0.1:${await freePort()}`;
+  const first = await startServer({ www, listen });
+  let second;
+  try {
+    const iv = await openInterview(page, first);
+    await start(page);
+    await typeAnswer(page, 'Python');
+    await waitBot(page, Q.years('Python'));
+    await typeAnswer(page, '9');
+    await waitBot(page, Q.proud);
+    await first.stop();
+    await page.locator('[data-testid="status"]:not([data-state="connected"])').waitFor();
+    const answer = 'Written while the server was down';
+    await typeAnswer(page, answer);
+    await page.locator('[data-testid="msg-pending"][data-state="queued"]').waitFor();
+    second = await startServer({ www, listen, dataDir: first.dataDir });
+    await assertEnded(page);
+    await second.stop();
+    second = null;
+    const shown = await cli(['show', iv.interview_id, '--json', '--data', first.dataDir]);
+    assert.equal(shown.code, 0, shown.stderr);
+    const texts = candidateTexts(JSON.parse(shown.stdout));
+    assert.equal(texts.filter((x) => x === answer).length, 1, `the answer is in the transcript once: ${JSON.stringify(texts)}`);
+    // And a reload after that does not send it again.
+    const again = await startServer({ www, listen, dataDir: first.dataDir });
+    try {
+      await page.reload();
+      await assertEnded(page);
+    } finally { await again.stop(); }
+    const shown2 = await cli(['show', iv.interview_id, '--json', '--data', first.dataDir]);
+    assert.equal(candidateTexts(JSON.parse(shown2.stdout)).filter((x) => x === answer).length, 1);
+  } finally {
+    if (second) await second.stop();
+    await first.stop();
+    first.cleanup();
+  }
+});
+
+t('test_invalid_token_shows_a_clear_message', async (page) => {
+  const iv = await server.newInterview('demo', 'Ada');
+  await page.goto(`${server.http}/?interview=${iv.interview_id}&token=not-a-real-token`);
+  await page.getByTestId('connect-problem').waitFor();
+  assert.match(await page.getByTestId('connect-problem').textContent(), /your link may be invalid or expired/);
+  assert.equal(await page.getByTestId('msg-bot').count(), 0);
+});
+
+t('test_token_of_another_interview_is_not_found', async (page) => {
+  const a = await server.newInterview('demo', 'Ada');
+  const b = await server.newInterview('demo', 'Bob');
+  await page.goto(`${server.http}/?interview=${b.interview_id}&token=${a.token}`);
+  await page.getByTestId('problem').waitFor();
+  assert.match(await page.getByTestId('problem').textContent(), /could not find this interview/);
+});
+
+t('test_incomplete_link_says_so', async (page) => {
+  await page.goto(`${server.http}/?interview=abc`);
+  assert.match(await page.getByTestId('problem').textContent(), /This link is incomplete — ask your interviewer for a new one/);
+});
