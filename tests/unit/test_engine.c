@@ -1,0 +1,271 @@
+/* Unit tests for engine.c: turns, errors and rebuilding from the transcript,
+ * driven through engine_handle with a fake connection that records frames. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "record.h"
+#include "store.h"
+#include "token.h"
+
+struct fake {
+	char *frames[64];
+	int n;
+	int broadcasts;
+};
+
+static void fake_reply(void *ctx, const char *frame, size_t len)
+{
+	struct fake *f = ctx;
+	if (f->n < 64)
+		f->frames[f->n++] = strndup(frame, len);
+}
+
+static void fake_broadcast(void *ctx, const char *id, const char *frame, size_t len)
+{
+	(void)id;
+	struct fake *f = ctx;
+	f->broadcasts++;
+	fake_reply(ctx, frame, len);
+}
+
+static void fake_clear(struct fake *f)
+{
+	for (int i = 0; i < f->n; i++)
+		free(f->frames[i]);
+	f->n = 0;
+	f->broadcasts = 0;
+}
+
+struct fixture {
+	char dir[64];
+	char scripts[96];
+	struct store *st;
+	struct engine *eng;
+	char id[TOKEN_ID_LEN + 1];
+	struct fake fake;
+	struct engine_conn conn;
+};
+
+static const char SCRIPT[] =
+	"say('Welcome')\n"
+	"local a = ask('First?', {id='first'})\n"
+	"local n = ask_number('Number?', {min=1, max=5})\n"
+	"score('n', n)\n"
+	"if a == 'boom' then error('exploded') end\n"
+	"local c = choose('Pick', {'x','y'})\n"
+	"finish('Bye ' .. a .. ' ' .. c)\n";
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof *fx);
+	snprintf(fx->dir, sizeof fx->dir, "/tmp/iv-engine-XXXXXX");
+	assert_non_null(mkdtemp(fx->dir));
+	snprintf(fx->scripts, sizeof fx->scripts, "%s/scripts", fx->dir);
+	mkdir(fx->scripts, 0700);
+	char path[160];
+	snprintf(path, sizeof path, "%s/t.lua", fx->scripts);
+	write_file(path, SCRIPT);
+	char data[128], err[256];
+	snprintf(data, sizeof data, "%s/data", fx->dir);
+	assert_int_equal(store_open(&fx->st, data, NULL, err, sizeof err), 0);
+	struct engine_options eo = { .store = fx->st };
+	assert_int_equal(engine_open(&fx->eng, &eo), 0);
+	char token[TOKEN_LEN + 1];
+	assert_int_equal(record_create_interview(fx->st, fx->scripts, "t", "Ada", fx->id, token, err,
+						 sizeof err),
+			 0);
+	fx->conn = (struct engine_conn){ .reply = fake_reply, .broadcast = fake_broadcast,
+					 .ctx = &fx->fake };
+	memcpy(fx->conn.interview_id, fx->id, sizeof fx->id);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+	fake_clear(&fx->fake);
+	engine_close(fx->eng);
+	store_close(fx->st);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", fx->dir);
+	assert_int_equal(system(cmd), 0);
+	free(fx);
+	return 0;
+}
+
+static void send_msg(struct fixture *fx, const char *text, const char *cmid)
+{
+	char buf[512];
+	if (cmid)
+		snprintf(buf, sizeof buf,
+			 "{\"action\":\"message\",\"interview_id\":\"%s\",\"message\":\"%s\","
+			 "\"client_msg_id\":\"%s\"}",
+			 fx->id, text, cmid);
+	else
+		snprintf(buf, sizeof buf, "{\"action\":\"message\",\"interview_id\":\"%s\",\"message\":\"%s\"}",
+			 fx->id, text);
+	fake_clear(&fx->fake);
+	engine_handle(fx->eng, &fx->conn, buf, strlen(buf));
+}
+
+static void assert_frame_has(struct fixture *fx, int i, const char *needle)
+{
+	assert_true(i < fx->fake.n);
+	if (!strstr(fx->fake.frames[i], needle))
+		fail_msg("frame %d: %s\nlacks: %s", i, fx->fake.frames[i], needle);
+}
+
+static void test_first_message_starts_the_script_and_replies_are_broadcast(void **state)
+{
+	struct fixture *fx = *state;
+	send_msg(fx, "Hello", NULL);
+	assert_int_equal(fx->fake.n, 2);
+	assert_int_equal(fx->fake.broadcasts, 2);
+	assert_frame_has(fx, 0, "\"message\":\"Welcome\",\"type\":\"response\"");
+	assert_frame_has(fx, 0, "\"seq\":2,\"kind\":\"say\"");
+	assert_frame_has(fx, 1, "\"message\":\"First?\"");
+	assert_frame_has(fx, 1, "\"kind\":\"ask\"");
+}
+
+static void test_restart_mid_interview_resumes_at_next_question(void **state)
+{
+	struct fixture *fx = *state;
+	send_msg(fx, "Hello", NULL);
+	send_msg(fx, "alpha", NULL);
+	assert_frame_has(fx, 0, "Number?");
+	/* A new engine over the same store: nothing in memory, only the transcript. */
+	engine_close(fx->eng);
+	struct engine_options eo = { .store = fx->st };
+	assert_int_equal(engine_open(&fx->eng, &eo), 0);
+	send_msg(fx, "3", NULL);
+	assert_frame_has(fx, 0, "\"message\":\"Pick\"");
+	assert_frame_has(fx, 0, "\"choices\":[\"x\",\"y\"]");
+	send_msg(fx, "y", NULL);
+	assert_frame_has(fx, 0, "Bye alpha y");
+	assert_frame_has(fx, 0, "\"kind\":\"end\"");
+	assert_frame_has(fx, 0, "\"done\":true");
+	struct engine_stats es;
+	engine_get_stats(fx->eng, &es);
+	assert_int_equal(es.rebuilds, 1);
+
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(fx->st, fx->id, &iv), 0);
+	assert_string_equal(iv.status, "finished");
+	assert_int_equal(iv.nscores, 1);
+	assert_string_equal(iv.scores[0].name, "n");
+	assert_true(iv.scores[0].value == 3);
+	assert_int_equal(iv.nanswers, 1);
+	assert_string_equal(iv.answers[0].text, "alpha");
+	proto_interview_free(&iv);
+}
+
+static void test_message_to_finished_interview_is_refused(void **state)
+{
+	struct fixture *fx = *state;
+	send_msg(fx, "Hello", NULL);
+	send_msg(fx, "a", NULL);
+	send_msg(fx, "2", NULL);
+	send_msg(fx, "x", NULL);
+	send_msg(fx, "more", NULL);
+	assert_int_equal(fx->fake.n, 1);
+	assert_frame_has(fx, 0, "\"code\":\"interview_finished\"");
+	assert_int_equal(fx->fake.broadcasts, 0);
+}
+
+static void test_script_error_is_polite_and_recorded_and_nothing_is_kept(void **state)
+{
+	struct fixture *fx = *state;
+	send_msg(fx, "Hello", NULL);
+	send_msg(fx, "boom", NULL);
+	send_msg(fx, "4", NULL);
+	assert_int_equal(fx->fake.n, 1);
+	assert_frame_has(fx, 0, "\"code\":\"script_error\"");
+	assert_null(strstr(fx->fake.frames[0], "exploded")); /* no Lua details to the candidate */
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(fx->st, fx->id, &iv), 0);
+	assert_non_null(iv.last_error);
+	assert_non_null(strstr(iv.last_error, "t.lua:5:"));
+	assert_int_equal(iv.next_seq, 6); /* the failed message is not in the transcript */
+	proto_interview_free(&iv);
+	/* The same message fails again (the script is deterministic)... */
+	send_msg(fx, "4", NULL);
+	assert_frame_has(fx, 0, "\"code\":\"script_error\"");
+}
+
+static void test_repeated_client_msg_id_gets_original_replies_once(void **state)
+{
+	struct fixture *fx = *state;
+	send_msg(fx, "Hello", "m1");
+	send_msg(fx, "first", "m2");
+	assert_int_equal(fx->fake.broadcasts, 1);
+	send_msg(fx, "first", "m2");
+	assert_int_equal(fx->fake.n, 1);
+	assert_int_equal(fx->fake.broadcasts, 0);
+	assert_frame_has(fx, 0, "\"message\":\"Number?\"");
+	assert_frame_has(fx, 0, "\"repeat\":true");
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(fx->st, fx->id, &iv), 0);
+	assert_int_equal(iv.next_seq, 6); /* Hello, Welcome, First?, first, Number? */
+	proto_interview_free(&iv);
+}
+
+static void test_other_interview_id_is_not_found(void **state)
+{
+	struct fixture *fx = *state;
+	const char *m = "{\"action\":\"history\",\"interview_id\":\"0000000000000000\"}";
+	fake_clear(&fx->fake);
+	engine_handle(fx->eng, &fx->conn, m, strlen(m));
+	assert_int_equal(fx->fake.n, 1);
+	assert_frame_has(fx, 0, "\"type\":\"error\",\"interview_id\":\"0000000000000000\",\"code\":\"not_found\"");
+}
+
+static void test_history_lists_the_transcript_in_order(void **state)
+{
+	struct fixture *fx = *state;
+	send_msg(fx, "Hello", NULL);
+	char m[128];
+	snprintf(m, sizeof m, "{\"action\":\"history\",\"interview_id\":\"%s\"}", fx->id);
+	fake_clear(&fx->fake);
+	engine_handle(fx->eng, &fx->conn, m, strlen(m));
+	assert_int_equal(fx->fake.n, 1);
+	assert_frame_has(fx, 0, "\"type\":\"history\"");
+	assert_frame_has(fx, 0, "\"status\":\"active\"");
+	const char *a = strstr(fx->fake.frames[0], "\"Hello\"");
+	const char *b = strstr(fx->fake.frames[0], "\"Welcome\"");
+	const char *c = strstr(fx->fake.frames[0], "\"First?\"");
+	assert_true(a && b && c && a < b && b < c);
+}
+
+int main(void)
+{
+	token_init();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_first_message_starts_the_script_and_replies_are_broadcast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restart_mid_interview_resumes_at_next_question, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_message_to_finished_interview_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_script_error_is_polite_and_recorded_and_nothing_is_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repeated_client_msg_id_gets_original_replies_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_interview_id_is_not_found, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_lists_the_transcript_in_order, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
