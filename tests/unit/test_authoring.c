@@ -1,0 +1,412 @@
+/* test_authoring: replay and migrate against a real store in a temp data dir.
+ *
+ * Interviews are played the way the engine plays them (pinned source, one
+ * feed per candidate message, every bot message a turn) by a small helper
+ * here, then the commands run as the CLI runs them, with their output
+ * captured. The test closes its store before each command: LMDB must not be
+ * opened twice by one process. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "authoring.h"
+#include "record.h"
+#include "script.h"
+
+#define V1 "say('Welcome!')\n"                                                    \
+	   "local lang = choose('Which language?', {'C', 'Lua'}, {id = 'lang'})\n" \
+	   "local why = ask('Why ' .. lang .. '?', {id = 'why'})\n"               \
+	   "finish('Thanks!')\n"
+/* A wording fix in an already-sent question: allowed. */
+#define V2_WORDING "say('Welcome!')\n"                                                    \
+		   "local lang = choose('Which language?', {'C', 'Lua'}, {id = 'lang'})\n" \
+		   "local why = ask('Why do you like ' .. lang .. '?', {id = 'why'})\n"   \
+		   "finish('Thanks!')\n"
+/* Another option in an answered choose: structural. */
+#define V2_OPTIONS "say('Welcome!')\n"                                                           \
+		   "local lang = choose('Which language?', {'C', 'Lua', 'Go'}, {id = 'lang'})\n" \
+		   "local why = ask('Why ' .. lang .. '?', {id = 'why'})\n"                      \
+		   "finish('Thanks!')\n"
+/* Fails on "Lua", as a live script might. */
+#define V1_BUGGY "say('Welcome!')\n"                                                    \
+		 "local lang = choose('Which language?', {'C', 'Lua'}, {id = 'lang'})\n" \
+		 "if lang == 'Lua' then lang = nil .. 'x' end\n"                          \
+		 "local why = ask('Why ' .. lang .. '?', {id = 'why'})\n"               \
+		 "finish('Thanks!')\n"
+
+struct fixture {
+	char data[64];
+	char scripts[64];
+	char out[16384];
+};
+
+/* --- helpers ------------------------------------------------------------ */
+
+static void write_script(struct fixture *f, const char *name, const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s.lua", f->scripts, name);
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
+	fclose(fp);
+}
+
+static void remove_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		char path[512];
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static struct store *open_store(struct fixture *f)
+{
+	struct store *st = NULL;
+	char err[256] = "";
+	struct store_options opt = { 0 };
+	assert_int_equal(store_open(&st, f->data, &opt, err, sizeof err), 0);
+	return st;
+}
+
+static char *dup_s(const char *s)
+{
+	char *d = strdup(s);
+	assert_non_null(d);
+	return d;
+}
+
+/* Creates an interview of scripts/NAME.lua and plays msgs into it as the
+ * engine would. Returns the id in id. */
+static void play_interview(struct fixture *f, const char *name, const char **msgs, size_t n,
+			   char id[TOKEN_ID_LEN + 1])
+{
+	struct store *st = open_store(f);
+	char token[TOKEN_LEN + 1], err[256] = "";
+	assert_int_equal(record_create_interview(st, f->scripts, name, "Ada", id, token, err, sizeof err), 0);
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(st, id, &iv), 0);
+	char *src = NULL;
+	size_t len = 0;
+	assert_int_equal(record_get_script(st, iv.script_hash, &src, &len), 0);
+	char chunk[128];
+	snprintf(chunk, sizeof chunk, "scripts/%s.lua", name);
+	struct script_env env = { .interview_id = id, .candidate_name = "Ada", .seed = token_seed(id) };
+	struct script *s = NULL;
+	struct script_error se;
+	assert_int_equal(script_open(&s, chunk, src, len, &env, &se), 0);
+	struct store_batch *b = store_batch_new();
+	assert_non_null(b);
+	uint64_t seq = 1;
+	for (size_t i = 0; i < n; i++) {
+		struct script_output out = { 0 };
+		assert_int_equal(script_feed(s, msgs[i], strlen(msgs[i]), &out, &se), 0);
+		struct proto_turn t = { .seq = seq++, .role = dup_s("candidate"),
+					.kind = dup_s("message"), .text = dup_s(msgs[i]) };
+		assert_int_equal(record_batch_turn(b, id, &t), 0);
+		proto_turn_free(&t);
+		for (size_t k = 0; k < out.n; k++) {
+			const struct script_event *ev = &out.events[k];
+			const char *kind = ev->kind == SCRIPT_EV_SAY ? "say" :
+					   ev->kind == SCRIPT_EV_ASK ? "ask" :
+					   ev->kind == SCRIPT_EV_END ? "end" : NULL;
+			if (!kind)
+				continue;
+			struct proto_turn bt = { .seq = seq++, .role = dup_s("bot"), .kind = dup_s(kind),
+						 .text = dup_s(ev->text), .choices = ev->choices,
+						 .nchoices = ev->nchoices };
+			assert_int_equal(record_batch_turn(b, id, &bt), 0);
+			bt.choices = NULL; /* borrowed */
+			bt.nchoices = 0;
+			proto_turn_free(&bt);
+		}
+		free(iv.status);
+		iv.status = dup_s(out.finished ? "finished" : "active");
+		script_output_free(&out);
+	}
+	iv.next_seq = seq;
+	assert_int_equal(record_batch_interview(b, &iv), 0);
+	assert_int_equal(store_commit(st, b, err, sizeof err), 0);
+	store_batch_free(b);
+	script_close(s);
+	free(src);
+	proto_interview_free(&iv);
+	store_close(st);
+}
+
+static void get_interview(struct fixture *f, const char *id, struct proto_interview *iv)
+{
+	struct store *st = open_store(f);
+	memset(iv, 0, sizeof *iv);
+	assert_int_equal(record_get_interview(st, id, iv), 0);
+	store_close(st);
+}
+
+static size_t transcript_len(struct fixture *f, const char *id)
+{
+	struct store *st = open_store(f);
+	struct proto_turn *t = NULL;
+	size_t n = 0;
+	assert_int_equal(record_get_transcript(st, id, &t, &n), 0);
+	record_transcript_free(t, n);
+	store_close(st);
+	return n;
+}
+
+/* Runs a command with stdout and stderr captured into f->out. */
+static int run(struct fixture *f, int (*cmd)(int, char **), int argc, char **argv)
+{
+	char path[] = "/tmp/interviewd-authoring-out-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	fflush(stdout);
+	fflush(stderr);
+	int so = dup(1), se = dup(2);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	int rc = cmd(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(so, 1);
+	dup2(se, 2);
+	close(so);
+	close(se);
+	lseek(fd, 0, SEEK_SET);
+	ssize_t n = read(fd, f->out, sizeof f->out - 1);
+	f->out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	print_message("%s", f->out);
+	return rc;
+}
+
+static int replay(struct fixture *f, const char *name)
+{
+	char *argv[] = { "replay", (char *)name, "--data", f->data, "--scripts", f->scripts, NULL };
+	return run(f, authoring_cmd_replay, 6, argv);
+}
+
+static int migrate(struct fixture *f, const char *id)
+{
+	char *argv[] = { "migrate", (char *)id, "--data", f->data, "--scripts", f->scripts, NULL };
+	return run(f, authoring_cmd_migrate, 6, argv);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	strcpy(f->data, "/tmp/interviewd-authoring-data-XXXXXX");
+	strcpy(f->scripts, "/tmp/interviewd-authoring-scripts-XXXXXX");
+	assert_non_null(mkdtemp(f->data));
+	assert_non_null(mkdtemp(f->scripts));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	remove_tree(f->data);
+	remove_tree(f->scripts);
+	free(f);
+	return 0;
+}
+
+/* --- replay ------------------------------------------------------------- */
+
+static void test_replay_of_unchanged_script_is_same(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "C", "Because it is fast" };
+	write_script(f, "lang", V1);
+	play_interview(f, "lang", msgs, 3, id);
+	assert_int_equal(replay(f, "lang"), 0);
+	char want[64];
+	snprintf(want, sizeof want, "%s: same\n", id);
+	assert_non_null(strstr(f->out, want));
+}
+
+static void test_replay_reports_first_divergent_turn_at_its_seq(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	/* 1 Hello, 2 say, 3 ask, 4 C, 5 ask "Why C?", 6 answer, 7 end */
+	const char *msgs[] = { "Hello", "C", "Because it is fast" };
+	write_script(f, "lang", V1);
+	play_interview(f, "lang", msgs, 3, id);
+	write_script(f, "lang", V2_WORDING);
+	assert_int_equal(replay(f, "lang"), 1);
+	char want[256];
+	snprintf(want, sizeof want,
+		 "%s: differs at seq 5: recorded ask \"Why C?\" / now ask \"Why do you like C?\"", id);
+	assert_non_null(strstr(f->out, want));
+}
+
+static void test_replay_names_the_error_line_of_the_edited_script(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "Lua", "Small and embeddable" };
+	write_script(f, "lang", V1);
+	play_interview(f, "lang", msgs, 3, id);
+	write_script(f, "lang", V1_BUGGY);
+	assert_int_equal(replay(f, "lang"), 1);
+	assert_non_null(strstr(f->out, "differs at seq 5: recorded ask \"Why Lua?\" / now error "));
+	assert_non_null(strstr(f->out, "lang.lua:3:"));
+}
+
+/* --- migrate ------------------------------------------------------------ */
+
+static void test_migrate_allows_wording_fix_and_switches_hash(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "C" };
+	write_script(f, "lang", V1);
+	play_interview(f, "lang", msgs, 2, id);
+	write_script(f, "lang", V2_WORDING);
+	assert_int_equal(migrate(f, id), 0);
+	char hash[TOKEN_DIGEST_HEX + 1], want[128];
+	token_digest_hex(V2_WORDING, strlen(V2_WORDING), hash);
+	snprintf(want, sizeof want, "migrated %s to %.12s\n", id, hash);
+	assert_non_null(strstr(f->out, want));
+	assert_non_null(strstr(f->out, "note: seq 5: recorded ask \"Why C?\" / now ask \"Why do you like C?\""));
+	struct proto_interview iv;
+	get_interview(f, id, &iv);
+	assert_string_equal(iv.script_hash, hash);
+	assert_string_equal(iv.status, "active");
+	proto_interview_free(&iv);
+	/* The new source is pinned, so the server can load it by hash. */
+	struct store *st = open_store(f);
+	char *src = NULL;
+	size_t len = 0;
+	assert_int_equal(record_get_script(st, hash, &src, &len), 0);
+	assert_memory_equal(src, V2_WORDING, len);
+	free(src);
+	store_close(st);
+}
+
+static void test_migrate_refuses_changed_options_and_leaves_interview_untouched(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "C" };
+	write_script(f, "lang", V1);
+	play_interview(f, "lang", msgs, 2, id);
+	struct proto_interview before;
+	get_interview(f, id, &before);
+	size_t nturns = transcript_len(f, id);
+	write_script(f, "lang", V2_OPTIONS);
+	assert_int_equal(migrate(f, id), 1);
+	assert_non_null(strstr(f->out, "cannot migrate"));
+	assert_non_null(strstr(f->out, "seq 3:")); /* the choose the candidate answered */
+	struct proto_interview after;
+	get_interview(f, id, &after);
+	assert_string_equal(after.script_hash, before.script_hash);
+	assert_int_equal(after.updated, before.updated);
+	assert_int_equal(after.next_seq, before.next_seq);
+	assert_int_equal(transcript_len(f, id), nturns);
+	proto_interview_free(&before);
+	proto_interview_free(&after);
+}
+
+static void test_migrate_refuses_when_a_recorded_answer_is_now_rejected(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "45" };
+	write_script(f, "years",
+		     "local y = ask_number('Years?', {min = 0, max = 50, id = 'y'})\n"
+		     "local w = ask('Where?')\nfinish('Bye')\n");
+	play_interview(f, "years", msgs, 2, id);
+	write_script(f, "years",
+		     "local y = ask_number('Years?', {min = 0, max = 40, id = 'y'})\n"
+		     "local w = ask('Where?')\nfinish('Bye')\n");
+	assert_int_equal(migrate(f, id), 1);
+	assert_non_null(strstr(f->out, "seq 3:"));
+	assert_non_null(strstr(f->out, "\"45\""));
+}
+
+static void test_migrate_refuses_a_finished_interview(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "C", "Because" };
+	write_script(f, "lang", V1);
+	play_interview(f, "lang", msgs, 3, id);
+	write_script(f, "lang", V2_WORDING);
+	assert_int_equal(migrate(f, id), 1);
+	assert_non_null(strstr(f->out, "has finished"));
+}
+
+static void test_migrate_after_script_error_replays_fixed_script_and_clears_error(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello" };
+	write_script(f, "lang", V1_BUGGY);
+	play_interview(f, "lang", msgs, 1, id);
+	/* The candidate answered "Lua" and the script failed: the engine kept
+	 * the error, not the message. */
+	struct store *st = open_store(f);
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(st, id, &iv), 0);
+	iv.last_error = dup_s("scripts/lang.lua:3: attempt to concatenate a nil value");
+	iv.last_traceback = dup_s("stack traceback: ...");
+	struct store_batch *b = store_batch_new();
+	char err[256];
+	assert_int_equal(record_batch_interview(b, &iv), 0);
+	assert_int_equal(store_commit(st, b, err, sizeof err), 0);
+	store_batch_free(b);
+	proto_interview_free(&iv);
+	store_close(st);
+
+	write_script(f, "lang", V1);
+	assert_int_equal(migrate(f, id), 0);
+	struct proto_interview after;
+	get_interview(f, id, &after);
+	char hash[TOKEN_DIGEST_HEX + 1];
+	token_digest_hex(V1, strlen(V1), hash);
+	assert_string_equal(after.script_hash, hash);
+	assert_null(after.last_error);
+	assert_null(after.last_traceback);
+	proto_interview_free(&after);
+}
+
+int main(void)
+{
+	if (token_init() != 0)
+		return 1;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_replay_of_unchanged_script_is_same, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_reports_first_divergent_turn_at_its_seq, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_names_the_error_line_of_the_edited_script, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_allows_wording_fix_and_switches_hash, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refuses_changed_options_and_leaves_interview_untouched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refuses_when_a_recorded_answer_is_now_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refuses_a_finished_interview, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_after_script_error_replays_fixed_script_and_clears_error, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
