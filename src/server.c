@@ -73,16 +73,21 @@ static void write_frame(struct mg_connection *conn, int opcode, const char *data
 
 /* ---- HTTP: plain responses and the page ---------------------------------- */
 
+/* Written by hand rather than with mg_response_header_*: CivetWeb refuses
+ * those on a request that asked for a WebSocket upgrade, and the handshake
+ * refusals (401, 503) are exactly such requests. */
 static void send_plain(struct mg_connection *conn, int status, const char *body)
 {
-	mg_response_header_start(conn, status);
-	mg_response_header_add(conn, "Content-Type", "text/plain; charset=utf-8", -1);
-	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-	char len[32];
-	snprintf(len, sizeof len, "%zu", strlen(body));
-	mg_response_header_add(conn, "Content-Length", len, -1);
-	mg_response_header_add(conn, "Connection", "close", -1);
-	mg_response_header_send(conn);
+	const char *reason = status == 401   ? "Unauthorized"
+			     : status == 503 ? "Service Unavailable"
+			     : status == 404 ? "Not Found"
+			     : status == 405 ? "Method Not Allowed"
+			     : status == 414 ? "URI Too Long"
+					     : "Bad Request";
+	mg_printf(conn,
+		  "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		  "Cache-Control: no-store\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		  status, reason, strlen(body));
 	mg_write(conn, body, strlen(body));
 }
 
