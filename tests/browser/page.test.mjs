@@ -144,7 +144,7 @@ t('test_answer_written_while_server_is_down_is_delivered_exactly_once', async (p
     await assertEnded(page);
     await second.stop();
     second = null;
-    const shown = await cli(['show', iv.interview_id, '--json', '--data', first.dataDir]);
+    const shown = await cli(['show', '--json', '--data', first.dataDir, iv.interview_id]);
     assert.equal(shown.code, 0, shown.stderr);
     const texts = candidateTexts(JSON.parse(shown.stdout));
     assert.equal(texts.filter((x) => x === answer).length, 1, `the answer is in the transcript once: ${JSON.stringify(texts)}`);
@@ -154,7 +154,7 @@ t('test_answer_written_while_server_is_down_is_delivered_exactly_once', async (p
       await page.reload();
       await assertEnded(page);
     } finally { await again.stop(); }
-    const shown2 = await cli(['show', iv.interview_id, '--json', '--data', first.dataDir]);
+    const shown2 = await cli(['show', '--json', '--data', first.dataDir, iv.interview_id]);
     assert.equal(candidateTexts(JSON.parse(shown2.stdout)).filter((x) => x === answer).length, 1);
   } finally {
     if (second) await second.stop();
