@@ -1,0 +1,715 @@
+/* test_script: the Lua host keeps the script.h contract.
+ *
+ * Each test opens a small script from a string (one loads scripts/demo.lua
+ * from disk; tests run from the repo root), feeds it candidate messages and
+ * checks the events, the errors and the limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "log.h"
+#include "script.h"
+
+#define CHUNK "scripts/t.lua"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static struct script *open_with(const char *src, const struct script_limits *lim,
+				unsigned long long seed, const char *name)
+{
+	struct script_env env = { .interview_id = "0123456789abcdef", .candidate_name = name,
+				  .seed = seed };
+	struct script_error e;
+	struct script *s = NULL;
+	if (lim)
+		env.limits = *lim;
+	int rc = script_open(&s, CHUNK, src, strlen(src), &env, &e);
+	if (rc != 0)
+		fail_msg("script_open: %d %s", rc, e.message);
+	return s;
+}
+
+static struct script *open_src(const char *src)
+{
+	return open_with(src, NULL, 42, "Ada");
+}
+
+/* Feeds text and expects success. */
+static void feed_ok(struct script *s, const char *text, struct script_output *out)
+{
+	struct script_error e;
+	int rc = script_feed(s, text, strlen(text), out, &e);
+	if (rc != 0)
+		fail_msg("script_feed(\"%s\"): %d %s", text, rc, e.message);
+}
+
+static int feed_err(struct script *s, const char *text, struct script_error *e)
+{
+	struct script_output out;
+	int rc = script_feed(s, text, strlen(text), &out, e);
+	assert_int_equal(out.n, 0);
+	assert_null(out.events);
+	return rc;
+}
+
+static void expect_ev(const struct script_output *out, size_t i, enum script_event_kind kind,
+		      const char *text)
+{
+	assert_true(i < out->n);
+	assert_int_equal(out->events[i].kind, kind);
+	if (text)
+		assert_string_equal(out->events[i].text, text);
+}
+
+static void expect_named(const struct script_output *out, size_t i, enum script_event_kind kind,
+			 const char *name)
+{
+	assert_true(i < out->n);
+	assert_int_equal(out->events[i].kind, kind);
+	assert_string_equal(out->events[i].name, name);
+}
+
+/* A script that says its result; returns the first event's text (a copy). */
+static char *say_result(const char *src)
+{
+	struct script *s = open_src(src);
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	assert_true(out.n >= 1);
+	char *t = strdup(out.events[0].text);
+	script_output_free(&out);
+	script_close(s);
+	return t;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *buf = malloc(1 << 20);
+	assert_non_null(buf);
+	*len = fread(buf, 1, (1 << 20) - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* ---- the conversation ---------------------------------------------------- */
+
+static void test_demo_script_runs_to_the_end(void **state)
+{
+	(void)state;
+	size_t len;
+	char *src = read_file("scripts/demo.lua", &len);
+	struct script_env env = { .interview_id = "0123456789abcdef", .candidate_name = "Ada",
+				  .seed = 7 };
+	struct script_error e;
+	struct script *s;
+	struct script_output out;
+	assert_int_equal(script_open(&s, "scripts/demo.lua", src, len, &env, &e), 0);
+
+	feed_ok(s, "Hello", &out);
+	assert_int_equal(out.n, 4);
+	expect_named(&out, 0, SCRIPT_EV_SECTION, "Welcome");
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "Hi Ada! This is a short demo interview.");
+	expect_named(&out, 2, SCRIPT_EV_SECTION, "Experience");
+	expect_ev(&out, 3, SCRIPT_EV_ASK, "Which language do you use most?");
+	assert_int_equal(out.events[3].ask_type, SCRIPT_ASK_CHOICE);
+	assert_int_equal(out.events[3].nchoices, 4);
+	assert_string_equal(out.events[3].choices[1], "Python");
+	assert_int_equal(out.events[3].line, 6);
+	assert_false(out.finished);
+	script_output_free(&out);
+
+	feed_ok(s, "  python ", &out);
+	assert_int_equal(out.n, 2);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "language");
+	assert_string_equal(out.events[0].text, "Python");
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "How many years have you worked with Python?");
+	assert_int_equal(out.events[1].ask_type, SCRIPT_ASK_NUMBER);
+	assert_true(out.events[1].has_min && out.events[1].has_max);
+	assert_true(out.events[1].min == 0 && out.events[1].max == 60);
+	script_output_free(&out);
+
+	feed_ok(s, "about 12 years", &out);
+	assert_int_equal(out.n, 4);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "years");
+	assert_string_equal(out.events[0].text, "12");
+	expect_named(&out, 1, SCRIPT_EV_SCORE, "experience");
+	assert_true(out.events[1].number == 10);
+	expect_named(&out, 2, SCRIPT_EV_TAG, "senior");
+	expect_ev(&out, 3, SCRIPT_EV_ASK, "What is a piece of work you are proud of?");
+	assert_int_equal(out.events[3].ask_type, SCRIPT_ASK_TEXT);
+	script_output_free(&out);
+
+	feed_ok(s, "A compiler", &out);
+	assert_int_equal(out.n, 3);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "proud");
+	expect_ev(&out, 1, SCRIPT_EV_NOTE, "Proud of: A compiler");
+	expect_ev(&out, 2, SCRIPT_EV_END, "Thanks! That is the end of the demo.");
+	assert_true(out.finished);
+	assert_true(script_finished(s));
+	script_output_free(&out);
+
+	script_close(s);
+	free(src);
+}
+
+static void test_choose_reasks_with_hint_on_unknown_option(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local l = choose('Language?', {'C', 'Python', 'JavaScript', 'Other'})\n"
+		"say('got ' .. l)\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+
+	feed_ok(s, "Rust", &out);
+	assert_int_equal(out.n, 2);
+	expect_ev(&out, 0, SCRIPT_EV_SAY,
+		  "Please answer with one of: C, Python, JavaScript, Other (or its number).");
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Language?");
+	assert_int_equal(out.events[1].nchoices, 4);
+	assert_int_equal(out.events[1].ask_type, SCRIPT_ASK_CHOICE);
+	script_output_free(&out);
+
+	feed_ok(s, "5", &out); /* a number, but not of an option */
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Language?");
+	script_output_free(&out);
+
+	feed_ok(s, "c", &out);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "got C");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_choose_accepts_option_number_and_case_insensitive_text(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local a = choose('Q1', {'Yes', 'No'}, {id = 'q1'})\n"
+		"local b = choose('Q2', {' Maybe later ', 'Never'})\n"
+		"say(a .. '|' .. b)\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	feed_ok(s, "2", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "q1");
+	assert_string_equal(out.events[0].text, "No");
+	script_output_free(&out);
+	feed_ok(s, "MAYBE LATER\n", &out);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "No| Maybe later ");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_ask_number_rejects_out_of_range(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local y = ask_number('Years?', {min = 0, max = 60})\n"
+		"local z = ask_number('Rating?')\n"
+		"say(y .. '|' .. z .. '|' .. math.type(y))\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+
+	feed_ok(s, "about 61 years", &out);
+	assert_int_equal(out.n, 2);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "Please answer with a number between 0 and 60.");
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Years?");
+	assert_int_equal(out.events[1].ask_type, SCRIPT_ASK_NUMBER);
+	script_output_free(&out);
+
+	feed_ok(s, "lots", &out);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "Please answer with a number between 0 and 60.");
+	script_output_free(&out);
+
+	feed_ok(s, "-3", &out);
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Years?");
+	script_output_free(&out);
+
+	feed_ok(s, "5 years", &out);
+	expect_ev(&out, 0, SCRIPT_EV_ASK, "Rating?");
+	assert_false(out.events[0].has_min);
+	assert_false(out.events[0].has_max);
+	script_output_free(&out);
+
+	feed_ok(s, "I'd say 3.5", &out);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "5|3.5|integer");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_ask_inside_pcall_still_yields(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local ok, a = pcall(ask, 'Name?')\n"
+		"local ok2, b = pcall(function() return ask_number('Age?') end)\n"
+		"say(tostring(ok) .. a .. tostring(ok2) .. b)\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	assert_int_equal(out.n, 1);
+	expect_ev(&out, 0, SCRIPT_EV_ASK, "Name?");
+	script_output_free(&out);
+	feed_ok(s, "Bob", &out);
+	expect_ev(&out, 0, SCRIPT_EV_ASK, "Age?");
+	script_output_free(&out);
+	feed_ok(s, "30", &out);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "trueBobtrue30");
+	assert_true(out.finished);
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_validate_and_retries_with_on_give_up(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local function email(a)\n"
+		"  if a:find('@') then return true end\n"
+		"  return false, 'That does not look like an email address.'\n"
+		"end\n"
+		"local m = ask('Email?', {id = 'email', validate = email, retries = 1,\n"
+		"                         on_give_up = function(last) return 'none:' .. last end})\n"
+		"local n = ask_number('Team size?', {retries = 0})\n"
+		"local c = choose('Pick', {'a', 'b'}, {retries = 0, on_give_up = 'a'})\n"
+		"say(m .. '|' .. tostring(n) .. '|' .. c .. '|' .. answers.email)\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+
+	feed_ok(s, "nope", &out);
+	assert_int_equal(out.n, 2);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "That does not look like an email address.");
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Email?");
+	script_output_free(&out);
+
+	feed_ok(s, "still no", &out); /* the one re-ask is used up */
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "email");
+	assert_string_equal(out.events[0].text, "none:still no");
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Team size?");
+	script_output_free(&out);
+
+	feed_ok(s, "many", &out); /* retries = 0: no re-ask, nil */
+	expect_ev(&out, 0, SCRIPT_EV_ASK, "Pick");
+	script_output_free(&out);
+
+	feed_ok(s, "zzz", &out);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "none:still no|nil|a|none:still no");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_opening_message_candidate_and_interview_are_visible(void **state)
+{
+	(void)state;
+	struct script *s = open_with("say(interview.opening .. '|' .. candidate.name .. '|' ..\n"
+				     "    interview.id .. '|' .. tostring(iv.say == say))\n",
+				     NULL, 1, NULL);
+	struct script_output out;
+	feed_ok(s, "Hello there", &out);
+	expect_ev(&out, 0, SCRIPT_EV_SAY, "Hello there||0123456789abcdef|true");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_string_methods_work_on_answers(void **state)
+{
+	(void)state;
+	char *t = say_result("say(('x'):upper() .. interview.opening:rep(2) .. #('abc'))");
+	assert_string_equal(t, "Xhihi3");
+	free(t);
+}
+
+static void test_returning_from_the_body_ends_with_the_default_text(void **state)
+{
+	(void)state;
+	struct script *s = open_src("score('x', 1.5)\nnote('n')\ntag('t')\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	assert_int_equal(out.n, 4);
+	expect_named(&out, 0, SCRIPT_EV_SCORE, "x");
+	assert_true(out.events[0].number == 1.5);
+	assert_int_equal(out.events[0].line, 1);
+	expect_ev(&out, 1, SCRIPT_EV_NOTE, "n");
+	assert_int_equal(out.events[1].line, 2);
+	expect_named(&out, 2, SCRIPT_EV_TAG, "t");
+	expect_ev(&out, 3, SCRIPT_EV_END, "Thank you \xe2\x80\x94 this interview is complete.");
+	assert_true(out.finished);
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_finish_inside_pcall_still_ends(void **state)
+{
+	(void)state;
+	struct script *s = open_src("pcall(finish, 'Bye')\nsay('never')\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	assert_int_equal(out.n, 1);
+	expect_ev(&out, 0, SCRIPT_EV_END, "Bye");
+	assert_true(out.finished);
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_feed_after_finish_is_refused(void **state)
+{
+	(void)state;
+	struct script *s = open_src("finish()");
+	struct script_output out;
+	struct script_error e;
+	feed_ok(s, "hi", &out);
+	assert_true(out.finished);
+	script_output_free(&out);
+	assert_int_equal(feed_err(s, "again", &e), SCRIPT_EFINISHED);
+	assert_int_equal(e.code, SCRIPT_EFINISHED);
+	script_close(s);
+}
+
+static void test_answers_take_any_bytes_and_long_echoes_are_cut(void **state)
+{
+	(void)state;
+	struct script *s = open_src("local a = ask('Q', {id = 'q'})\nsay(#a)\n");
+	struct script_output out;
+	struct script_error e;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	size_t len = 100 * 1024;
+	char *big = malloc(len);
+	memset(big, 'x', len);
+	big[10] = '\0';
+	big[11] = '\xff';
+	assert_int_equal(script_feed(s, big, len, &out, &e), 0);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "q");
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "102400");
+	script_output_free(&out);
+	free(big);
+	script_close(s);
+}
+
+/* ---- the sandbox --------------------------------------------------------- */
+
+static void test_each_forbidden_capability_is_absent(void **state)
+{
+	(void)state;
+	char *t = say_result(
+		"local present = {}\n"
+		"for _, n in ipairs({'io', 'os', 'package', 'debug', 'coroutine', 'load',\n"
+		"    'loadfile', 'dofile', 'collectgarbage', 'require', 'warn'}) do\n"
+		"  if rawget(_G, n) ~= nil then present[#present + 1] = n end\n"
+		"end\n"
+		"if string.dump then present[#present + 1] = 'string.dump' end\n"
+		"if ('').dump then present[#present + 1] = 'string metatable dump' end\n"
+		"if math.randomseed then present[#present + 1] = 'math.randomseed' end\n"
+		"if getmetatable(_G) ~= false then present[#present + 1] = 'env metatable' end\n"
+		"say('[' .. table.concat(present, ',') .. ']')\n");
+	assert_string_equal(t, "[]");
+	free(t);
+
+	/* Reaching for one is an error naming it, not a nil to index. */
+	const char *uses[] = { "io.write('x')", "os.exit(1)", "load('return 1')()",
+			       "require('os')", "coroutine.yield()", "debug.sethook()",
+			       "collectgarbage()", "string.dump(print)", "math.randomseed(1)" };
+	for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++) {
+		struct script *s = open_src(uses[i]);
+		struct script_error e;
+		assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+		assert_non_null(strstr(e.message, "scripts/t.lua:1:"));
+		script_close(s);
+	}
+
+	/* Bytecode is refused at open. */
+	struct script_env env = { .interview_id = "x" };
+	struct script_error e;
+	struct script *s = NULL;
+	assert_int_equal(script_open(&s, CHUNK, "\x1bLua\x54", 5, &env, &e), SCRIPT_ESYNTAX);
+	assert_null(s);
+	assert_non_null(strstr(e.message, "scripts/t.lua"));
+}
+
+static void test_undefined_global_error_names_it_and_suggests(void **state)
+{
+	(void)state;
+	struct script *s = open_src("say('a')\nsya('hello')\n");
+	struct script_error e;
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_string_equal(e.message,
+			    "scripts/t.lua:2: undefined global 'sya' (did you mean 'say'?)");
+	assert_int_equal(e.line, 2);
+	script_close(s);
+
+	s = open_src("my_total = 1\nlocal x = my_totl + 1\n");
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_string_equal(e.message,
+			    "scripts/t.lua:2: undefined global 'my_totl' (did you mean 'my_total'?)");
+	script_close(s);
+
+	s = open_src("local x = zzqqxx\n");
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_string_equal(e.message, "scripts/t.lua:1: undefined global 'zzqqxx'");
+	script_close(s);
+
+	/* rawget is the way to test for a global without tripping this. */
+	char *t = say_result("say(tostring(rawget(_G, 'nothing')))");
+	assert_string_equal(t, "nil");
+	free(t);
+}
+
+static void test_gc_metatable_refused(void **state)
+{
+	(void)state;
+	struct script *s = open_src("\nsetmetatable({}, {__gc = function() end})\n");
+	struct script_error e;
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_string_equal(e.message, "scripts/t.lua:2: __gc metamethods are not allowed");
+	script_close(s);
+
+	char *t = say_result("local t = setmetatable({}, {__index = function() return 7 end})\n"
+			     "say(t.anything)\n");
+	assert_string_equal(t, "7");
+	free(t);
+}
+
+/* ---- limits -------------------------------------------------------------- */
+
+static void test_instruction_budget_trips_even_inside_pcall(void **state)
+{
+	(void)state;
+	struct script_limits lim = { .instructions = 100000 };
+	struct script *s = open_with("say('start')\n"
+				     "while true do\n"
+				     "  pcall(function() while true do end end)\n"
+				     "end\n",
+				     &lim, 1, "");
+	struct script_error e;
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_EBUDGET);
+	assert_int_equal(e.code, SCRIPT_EBUDGET);
+	assert_non_null(strstr(e.message, "instruction budget exceeded (100000 instructions in one turn)"));
+	assert_non_null(strstr(e.message, "scripts/t.lua:"));
+	assert_true(e.line == 2 || e.line == 3);
+	assert_non_null(strstr(e.traceback, "stack traceback"));
+	assert_int_equal(feed_err(s, "again", &e), SCRIPT_EDEAD);
+	script_close(s);
+
+	/* The budget is per feed: a script that works a little each turn goes on. */
+	s = open_with("for i = 1, 5 do\n"
+		      "  local n = 0\n"
+		      "  for j = 1, 10000 do n = n + j end\n"
+		      "  ask('again?')\n"
+		      "end\n",
+		      &lim, 1, "");
+	struct script_output out;
+	for (int i = 0; i < 6; i++) {
+		feed_ok(s, "x", &out);
+		script_output_free(&out);
+	}
+	assert_true(script_finished(s));
+	script_close(s);
+}
+
+static void test_memory_cap_trips(void **state)
+{
+	(void)state;
+	struct script_limits lim = { .memory = 2 * 1024 * 1024 };
+	struct script *s = open_with("local t = {}\n"
+				     "for i = 1, 1e9 do t[i] = ('x'):rep(100) .. i end\n",
+				     &lim, 1, "");
+	struct script_error e;
+	assert_true(script_memory(s) > 0);
+	assert_true(script_memory(s) < lim.memory);
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_EMEMORY);
+	assert_non_null(strstr(e.message, "scripts/t.lua:"));
+	assert_int_equal(feed_err(s, "again", &e), SCRIPT_EDEAD);
+	script_close(s);
+
+	/* Catching the error does not save the turn. */
+	s = open_with("local ok = pcall(function()\n"
+		      "  local t = {}\n"
+		      "  while true do t[#t + 1] = ('y'):rep(1000) .. #t end\n"
+		      "end)\n"
+		      "ask('still here?')\n",
+		      &lim, 1, "");
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_EMEMORY);
+	script_close(s);
+
+	/* A single huge allocation from C. */
+	s = open_with("local s = ('x'):rep(1e8)\n", &lim, 1, "");
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_EMEMORY);
+	script_close(s);
+}
+
+static void test_output_bounds_fail_the_feed(void **state)
+{
+	(void)state;
+	const char *srcs[] = {
+		"for i = 1, 65 do note(i) end",
+		"pcall(say, ('x'):rep(16 * 1024 + 1))\nask('q')\n",
+		"local o = {} for i = 1, 33 do o[i] = 'o' .. i end choose('q', o)",
+		"choose('q', {('x'):rep(257)})",
+	};
+	for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
+		struct script *s = open_src(srcs[i]);
+		struct script_error e;
+		assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ELIMIT);
+		assert_non_null(strstr(e.message, "scripts/t.lua:"));
+		script_close(s);
+	}
+	/* Exactly at the bounds is fine. */
+	char *t = say_result("local o = {} for i = 1, 32 do o[i] = ('o'):rep(256) end\n"
+			     "say(('x'):rep(16 * 1024))\nfor i = 1, 61 do note(i) end\n");
+	assert_int_equal(strlen(t), 16 * 1024);
+	free(t);
+}
+
+/* ---- errors -------------------------------------------------------------- */
+
+static void test_syntax_error_names_file_and_line(void **state)
+{
+	(void)state;
+	const char *src = "say('a')\nsay('b')\nlocal = 3\n";
+	struct script_env env = { .interview_id = "x" };
+	struct script_error e;
+	struct script *s = NULL;
+	assert_int_equal(script_open(&s, "scripts/x.lua", src, strlen(src), &env, &e),
+			 SCRIPT_ESYNTAX);
+	assert_null(s);
+	assert_int_equal(e.code, SCRIPT_ESYNTAX);
+	assert_int_equal(e.line, 3);
+	assert_memory_equal(e.message, "scripts/x.lua:3:", 16);
+}
+
+static void test_runtime_error_names_file_and_line(void **state)
+{
+	(void)state;
+	struct script *s = open_src("say('a')\n"
+				    "local function f(t)\n"
+				    "  return t.x.y\n"
+				    "end\n"
+				    "ask('q')\n"
+				    "f({})\n");
+	struct script_output out;
+	struct script_error e;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	assert_int_equal(feed_err(s, "answer", &e), SCRIPT_ERUNTIME);
+	assert_memory_equal(e.message, "scripts/t.lua:3: attempt to index a nil value", 45);
+	assert_int_equal(e.line, 3);
+	assert_non_null(strstr(e.traceback, "stack traceback"));
+	assert_non_null(strstr(e.traceback, "scripts/t.lua:6:"));
+	assert_int_equal(feed_err(s, "again", &e), SCRIPT_EDEAD);
+	script_close(s);
+
+	/* error() with a table, and bad arguments to the API, point at the script. */
+	s = open_src("\nerror({})\n");
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_string_equal(e.message, "(error object is a table value)");
+	assert_int_equal(e.line, 2);
+	script_close(s);
+
+	s = open_src("\n\nsay(nil)\n");
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_string_equal(e.message, "scripts/t.lua:3: say: text must be a string, got nil");
+	script_close(s);
+}
+
+/* ---- determinism --------------------------------------------------------- */
+
+static const char *const det_src =
+	"local words = {}\n"
+	"for i = 1, 50 do words['w' .. i] = i end\n"
+	"local keys = {}\n"
+	"for k in pairs(words) do keys[#keys + 1] = k end\n"
+	"say(table.concat(keys, ','))\n"
+	"say(table.concat(pick(3, {'a', 'b', 'c', 'd', 'e', 'f', 'g'}), ','))\n"
+	"say(math.random(1, 1000000) .. ' ' .. math.random())\n"
+	"local a = ask('q?')\n"
+	"say(a .. math.random(1, 1000000))\n";
+
+static void run_det(unsigned long long seed, struct script_output outs[2])
+{
+	struct script *s = open_with(det_src, NULL, seed, "x");
+	feed_ok(s, "hello", &outs[0]);
+	feed_ok(s, "answer", &outs[1]);
+	script_close(s);
+}
+
+static void assert_outputs_equal(const struct script_output *a, const struct script_output *b)
+{
+	assert_int_equal(a->n, b->n);
+	assert_int_equal(a->finished, b->finished);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_int_equal(a->events[i].kind, b->events[i].kind);
+		assert_int_equal(a->events[i].line, b->events[i].line);
+		assert_string_equal(a->events[i].text ? a->events[i].text : "",
+				    b->events[i].text ? b->events[i].text : "");
+		assert_true(a->events[i].number == b->events[i].number);
+	}
+}
+
+static void test_same_inputs_give_same_events(void **state)
+{
+	(void)state;
+	struct script_output a[2], b[2], c[2];
+	run_det(99, a);
+	run_det(99, b);
+	run_det(100, c);
+	assert_outputs_equal(&a[0], &b[0]);
+	assert_outputs_equal(&a[1], &b[1]);
+	/* pairs walks keys in sorted order, whatever the state's hash seed. */
+	assert_memory_equal(a[0].events[0].text, "w1,w10,w11,w12", 14);
+	/* Another seed draws other numbers. */
+	assert_string_not_equal(a[0].events[2].text, c[0].events[2].text);
+	for (int i = 0; i < 2; i++) {
+		script_output_free(&a[i]);
+		script_output_free(&b[i]);
+		script_output_free(&c[i]);
+	}
+}
+
+static void test_print_goes_to_the_log(void **state)
+{
+	(void)state;
+	char *t = say_result("print('from the script', 1, nil, {})\nsay('ok')\n");
+	assert_string_equal(t, "ok");
+	free(t);
+}
+
+int main(void)
+{
+	log_set_level(3);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo_script_runs_to_the_end),
+		cmocka_unit_test(test_choose_reasks_with_hint_on_unknown_option),
+		cmocka_unit_test(test_choose_accepts_option_number_and_case_insensitive_text),
+		cmocka_unit_test(test_ask_number_rejects_out_of_range),
+		cmocka_unit_test(test_ask_inside_pcall_still_yields),
+		cmocka_unit_test(test_validate_and_retries_with_on_give_up),
+		cmocka_unit_test(test_opening_message_candidate_and_interview_are_visible),
+		cmocka_unit_test(test_string_methods_work_on_answers),
+		cmocka_unit_test(test_returning_from_the_body_ends_with_the_default_text),
+		cmocka_unit_test(test_finish_inside_pcall_still_ends),
+		cmocka_unit_test(test_feed_after_finish_is_refused),
+		cmocka_unit_test(test_answers_take_any_bytes_and_long_echoes_are_cut),
+		cmocka_unit_test(test_each_forbidden_capability_is_absent),
+		cmocka_unit_test(test_undefined_global_error_names_it_and_suggests),
+		cmocka_unit_test(test_gc_metatable_refused),
+		cmocka_unit_test(test_instruction_budget_trips_even_inside_pcall),
+		cmocka_unit_test(test_memory_cap_trips),
+		cmocka_unit_test(test_output_bounds_fail_the_feed),
+		cmocka_unit_test(test_syntax_error_names_file_and_line),
+		cmocka_unit_test(test_runtime_error_names_file_and_line),
+		cmocka_unit_test(test_same_inputs_give_same_events),
+		cmocka_unit_test(test_print_goes_to_the_log),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
