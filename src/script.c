@@ -870,19 +870,24 @@ static void report(struct script *s, struct script_error *e, int code, bool has_
 	else if (t != LUA_TNONE)
 		snprintf(msg, sizeof msg, "(error object is a %s value)", luaL_typename(co, -1));
 	int line = t == LUA_TSTRING ? message_line(s, msg) : 0;
-	/* A limit whose own message was lost (caught, or Lua's bare "not enough
-	 * memory") is described from the kill, at the script's current line. */
-	if (code != SCRIPT_ERUNTIME && !line) {
-		char km[sizeof s->kill_msg + 64];
-		kill_message(s, code, km, sizeof km);
+	if (!line) {
+		/* Say where, as Lua does for its own errors: a limit whose message
+		 * was lost (caught, or Lua's bare "not enough memory"), a yield from
+		 * inside C, an error object that is not a string. */
+		char what[sizeof msg];
+		if (code != SCRIPT_ERUNTIME)
+			kill_message(s, code, what, sizeof what);
+		else if (strstr(msg, "yield across a C-call boundary"))
+			snprintf(what, sizeof what, "ask(), choose(), ask_number() and finish() cannot "
+				 "run inside table.sort, string.gsub or a metamethod called from C");
+		else
+			snprintf(what, sizeof what, "%s", msg);
 		line = script_line(co, s, 0);
 		if (line)
-			snprintf(msg, sizeof msg, "%s:%d: %s", s->short_src, line, km);
+			snprintf(msg, sizeof msg, "%s:%d: %s", s->short_src, line, what);
 		else
-			snprintf(msg, sizeof msg, "%s: %s", s->short_src, km);
+			snprintf(msg, sizeof msg, "%s: %s", s->short_src, what);
 	}
-	if (!line)
-		line = script_line(co, s, 0);
 	error_set(e, code, line, msg);
 
 	struct report_args a = { s, e, msg };
@@ -930,6 +935,13 @@ int script_open(struct script **out, const char *chunkname, const char *source, 
 	strcpy(s->source + 1, chunkname);
 
 	s->L = lua_newstate(host_alloc, s);
+	if (!s->L && s->mem_refused) {
+		char msg[sizeof e->message];
+		snprintf(msg, sizeof msg, "%s: memory cap (%zu bytes) too small to open the script",
+			 chunkname, s->mem_cap);
+		error_set(e, rc, 0, msg);
+		goto fail;
+	}
 	if (!s->L)
 		goto nomem;
 	struct open_args a = { .s = s, .src = source, .len = len, .env = env };

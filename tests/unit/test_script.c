@@ -612,7 +612,7 @@ static void test_runtime_error_names_file_and_line(void **state)
 	/* error() with a table, and bad arguments to the API, point at the script. */
 	s = open_src("\nerror({})\n");
 	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
-	assert_string_equal(e.message, "(error object is a table value)");
+	assert_string_equal(e.message, "scripts/t.lua:2: (error object is a table value)");
 	assert_int_equal(e.line, 2);
 	script_close(s);
 
