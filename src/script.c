@@ -830,6 +830,16 @@ static void error_set(struct script_error *e, int code, int line, const char *ms
 	snprintf(e->traceback, sizeof e->traceback, "%s", msg);
 }
 
+/* snprintf for messages that may be cut short on purpose. */
+static void cut_printf(char *buf, size_t size, const char *fmt, ...) LOG_PRINTF(3, 4);
+static void cut_printf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
 /* The line a "chunk:LINE: ..." message names, or 0. */
 static int message_line(const struct script *s, const char *msg)
 {
@@ -884,9 +894,9 @@ static void report(struct script *s, struct script_error *e, int code, bool has_
 			snprintf(what, sizeof what, "%s", msg);
 		line = script_line(co, s, 0);
 		if (line)
-			snprintf(msg, sizeof msg, "%s:%d: %s", s->short_src, line, what);
+			cut_printf(msg, sizeof msg, "%s:%d: %s", s->short_src, line, what);
 		else
-			snprintf(msg, sizeof msg, "%s: %s", s->short_src, what);
+			cut_printf(msg, sizeof msg, "%s: %s", s->short_src, what);
 	}
 	error_set(e, code, line, msg);
 
