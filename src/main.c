@@ -89,7 +89,7 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			o->help = 1;
 			continue;

@@ -258,9 +258,16 @@ static void broadcast_cb(void *ctx, const char *interview_id, const char *frame,
 	pthread_mutex_unlock(&sh->lock);
 }
 
+/* An error frame for a message refused before it reaches the engine; it still
+ * names the interview when the message did. */
 static void reject(struct wsconn *w, const char *code, const char *message)
 {
-	char *f = proto_frame_error(NULL, code, message);
+	struct proto_request req = { 0 };
+	char err[128];
+	if (w->buf && !w->oversized && w->opcode == MG_WEBSOCKET_OPCODE_TEXT)
+		proto_parse_request(w->buf, w->len, &req, err, sizeof err);
+	char *f = proto_frame_error(req.interview_id, code, message);
+	proto_request_free(&req);
 	if (f) {
 		write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, f, strlen(f));
 		free(f);
