@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "proto.h"
 #include "record.h"
@@ -31,7 +32,6 @@
 #define CHECK_MAX_DEPTH 200
 #define CHECK_INVALID_CHOICE "zzz-not-an-option"
 #define CHECK_LONG_TEXT 2000
-#define CHECK_STUCK_REASKS 5 /* the same answer re-asked this often: validation we cannot pass */
 #define SHOW_TEXT_MAX 80     /* characters of a message quoted in a report */
 
 /* ======================================================================== */
@@ -444,10 +444,11 @@ static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 	}
 	fi->nbot = p->nturns - fi->first_bot;
 	p->finished = out.finished;
-	/* A re-ask: nothing accepted and the same question again, or no new
-	 * question at all (a validate hint may come first as a say). */
-	fi->reasked = p->feeds > 0 && before.set && !fi->answered && !p->finished &&
-		      (!asked || ask_same(&p->pending, &before));
+	/* A re-ask is exactly what the host's converse() emits for an answer it
+	 * did not take: the hint as a say, then the same question again. */
+	fi->reasked = p->feeds > 0 && before.set && !fi->answered && !p->finished && out.n == 2 &&
+		      out.events[0].kind == SCRIPT_EV_SAY && out.events[1].kind == SCRIPT_EV_ASK &&
+		      ask_same(&p->pending, &before);
 	if (!asked && !p->finished) {
 		/* Waiting without a new question: still on the old one. */
 		p->pending = before;
@@ -498,7 +499,7 @@ static void print_results(FILE *f, const struct proto_interview *iv)
 	fputs(iv->nanswers ? "\n" : " none\n", f);
 	for (size_t i = 0; i < iv->nanswers; i++) {
 		fprintf(f, "  %s = ", iv->answers[i].id);
-		put_quoted(f, iv->answers[i].text, utf8_cut(iv->answers[i].text, SHOW_TEXT_MAX));
+		put_quoted(f, iv->answers[i].text, 0);
 		fputc('\n', f);
 	}
 	fputs("scores:", f);
@@ -661,7 +662,8 @@ static void print_answers(FILE *f, char *const *answers, size_t n)
  * answer. Alternatives met past the prefix are queued. Returns the number of
  * findings (0 or 1). */
 static int check_run(const char *file, const char *src, size_t len, struct path *pa,
-		     struct path_queue *q, size_t budget, struct findings *fs)
+		     struct path_queue *q, size_t budget, struct findings *fs,
+		     struct findings *notes)
 {
 	struct play p;
 	int found = 0;
@@ -680,16 +682,33 @@ static int check_run(const char *file, const char *src, size_t len, struct path 
 		} else if (nfed == 0) {
 			answer = OPENING_MESSAGE;
 		} else {
+			/* The default is the first answer the script may accept; after
+			 * a re-ask, the next one. Alternatives are queued once. */
 			struct gen_answer *g = NULL;
-			size_t ng = gen_answers(&p.pending, &g);
-			for (size_t i = 1; i < ng; i++)
-				if (q->n - q->head < budget && (!g[i].invalid || !has_invalid))
+			size_t ng = gen_answers(&p.pending, &g), d = ng, valid = 0;
+			for (size_t i = 0; i < ng && d == ng; i++)
+				if (!g[i].invalid && valid++ == (size_t)stuck)
+					d = i;
+			for (size_t i = 0; i < ng && !stuck; i++)
+				if (i != d && q->n - q->head < budget && (!g[i].invalid || !has_invalid))
 					queue_push(q, fed, nfed, g[i].text, has_invalid || g[i].invalid);
-			fed[nfed] = g[0].text;
-			g[0].text = NULL;
-			for (size_t i = 1; i < ng; i++)
+			if (d < ng) {
+				fed[nfed] = g[d].text;
+				g[d].text = NULL;
+			}
+			for (size_t i = 0; i < ng; i++)
 				free(g[i].text);
 			free(g);
+			/* No generated answer passes its validation: the script may
+			 * insist on a real one; that is not a finding. */
+			if (d == ng) {
+				snprintf(msg, sizeof msg, "%s:%d: note: no generated answer passes the "
+					 "validation of this question, so check cannot explore past it",
+					 file, p.pending.line);
+				if (!finding_seen(notes, msg))
+					printf("%s\n", msg);
+				goto out;
+			}
 			answer = NULL;
 		}
 		if (answer)
@@ -705,15 +724,11 @@ static int check_run(const char *file, const char *src, size_t len, struct path 
 			found = 1;
 			goto out;
 		}
-		/* A text validation the generated answers cannot pass ends the
-		 * path; it is the script's right to insist. */
-		stuck = fi.reasked ? stuck + 1 : 0;
-		if (stuck >= CHECK_STUCK_REASKS && nfed >= pa->n)
-			goto out;
+		stuck = fi.reasked && nfed >= pa->n ? stuck + 1 : 0;
 	}
 	if (!p.finished) {
-		snprintf(msg, sizeof msg, "%s:%d: does not finish after %d answers: still asking \"%.80s\"",
-			 file, p.pending.line, CHECK_MAX_DEPTH, p.pending.text ? p.pending.text : "");
+		/* One finding per looping question, whatever its text says. */
+		snprintf(msg, sizeof msg, "%s:%d: does not finish", file, p.pending.line);
 		if (!finding_seen(fs, msg)) {
 			printf("%s: does not finish after %d answers: the last question was line %d, ",
 			       file, CHECK_MAX_DEPTH, p.pending.line);
@@ -735,7 +750,7 @@ static int check_file(const char *file)
 	size_t len = 0;
 	char err[1024];
 	struct path_queue q = { 0 };
-	struct findings fs = { 0 };
+	struct findings fs = { 0 }, notes = { 0 };
 	size_t runs = 0, nfind = 0;
 	int rc = 1;
 	if (read_script(file, &src, &len, err, sizeof err) != 0) {
@@ -751,26 +766,27 @@ static int check_file(const char *file)
 	}
 	play_close(&p);
 
-	struct path start = { 0 };
 	while (runs < CHECK_MAX_RUNS) {
-		struct path *pa = &start;
+		/* A copy: the run queues more paths, which may move q.v. */
+		struct path pa = { 0 };
 		if (runs > 0) {
 			if (q.head == q.n)
 				break;
-			pa = &q.v[q.head++];
+			pa = q.v[q.head++];
 		}
 		runs++;
-		nfind += (size_t)check_run(file, src, len, pa, &q, CHECK_MAX_RUNS - runs, &fs);
-		path_free(pa);
+		nfind += (size_t)check_run(file, src, len, &pa, &q, CHECK_MAX_RUNS - runs, &fs,
+					    &notes);
+		path_free(&pa);
 	}
-	printf("%s: %zu paths explored%s, %zu findings\n", file, runs,
-	       q.head < q.n ? " (the limit; more remain)" : "", fs.n);
+	printf("%s: %zu paths explored, %zu findings\n", file, runs, fs.n);
 	rc = nfind ? 1 : 0;
 out:
 	for (size_t i = q.head; i < q.n; i++)
 		path_free(&q.v[i]);
 	free(q.v);
 	free_strv(fs.msgs, fs.n);
+	free_strv(notes.msgs, notes.n);
 	free(src);
 	return rc;
 }
@@ -847,21 +863,6 @@ static void print_bot_live(const struct play *p, size_t from)
 	}
 }
 
-/* In the terminal a choice can be typed by its number. */
-static const char *map_choice(const struct play *p, const char *line)
-{
-	if (!p->pending.set || p->pending.type != SCRIPT_ASK_CHOICE)
-		return line;
-	for (size_t i = 0; i < p->pending.nchoices; i++)
-		if (strcmp(p->pending.choices[i], line) == 0)
-			return line;
-	char *end;
-	long k = strtol(line, &end, 10);
-	if (*line && !*end && k >= 1 && (size_t)k <= p->pending.nchoices)
-		return p->pending.choices[k - 1];
-	return line;
-}
-
 static int try_interactive(struct play *p, FILE *in)
 {
 	printf("Playing %s. Press Enter to start (or type the candidate's first message); "
@@ -874,11 +875,11 @@ static int try_interactive(struct play *p, FILE *in)
 			printf("\n(stopped before the end of the interview)\n");
 			return 0;
 		}
+		if (!isatty(fileno(in)))
+			printf("%s\n", line); /* piped input: show it as if typed */
 		const char *text = line;
 		if (p->feeds == 0 && !*line)
 			text = OPENING_MESSAGE;
-		else
-			text = map_choice(p, line);
 		if (!*text) {
 			printf("(the server does not accept empty messages; type an answer)\n");
 			free(line);
@@ -1382,22 +1383,24 @@ static void migrate_compare(struct play *now, struct play *old, bool old_ok,
 		}
 		if (now->finished)
 			goto next;
+		/* Reported at the question the candidate saw (or will answer next). */
+		const struct proto_turn *ra = last_ask(rec, j);
+		uint64_t at = ra ? ra->seq : c->seq;
 		if (old_ok) {
 			if (!ask_same_shape(&now->pending, &old->pending)) {
 				describe_ask(a, sizeof a, &old->pending);
 				describe_ask(b, sizeof b, &now->pending);
-				refuse(r, c->seq, "the candidate answers %s, but the new script "
+				refuse(r, at, "the candidate was asked %s, but the new script "
 				       "asks %s here", a, b);
 				return;
 			}
 		} else {
-			const struct proto_turn *ra = last_ask(rec, j);
 			bool same = ra ? strv_equal(ra->choices, ra->nchoices, now->pending.choices,
 						   now->pending.nchoices)
 				       : !now->pending.set;
 			if (!same) {
 				describe_ask(b, sizeof b, &now->pending);
-				refuse(r, c->seq, "the candidate was asked \"%.200s\" with other "
+				refuse(r, at, "the candidate was asked \"%.200s\" with other "
 				       "options; the new script asks %s here",
 				       ra ? ra->text : "", b);
 				return;
@@ -1511,14 +1514,16 @@ static int migrate_run(struct store *st, const char *id, const char *scripts)
 		      play_open(&old, path, oldsrc, oldlen, id, cand) == 0;
 	bool strict = !iv.last_error;
 	migrate_compare(&now, &old, old_ok, rec, nrec, strict, &r);
-	for (size_t i = 0; i < r.nnotes; i++)
-		printf("note: %s\n", r.notes[i]);
 	if (r.refusal[0]) {
 		fprintf(stderr, "cannot migrate %s: %s\n", id, r.refusal);
 		fprintf(stderr, "(the interview is unchanged; it keeps running %.12s)\n",
 			iv.script_hash ? iv.script_hash : "");
 		goto out;
 	}
+	/* Notes only for a migration that happens: after a refusal they would
+	 * repeat it in other words. */
+	for (size_t i = 0; i < r.nnotes; i++)
+		printf("note: %s\n", r.notes[i]);
 	rc = migrate_commit(st, &iv, src, len, hash);
 	if (rc != 0) {
 		rc = rc == 1 ? 1 : 2;
