@@ -100,6 +100,54 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Answers every question plainly (first option, 3, a long sentence) until the
+ * script finishes; returns how many of each event kind it produced. */
+static void drive_to_end(const char *path, size_t counts[SCRIPT_EV_ANSWER + 1])
+{
+	size_t len;
+	char *src = read_file(path, &len);
+	struct script_env env = { .interview_id = "0123456789abcdef", .candidate_name = "Ada",
+				  .seed = 3 };
+	struct script_error e;
+	struct script *s;
+	struct script_output out;
+	const char *reply = "Hello";
+	memset(counts, 0, (SCRIPT_EV_ANSWER + 1) * sizeof *counts);
+	if (script_open(&s, path, src, len, &env, &e) != 0)
+		fail_msg("%s", e.message);
+	for (int turn = 0; turn < 100 && !script_finished(s); turn++) {
+		if (script_feed(s, reply, strlen(reply), &out, &e) != 0)
+			fail_msg("turn %d: %s", turn, e.message);
+		for (size_t i = 0; i < out.n; i++) {
+			const struct script_event *ev = &out.events[i];
+			counts[ev->kind]++;
+			if (ev->kind != SCRIPT_EV_ASK)
+				continue;
+			reply = ev->ask_type == SCRIPT_ASK_CHOICE ? "1"
+				: ev->ask_type == SCRIPT_ASK_NUMBER ? "3"
+				: "We used an idempotency key with a unique index, a cache with a TTL, "
+				  "sharded the data and put a load balancer in front; we checked logs "
+				  "and metrics, fixed it, wrote a postmortem, and salary 100k.";
+		}
+		script_output_free(&out);
+	}
+	assert_true(script_finished(s));
+	script_close(s);
+	free(src);
+}
+
+static void test_backend_screen_script_runs_to_the_end(void **state)
+{
+	(void)state;
+	size_t counts[SCRIPT_EV_ANSWER + 1];
+	drive_to_end("scripts/backend-screen.lua", counts);
+	assert_int_equal(counts[SCRIPT_EV_END], 1);
+	assert_int_equal(counts[SCRIPT_EV_SCORE], 4);
+	assert_int_equal(counts[SCRIPT_EV_SECTION], 6);
+	assert_true(counts[SCRIPT_EV_ANSWER] >= 10);
+	assert_true(counts[SCRIPT_EV_NOTE] >= 3);
+}
+
 /* ---- the conversation ---------------------------------------------------- */
 
 static void test_demo_script_runs_to_the_end(void **state)
@@ -689,6 +737,7 @@ int main(void)
 	log_set_level(3);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_demo_script_runs_to_the_end),
+		cmocka_unit_test(test_backend_screen_script_runs_to_the_end),
 		cmocka_unit_test(test_choose_reasks_with_hint_on_unknown_option),
 		cmocka_unit_test(test_choose_accepts_option_number_and_case_insensitive_text),
 		cmocka_unit_test(test_ask_number_rejects_out_of_range),
