@@ -96,8 +96,8 @@ async function level(server, interviews, n) {
 }
 
 async function measure(label, dataDir, scripts, interviews, extraArgs) {
-  const server = await startServer({ dataDir, scripts, extraArgs: ['--max-connections', String(MAX_CONNECTIONS), ...extraArgs],
-    env: { LOG_QUIET: '1' } });
+  const server = await startServer({ dataDir, scripts, extraArgs: ['--max-connections', String(MAX_CONNECTIONS), ...extraArgs]
+  });
   const results = {};
   try {
     for (const n of LEVELS) {
