@@ -66,9 +66,14 @@ export async function startServer({ dataDir, scripts = scriptsDir, www, listen =
       return JSON.parse(r.stdout);
     },
     // SIGTERM and wait; resolves the exit status.
+    // A sanitizer report in the server's log fails the test that stopped it: under `make sanitize` that is
+    // how a memory error in the server becomes a red test rather than a line nobody reads.
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-      return exited;
+      const status = await exited;
+      const report = /(ERROR: (Address|Leak|Thread)Sanitizer|runtime error:)[^\n]*/.exec(log);
+      if (report) throw new Error(`sanitizer report in the server log: ${report[0]}\n${log.slice(-4000)}`);
+      return status;
     },
     cleanup() { if (ownsData) rmSync(dataDir, { recursive: true, force: true }); },
   };
