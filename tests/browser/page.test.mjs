@@ -163,6 +163,52 @@ t('test_answer_written_while_server_is_down_is_delivered_exactly_once', async (p
   }
 });
 
+t('test_answer_written_while_browser_is_offline_is_delivered_once_back_online', async (page, { context }) => {
+  const iv = await openInterview(page);
+  await start(page);
+  await page.getByRole('button', { name: 'Other', exact: true }).click();
+  await waitBot(page, Q.years('Other'));
+  await typeAnswer(page, '2');
+  await waitBot(page, Q.proud);
+  await context.setOffline(true);
+  await page.locator('[data-testid="status"][data-state="offline"]').waitFor();
+  const answer = 'Typed on a train with no signal';
+  await typeAnswer(page, answer);
+  await context.setOffline(false);
+  await assertEnded(page);
+  const shown = await cli(['show', '--json', '--data', server.dataDir, iv.interview_id]);
+  assert.equal(shown.code, 0, shown.stderr);
+  assert.equal(candidateTexts(JSON.parse(shown.stdout)).filter((x) => x === answer).length, 1);
+});
+
+// The network eats the server's replies to an answer and the socket dies: the page must neither lose
+// the answer nor show or record it twice once it reconnects.
+t('test_replies_lost_in_flight_do_not_duplicate_the_answer', async (page) => {
+  let dropped = false;
+  await page.routeWebSocket(/\/v1\?token=/, (ws) => {
+    const srv = ws.connectToServer();
+    srv.onMessage((msg) => {
+      if (!dropped && typeof msg === 'string' && msg.includes(Q.years('C'))) {
+        dropped = true; // swallow the reply and cut the page's connection, as a flaky network would
+        ws.close({ code: 1006 });
+        return;
+      }
+      ws.send(msg);
+    });
+  });
+  const iv = await openInterview(page);
+  await start(page);
+  await page.getByRole('button', { name: 'C', exact: true }).click();
+  await waitBot(page, Q.years('C'));
+  assert.equal(dropped, true, 'the first reply was dropped');
+  const mine = await page.getByTestId('msg-candidate').locator('.text').allTextContents();
+  assert.deepEqual(mine, ["Hello, I'm ready to start.", 'C']);
+  assert.equal(await page.getByTestId('msg-pending').count(), 0);
+  assert.equal(await page.getByTestId('msg-bot').filter({ hasText: Q.years('C') }).count(), 1);
+  const shown = await cli(['show', '--json', '--data', server.dataDir, iv.interview_id]);
+  assert.deepEqual(candidateTexts(JSON.parse(shown.stdout)), ["Hello, I'm ready to start.", 'C']);
+});
+
 t('test_invalid_token_shows_a_clear_message', async (page) => {
   const iv = await server.newInterview('demo', 'Ada');
   await page.goto(`${server.http}/?interview=${iv.interview_id}&token=not-a-real-token`);

@@ -1,7 +1,7 @@
 // The candidate's page: reads ?interview=ID&token=TOKEN, then shows the conversation, the answer box
 // (or the Start button, or the end state) and the connection state.
 import { useEffect, useRef, useState } from 'react';
-import { useInterview } from './useInterview.js';
+import { shownConnection, useInterview } from './useInterview.js';
 import { currentChoices } from './interviewReducer.js';
 import MessageList from './components/MessageList.jsx';
 import ChoiceButtons from './components/ChoiceButtons.jsx';
@@ -67,6 +67,11 @@ function useAnnouncement(messages) {
   return text;
 }
 
+// The chosen button disappears with its question; keep keyboard users in the answer box, not on <body>.
+function focusAnswer() {
+  document.getElementById('answer')?.focus();
+}
+
 export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
   const { state, submit, dismissError, retryNow } = useInterview({ interviewId, token, url, WebSocketImpl, storage });
   const announcement = useAnnouncement(state.messages);
@@ -74,7 +79,7 @@ export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
   const finished = state.status === 'finished';
   const cannotConnect = !state.everConnected && state.failedOpens >= 2;
 
-  const status = <StatusBar conn={state.conn} retryAt={state.retryAt} onRetry={retryNow} />;
+  const status = <StatusBar conn={shownConnection(state)} retryAt={state.online ? state.retryAt : null} onRetry={retryNow} />;
 
   if (state.fatal) {
     return (
@@ -112,7 +117,7 @@ export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
       ) : (
         state.status !== null && !showStart && (
           <div className="answer-area">
-            <ChoiceButtons choices={choices} onChoose={submit} />
+            <ChoiceButtons choices={choices} onChoose={(c) => { submit(c); focusAnswer(); }} />
             <Composer onSend={submit} restored={state.restored}>
               <ErrorNotice error={state.error} onDismiss={dismissError} />
             </Composer>

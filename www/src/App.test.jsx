@@ -125,4 +125,13 @@ describe('App', () => {
     act(() => f.last().drop());
     expect(screen.getByTestId('connect-problem').textContent).toMatch(/Could not connect. If this keeps happening, your link may be invalid or expired./);
   });
+
+  test('the browser going offline shows offline even while the socket lingers, and back online again', async () => {
+    const f = mount();
+    await connectedWith(f, Q1);
+    act(() => window.dispatchEvent(new Event('offline')));
+    expect(screen.getByTestId('status').dataset.state).toBe('offline');
+    act(() => window.dispatchEvent(new Event('online')));
+    expect(screen.getByTestId('status').dataset.state).toBe('connected');
+  });
 });

@@ -12,6 +12,7 @@ export const initialState = {
   lastSeq: 0,
   status: null, // null until the first history: 'new' | 'active' | 'finished'
   conn: 'connecting', // 'connecting' | 'connected' | 'reconnecting' | 'offline'
+  online: true, // navigator.onLine: shown as offline even while a socket lingers
   retryAt: null, // ms timestamp of the next reconnect attempt
   everConnected: false,
   failedOpens: 0, // consecutive sockets that closed before opening
@@ -170,6 +171,7 @@ export function reducer(s, a) {
     case 'closed':
       return {
         ...s,
+        online: a.offline ? false : s.online,
         conn: a.offline ? 'offline' : s.everConnected ? 'reconnecting' : 'connecting',
         retryAt: a.retryAt ?? null,
         failedOpens: a.opened ? 0 : s.failedOpens + 1,
@@ -178,7 +180,9 @@ export function reducer(s, a) {
         pending: s.pending.map((p) => (p.state === 'sent' ? { ...p, state: 'queued' } : p)),
       };
     case 'offline':
-      return { ...s, conn: s.conn === 'connected' ? s.conn : 'offline', retryAt: null };
+      return { ...s, online: false, conn: s.conn === 'connected' ? s.conn : 'offline', retryAt: s.conn === 'connected' ? s.retryAt : null };
+    case 'online':
+      return { ...s, online: true, conn: s.conn === 'offline' ? (s.everConnected ? 'reconnecting' : 'connecting') : s.conn };
     case 'history_requested':
       return { ...s, needHistory: false };
     case 'frame': {

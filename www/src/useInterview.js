@@ -37,6 +37,11 @@ function isOnline() {
   return typeof navigator === 'undefined' || navigator.onLine !== false;
 }
 
+// What the status bar shows: offline whenever the browser says so, else the socket's state.
+export function shownConnection(state) {
+  return state.online ? state.conn : 'offline';
+}
+
 export function useInterview({ interviewId, token, url, WebSocketImpl, storage, random = Math.random }) {
   const store = storage === undefined ? safeSessionStorage() : storage;
   const [state, dispatch] = useReducer(reducer, undefined, () => initState(interviewId, load(store, interviewId)));
@@ -92,7 +97,7 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
     }
 
     connectNow.current = () => { attempt = 0; connect(); };
-    const onOnline = () => { attempt = 0; connect(); };
+    const onOnline = () => { dispatch({ type: 'online' }); attempt = 0; connect(); };
     const onOffline = () => dispatch({ type: 'offline' });
     window.addEventListener('online', onOnline);
     window.addEventListener('offline', onOffline);
