@@ -45,12 +45,17 @@ t('test_demo_completes_by_typing_every_answer', async (page) => {
   await start(page);
   await typeAnswer(page, 'Python');
   await waitBot(page, Q.years('Python'));
+  // Not a number: the script asks again, and the page simply shows the new question.
+  const before = await page.getByTestId('msg-bot').count();
+  await typeAnswer(page, 'quite a few');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="msg-bot"]').length > n, before);
+  assert.equal(await page.locator('[data-testid="msg-bot"]').last().getAttribute('data-kind'), 'ask');
   await typeAnswer(page, '7');
   await waitBot(page, Q.proud);
   await typeAnswer(page, 'A small compiler\nwith two lines');
   await assertEnded(page);
   const mine = await page.getByTestId('msg-candidate').locator('.text').allTextContents();
-  assert.deepEqual(mine, ["Hello, I'm ready to start.", 'Python', '7', 'A small compiler\nwith two lines']);
+  assert.deepEqual(mine, ["Hello, I'm ready to start.", 'Python', 'quite a few', '7', 'A small compiler\nwith two lines']);
 });
 
 t('test_demo_completes_by_clicking_choices', async (page) => {
