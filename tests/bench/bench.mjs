@@ -7,8 +7,10 @@
 // candidate message and the one `ask` frame it causes; latency is send -> that frame.
 //
 // Knobs (environment): BENCH_LEVELS=1,100,1000  BENCH_TURNS=30 (per connection; the server allows bursts
-// of 40 messages per connection, 20/s after, so stay under 40)  BENCH_MIN_TURNS=600 (levels with fewer
-// turns repeat in rounds of fresh connections)  BENCH_LEVEL_TIMEOUT_S=240.
+// of 40 messages per connection, 20/s after, so stay under 40 unless pacing)  BENCH_MIN_TURNS=600 (levels
+// with fewer turns repeat in rounds of fresh connections)  BENCH_LEVEL_TIMEOUT_S=240  BENCH_THINK_MS=0 (a
+// pause between a reply and the next message: 0 is a closed loop where, by Little's law, mean latency is
+// connections / throughput; 50+ measures latency at a bounded offered load, 1000/(50+latency) per connection).
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { startServer, cli, tempDir } from '../lib/server.mjs';
 import { scriptsDirWith } from '../lib/fixtures.mjs';
@@ -23,9 +25,11 @@ const MAX_CONNECTIONS = 1100;
 const CREATE_CONCURRENCY = 8;
 const CONNECT_CONCURRENCY = 64;
 const FRAME_TIMEOUT_MS = 30000;
+const THINK_MS = Number(process.env.BENCH_THINK_MS || 0);
 
-if (!LEVELS.every((n) => Number.isInteger(n) && n >= 1 && n <= 1000) || !(TURNS >= 1 && TURNS <= 40)) {
-  console.error('bench: BENCH_LEVELS must be 1..1000 each, BENCH_TURNS 1..40');
+if (!LEVELS.every((n) => Number.isInteger(n) && n >= 1 && n <= 1000) || !(TURNS >= 1 && TURNS <= (THINK_MS >= 50 ? 1000 : 40))
+    || !(THINK_MS >= 0 && THINK_MS <= 5000)) {
+  console.error('bench: BENCH_LEVELS must be 1..1000 each, BENCH_TURNS 1..40 (1..1000 with BENCH_THINK_MS >= 50), BENCH_THINK_MS 0..5000');
   process.exit(2);
 }
 
@@ -71,6 +75,7 @@ async function round(server, interviews, first, count) {
         const f = await c.next((x) => x.kind === 'ask' || x.type === 'error', FRAME_TIMEOUT_MS);
         if (f.type === 'error') throw new Error(`server answered a turn with an error: ${JSON.stringify(f)}`);
         latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
+        if (THINK_MS) await new Promise((r) => setTimeout(r, THINK_MS));
       }
     }));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -131,7 +136,8 @@ async function main() {
       return JSON.parse(r.stdout);
     });
     cpSync(durableData, baselineData, { recursive: true });
-    console.error(`bench: created ${INTERVIEWS} interviews in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${TURNS} turns per connection`);
+    console.error(`bench: created ${INTERVIEWS} interviews in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${TURNS} turns per connection` +
+      (THINK_MS ? `, ${THINK_MS} ms between a reply and the next message` : ', closed loop'));
 
     const durable = await measure('durable', durableData, scripts, interviews, []);
     const baseline = await measure('baseline', baselineData, scripts, interviews, ['--no-sync']);
