@@ -54,16 +54,20 @@ export default function App({ search, url, WebSocketImpl, storage }) {
   return <Interview {...link} url={url} WebSocketImpl={WebSocketImpl} storage={storage} />;
 }
 
-// Announces each new bot message once, politely, without re-reading the whole transcript.
-function useAnnouncement(messages) {
+// Announces new bot messages once, politely (a re-ask's hint and its question together), without
+// re-reading the whole transcript: on the first load only the latest one.
+function useAnnouncement(messages, known) {
   const [text, setText] = useState('');
-  const seen = useRef(0);
+  const seen = useRef(null);
   useEffect(() => {
     const last = messages[messages.length - 1];
-    if (!last || last.seq <= seen.current) return;
+    if (!last) { if (known) seen.current = seen.current ?? 0; return; }
+    const since = seen.current ?? last.seq - 1;
+    if (last.seq <= since) return;
     seen.current = last.seq;
-    if (last.role === 'bot') setText(last.text);
-  }, [messages]);
+    const fresh = messages.filter((m) => m.seq > since && m.role === 'bot').map((m) => m.text);
+    if (fresh.length) setText(fresh.join(' '));
+  }, [messages, known]);
   return text;
 }
 
@@ -74,7 +78,7 @@ function focusAnswer() {
 
 export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
   const { state, submit, dismissError, retryNow } = useInterview({ interviewId, token, url, WebSocketImpl, storage });
-  const announcement = useAnnouncement(state.messages);
+  const announcement = useAnnouncement(state.messages, state.status !== null);
   const choices = currentChoices(state);
   const finished = state.status === 'finished';
   const cannotConnect = !state.everConnected && state.failedOpens >= 2;

@@ -47,7 +47,7 @@ describe('App', () => {
     act(() => { ws.receive(rsp(2, 'say', 'Hi Ada!')); ws.receive(rsp(3, 'ask', 'Which language?', { choices: ['C', 'Python'] })); });
     expect(screen.queryByTestId('msg-pending')).toBe(null);
     expect(screen.getAllByTestId('msg-candidate').map((e) => e.dataset.seq)).toEqual(['1']);
-    expect(screen.getByTestId('announcer').textContent).toBe('Which language?');
+    expect(screen.getByTestId('announcer').textContent).toBe('Hi Ada! Which language?');
   });
 
   test('clicking a choice sends that option text; typing stays possible', async () => {
