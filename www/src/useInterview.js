@@ -141,7 +141,7 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
   // Keeps the outbox and transcript across reloads of this tab.
   useEffect(() => {
     try { store?.setItem(storageKey(interviewId), JSON.stringify(persisted(state))); } catch { /* full or disabled */ }
-  }, [store, interviewId, state.messages, state.status, state.pending]); // eslint-disable-line react-hooks/exhaustive-deps
+  }, [store, interviewId, state.messages, state.status, state.pending]);
 
   const submit = useCallback((text) => {
     if (!String(text || '').trim()) return;
