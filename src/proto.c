@@ -480,7 +480,7 @@ char *proto_frame_history(const char *interview_id, const char *status,
 		return NULL;
 	if (add_str(o, "type", "history") || add_str(o, "interview_id", interview_id) ||
 	    add_str(o, "message", "") || add_str(o, "status", status ? status : "") ||
-	    add_turns(o, "messages", turns, n, false)) {
+	    add_turns(o, "messages", turns, n, true)) {
 		cJSON_Delete(o);
 		return NULL;
 	}

@@ -253,7 +253,7 @@ static void test_history_frame_is_exact(void **state)
 	assert_string_equal(
 		f, "{\"type\":\"history\",\"interview_id\":\"3f2a9c0d1e4b5a67\",\"message\":\"\","
 		   "\"status\":\"active\",\"messages\":["
-		   "{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"Hello\",\"ts\":1764102000000},"
+		   "{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"Hello\",\"ts\":1764102000000,\"client_msg_id\":\"m1\"},"
 		   "{\"seq\":2,\"role\":\"bot\",\"kind\":\"say\",\"text\":\"Hi! This is a short demo interview.\",\"ts\":1764102000004},"
 		   "{\"seq\":3,\"role\":\"bot\",\"kind\":\"ask\",\"text\":\"Ready?\",\"ts\":1764102000005,"
 		   "\"choices\":[\"yes\",\"no\"],\"section\":\"start\"}]}");
