@@ -1,5 +1,5 @@
 // Durability and shutdown: SIGKILL mid-interview loses nothing and the flow resumes at the pending question;
-// SIGTERM closes WebSockets with 1001 and exits 0.
+// SIGTERM and SIGINT close WebSockets with 1001 and exit 0.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -79,20 +79,22 @@ test('SIGKILL right after the first message: the interview resumes at its first 
   }
 });
 
-test('SIGTERM closes open WebSockets with 1001 and the process exits 0', async () => {
-  const server = await startServer();
-  try {
-    const iv = await server.newInterview();
-    const a = await connect(`${server.ws}/v1?token=${iv.token}`);
-    const b = await connect(`${server.ws}/v1?token=${iv.token}`);
-    await a.turn(iv.interview_id, 'Hello');
-    server.proc.kill('SIGTERM');
-    const [ca, cb, exit] = await Promise.all([a.closed, b.closed, server.exited]);
-    assert.equal(ca.code, 1001, `a closed with ${ca.code} ${ca.reason}`);
-    assert.equal(cb.code, 1001, `b closed with ${cb.code} ${cb.reason}`);
-    assert.deepEqual(exit, { code: 0, signal: null });
-  } finally {
-    await server.stop();
-    server.cleanup();
-  }
-});
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  test(`${signal} closes open WebSockets with 1001 and the process exits 0`, async () => {
+    const server = await startServer();
+    try {
+      const iv = await server.newInterview();
+      const a = await connect(`${server.ws}/v1?token=${iv.token}`);
+      const b = await connect(`${server.ws}/v1?token=${iv.token}`);
+      await a.turn(iv.interview_id, 'Hello');
+      server.proc.kill(signal);
+      const [ca, cb, exit] = await Promise.all([a.closed, b.closed, server.exited]);
+      assert.equal(ca.code, 1001, `a closed with ${ca.code} ${ca.reason}`);
+      assert.equal(cb.code, 1001, `b closed with ${cb.code} ${cb.reason}`);
+      assert.deepEqual(exit, { code: 0, signal: null });
+    } finally {
+      await server.stop();
+      server.cleanup();
+    }
+  });
+}
