@@ -63,7 +63,10 @@ struct opts {
 enum { O_DATA = 256, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_MAXCONN, O_JSON,
        O_NOSYNC };
 
-static int parse(int argc, char **argv, struct opts *o, const char *allowed)
+/* Parses a command's options and answers --help with help. Returns -1 when
+ * the command should go on, otherwise its exit code (0 after help, 2 after a
+ * usage error). */
+static int parse(int argc, char **argv, struct opts *o, const char *allowed, const char *help)
 {
 	static const struct option longopts[] = {
 		{ "data", required_argument, NULL, O_DATA },
@@ -95,18 +98,18 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed)
 			continue;
 		}
 		if (c == '?' || c == ':') {
-			fprintf(stderr, "%s: unknown option or missing value: %s (see %s --help)\n",
+			fprintf(stderr, "interviewd %s: unknown option or missing value: %s (see interviewd %s --help)\n",
 				argv[0], argv[optind - 1], argv[0]);
-			return -1;
+			return 2;
 		}
 		const struct option *lo = NULL;
 		for (const struct option *p = longopts; p->name; p++)
 			if (p->val == c)
 				lo = p;
 		if (!lo || !strstr(allowed, lo->name)) {
-			fprintf(stderr, "%s: option --%s does not apply here (see %s --help)\n", argv[0],
+			fprintf(stderr, "interviewd %s: option --%s does not apply here (see interviewd %s --help)\n", argv[0],
 				lo ? lo->name : "?", argv[0]);
-			return -1;
+			return 2;
 		}
 		switch (c) {
 		case O_DATA: o->data = optarg; break;
@@ -122,9 +125,9 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 			if (*end || v < 1 || v > 10000) {
-				fprintf(stderr, "%s: --max-connections takes a number from 1 to 10000\n",
+				fprintf(stderr, "interviewd %s: --max-connections takes a number from 1 to 10000\n",
 					argv[0]);
-				return -1;
+				return 2;
 			}
 			o->max_connections = (unsigned)v;
 			break;
@@ -133,7 +136,11 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed)
 	}
 	o->argc = argc - optind;
 	o->argv = argv + optind;
-	return 0;
+	if (o->help) {
+		fputs(help, stdout);
+		return 0;
+	}
+	return -1;
 }
 
 static struct store *open_store(const char *dir, unsigned readers, int nosync)
@@ -205,12 +212,9 @@ static const char SERVE_HELP[] =
 static int cmd_serve(int argc, char **argv)
 {
 	struct opts o;
-	if (parse(argc, argv, &o, "data scripts www listen max-connections no-sync") != 0)
-		return 2;
-	if (o.help) {
-		fputs(SERVE_HELP, stdout);
-		return 0;
-	}
+	int usage = parse(argc, argv, &o, "data scripts www listen max-connections no-sync", SERVE_HELP);
+	if (usage >= 0)
+		return usage;
 	/* Signals are taken by sigwait below, so block them before any thread starts. */
 	sigset_t set;
 	sigemptyset(&set);
@@ -279,12 +283,9 @@ static const char NEW_HELP[] =
 static int cmd_new(int argc, char **argv)
 {
 	struct opts o;
-	if (parse(argc, argv, &o, "data scripts script candidate url json") != 0)
-		return 2;
-	if (o.help) {
-		fputs(NEW_HELP, stdout);
-		return 0;
-	}
+	int usage = parse(argc, argv, &o, "data scripts script candidate url json", NEW_HELP);
+	if (usage >= 0)
+		return usage;
 	if (!o.script) {
 		fprintf(stderr, "interviewd new: --script NAME is required (a file NAME.lua in %s)\n",
 			o.scripts);
@@ -313,12 +314,9 @@ static const char DEMO_HELP[] =
 static int cmd_demo(int argc, char **argv)
 {
 	struct opts o;
-	if (parse(argc, argv, &o, "data scripts url json") != 0)
-		return 2;
-	if (o.help) {
-		fputs(DEMO_HELP, stdout);
-		return 0;
-	}
+	int usage = parse(argc, argv, &o, "data scripts url json", DEMO_HELP);
+	if (usage >= 0)
+		return usage;
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
@@ -366,12 +364,9 @@ static const char LIST_HELP[] =
 static int cmd_list(int argc, char **argv)
 {
 	struct opts o;
-	if (parse(argc, argv, &o, "data json") != 0)
-		return 2;
-	if (o.help) {
-		fputs(LIST_HELP, stdout);
-		return 0;
-	}
+	int usage = parse(argc, argv, &o, "data json", LIST_HELP);
+	if (usage >= 0)
+		return usage;
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
@@ -410,12 +405,9 @@ static const char SHOW_HELP[] =
 static int cmd_show(int argc, char **argv)
 {
 	struct opts o;
-	if (parse(argc, argv, &o, "data json") != 0)
-		return 2;
-	if (o.help) {
-		fputs(SHOW_HELP, stdout);
-		return 0;
-	}
+	int usage = parse(argc, argv, &o, "data json", SHOW_HELP);
+	if (usage >= 0)
+		return usage;
 	if (o.argc != 1) {
 		fprintf(stderr, "interviewd show: give one interview id (see `interviewd list`)\n");
 		return 2;
