@@ -138,7 +138,7 @@ sanitize: deps deps-test tests/node_modules/.package-lock.json
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test-unit test-integration
 
 bench: deps all tests/node_modules/.package-lock.json
-	cd tests && INTERVIEWD_BIN=$(abspath $(BIN)) node bench/bench.mjs
+	cd tests && ulimit -n 4096 && INTERVIEWD_BIN=$(abspath $(BIN)) node bench/bench.mjs
 
 clean:
 	rm -rf $(BUILD) www/dist

@@ -26,6 +26,13 @@ const CREATE_CONCURRENCY = 8;
 const CONNECT_CONCURRENCY = 64;
 const FRAME_TIMEOUT_MS = 30000;
 const THINK_MS = Number(process.env.BENCH_THINK_MS || 0);
+// Two loads by default: a closed loop (throughput; latency there is queueing, connections / throughput) and
+// a paced one (latency at a load a team would see: a reply, 50 ms of "typing", the next message).
+// BENCH_THINK_MS picks one of them instead.
+const MODES = process.env.BENCH_THINK_MS !== undefined
+  ? [{ name: THINK_MS ? `paced, ${THINK_MS} ms think time` : 'closed loop', think: THINK_MS, turns: TURNS, minTurns: MIN_TURNS }]
+  : [{ name: 'closed loop', think: 0, turns: TURNS, minTurns: MIN_TURNS },
+     { name: 'paced, 50 ms think time', think: 50, turns: 60, minTurns: 300 }];
 
 if (!LEVELS.every((n) => Number.isInteger(n) && n >= 1 && n <= 1000) || !(TURNS >= 1 && TURNS <= (THINK_MS >= 50 ? 1000 : 40))
     || !(THINK_MS >= 0 && THINK_MS <= 5000)) {
@@ -60,7 +67,7 @@ function percentile(sorted, p) {
 
 // Opens `count` connections on interviews [first, first+count), drives TURNS turns on each at once, closes.
 // Returns { turns, seconds, latencies (ms) } for the driving window only (handshakes excluded).
-async function round(server, interviews, first, count) {
+async function round(server, interviews, first, count, mode) {
   const conns = await pool(count, CONNECT_CONCURRENCY, async (i) => {
     const iv = interviews[(first + i) % interviews.length];
     return { iv, c: await connect(`${server.ws}/v1?token=${iv.token}`, { timeout: FRAME_TIMEOUT_MS }) };
@@ -69,29 +76,29 @@ async function round(server, interviews, first, count) {
   try {
     const t0 = process.hrtime.bigint();
     await Promise.all(conns.map(async ({ iv, c }) => {
-      for (let t = 0; t < TURNS; t++) {
+      for (let t = 0; t < mode.turns; t++) {
         const sent = process.hrtime.bigint();
         c.send({ action: 'message', message: `answer ${t}`, interview_id: iv.interview_id });
         const f = await c.next((x) => x.kind === 'ask' || x.type === 'error', FRAME_TIMEOUT_MS);
         if (f.type === 'error') throw new Error(`server answered a turn with an error: ${JSON.stringify(f)}`);
         latencies.push(Number(process.hrtime.bigint() - sent) / 1e6);
-        if (THINK_MS) await new Promise((r) => setTimeout(r, THINK_MS));
+        if (mode.think) await new Promise((r) => setTimeout(r, mode.think));
       }
     }));
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    return { turns: count * TURNS, seconds, latencies };
+    return { turns: count * mode.turns, seconds, latencies };
   } finally {
     for (const { c } of conns) c.close();
     await withTimeout(Promise.all(conns.map(({ c }) => c.closed)), FRAME_TIMEOUT_MS, 'closing connections');
   }
 }
 
-async function level(server, interviews, n) {
-  const rounds = Math.max(1, Math.ceil(MIN_TURNS / (n * TURNS)));
+async function level(server, interviews, n, mode) {
+  const rounds = Math.max(1, Math.ceil(mode.minTurns / (n * mode.turns)));
   let turns = 0, seconds = 0;
   const latencies = [];
   for (let r = 0; r < rounds; r++) {
-    const res = await round(server, interviews, r * n, n);
+    const res = await round(server, interviews, r * n, n, mode);
     turns += res.turns;
     seconds += res.seconds;
     latencies.push(...res.latencies);
@@ -103,12 +110,14 @@ async function level(server, interviews, n) {
 async function measure(label, dataDir, scripts, interviews, extraArgs) {
   const server = await startServer({ dataDir, scripts, extraArgs: ['--max-connections', String(MAX_CONNECTIONS), ...extraArgs]
   });
-  const results = {};
+  const results = MODES.map(() => ({}));
   try {
-    for (const n of LEVELS) {
-      results[n] = await withTimeout(level(server, interviews, n), LEVEL_TIMEOUT_MS, `${label} at ${n} connections`);
-      const r = results[n];
-      console.error(`bench: ${label.padEnd(8)} ${String(n).padStart(4)} connections: ${r.turns} turns, ${r.tps.toFixed(0)} turns/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+    for (const [m, mode] of MODES.entries()) {
+      for (const n of LEVELS) {
+        results[m][n] = await withTimeout(level(server, interviews, n, mode), LEVEL_TIMEOUT_MS, `${label} at ${n} connections`);
+        const r = results[m][n];
+        console.error(`bench: ${label.padEnd(8)} ${mode.name}, ${String(n).padStart(4)} connections: ${r.turns} turns, ${r.tps.toFixed(0)} turns/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms`);
+      }
     }
   } finally {
     const exit = await withTimeout(server.stop(), 30000, `stopping the ${label} server`).catch((e) => { server.proc.kill('SIGKILL'); throw e; });
@@ -136,29 +145,31 @@ async function main() {
       return JSON.parse(r.stdout);
     });
     cpSync(durableData, baselineData, { recursive: true });
-    console.error(`bench: created ${INTERVIEWS} interviews in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${TURNS} turns per connection` +
-      (THINK_MS ? `, ${THINK_MS} ms between a reply and the next message` : ', closed loop'));
+    console.error(`bench: created ${INTERVIEWS} interviews in ${((Date.now() - t0) / 1000).toFixed(1)} s; loads: ${MODES.map((m) => m.name).join('; ')}`);
 
     const durable = await measure('durable', durableData, scripts, interviews, []);
     const baseline = await measure('baseline', baselineData, scripts, interviews, ['--no-sync']);
 
-    const rows = [['connections', 'durable turns/s', 'p50 ms', 'p99 ms', 'baseline turns/s', 'p50 ms', 'p99 ms', 'ratio']];
-    for (const n of LEVELS) {
-      const d = durable[n], b = baseline[n];
-      rows.push([String(n), d.tps.toFixed(0), d.p50.toFixed(2), d.p99.toFixed(2), b.tps.toFixed(0), b.p50.toFixed(2), b.p99.toFixed(2),
-        `${(b.tps / d.tps).toFixed(2)}x`]);
+    for (const [m, mode] of MODES.entries()) {
+      const rows = [['connections', 'durable turns/s', 'p50 ms', 'p99 ms', 'baseline turns/s', 'p50 ms', 'p99 ms', 'ratio']];
+      for (const n of LEVELS) {
+        const d = durable[m][n], b = baseline[m][n];
+        rows.push([String(n), d.tps.toFixed(0), d.p50.toFixed(2), d.p99.toFixed(2), b.tps.toFixed(0), b.p50.toFixed(2), b.p99.toFixed(2),
+          `${(b.tps / d.tps).toFixed(2)}x`]);
+      }
+      const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+      const line = (r) => r.map((c, i) => c.padStart(widths[i])).join(' | ');
+      console.log(`\n${mode.name} (${mode.turns} turns per connection)`);
+      console.log(line(rows[0]));
+      console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+      for (const r of rows.slice(1)) console.log(line(r));
+      if (durable[m][100] && baseline[m][100]) {
+        const ratio = baseline[m][100].tps / durable[m][100].tps;
+        console.log(`target at 100 connections: ratio under 3x: ${ratio < 3 ? 'met' : 'MISSED'} (${ratio.toFixed(2)}x); ` +
+          `durable p99 under 20 ms: ${durable[m][100].p99 < 20 ? 'met' : 'MISSED'} (${durable[m][100].p99.toFixed(2)} ms)`);
+      }
     }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    const line = (r) => r.map((c, i) => c.padStart(widths[i])).join(' | ');
-    console.log(line(rows[0]));
-    console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-    for (const r of rows.slice(1)) console.log(line(r));
-    console.log('ratio = baseline turns/s / durable turns/s (1.00x: durability is free). Baseline: serve --no-sync.');
-    if (durable[100] && baseline[100]) {
-      const ratio = baseline[100].tps / durable[100].tps;
-      console.log(`target at 100 connections: ratio under 3x: ${ratio < 3 ? 'met' : 'MISSED'} (${ratio.toFixed(2)}x); ` +
-        `durable p99 under 20 ms: ${durable[100].p99 < 20 ? 'met' : 'MISSED'} (${durable[100].p99.toFixed(2)} ms)`);
-    }
+    console.log('\nratio = baseline turns/s / durable turns/s (1.00x: durability is free). Baseline: serve --no-sync.');
   } finally {
     for (const d of [scripts, durableData, baselineData]) rmSync(d, { recursive: true, force: true });
   }
