@@ -1,0 +1,51 @@
+// A bug in a live script strands a candidate (script_error, the answer not recorded). Fixing the file and
+// running `interviewd migrate ID` while the server runs moves the interview to the fixed script; the
+// candidate sends the same answer again on the same connection and the interview goes on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startServer, cli } from '../lib/server.mjs';
+import { scriptsDirWith } from '../lib/fixtures.mjs';
+import { connect } from '../lib/ws.mjs';
+
+const buggy = 'local team = ask("Which team?")\nlocal size = ask_number("How big is it?")\nnote("team " .. team .. " of " .. sizee)\nfinish("Thanks!")\n';
+const fixed = buggy.replace('sizee', 'size');
+
+test('a stranded interview continues on the same connection after its script is fixed and migrated', async () => {
+  const scripts = scriptsDirWith({ team: buggy });
+  const server = await startServer({ scripts });
+  const c = await (async () => {
+    const iv = await server.newInterview('team');
+    return { iv, ws: await connect(`${server.ws}/v1?token=${iv.token}`) };
+  })();
+  const id = c.iv.interview_id;
+  try {
+    await c.ws.turn(id, 'Hello');
+    await c.ws.turn(id, 'Platform');
+    const failed = await c.ws.turn(id, '6');
+    assert.equal(failed.at(-1).code, 'script_error', JSON.stringify(failed));
+
+    const same = await cli(['migrate', id, '--data', server.dataDir, '--scripts', scripts]);
+    assert.match(same.stdout, /already runs the current/, 'the file is unchanged: nothing to migrate to');
+    assert.equal((await c.ws.turn(id, '6')).at(-1).code, 'script_error', 'still stranded before the fix');
+
+    writeFileSync(path.join(scripts, 'team.lua'), fixed);
+    const migrated = await cli(['migrate', id, '--data', server.dataDir, '--scripts', scripts]);
+    assert.equal(migrated.code, 0, migrated.stdout + migrated.stderr);
+    assert.match(migrated.stdout, /migrated/);
+
+    const after = await c.ws.turn(id, '6');
+    assert.equal(after.at(-1).kind, 'end', JSON.stringify(after));
+    assert.equal(after.at(-1).message, 'Thanks!');
+    const shown = JSON.parse((await cli(['show', id, '--json', '--data', server.dataDir])).stdout);
+    assert.deepEqual(shown.notes, ['team Platform of 6']);
+    assert.equal(shown.last_error ?? null, null, 'the error is cleared by the migration');
+    assert.equal(shown.transcript.filter((t) => t.role === 'candidate' && t.text === '6').length, 1);
+  } finally {
+    c.ws.close();
+    await server.stop();
+    server.cleanup();
+    rmSync(scripts, { recursive: true, force: true });
+  }
+});
