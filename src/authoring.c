@@ -103,40 +103,6 @@ static bool str_eq(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* Reads a script file. Returns 0, or -1 with a sentence in err. */
-static int read_script(const char *path, char **src, size_t *len, char *err, size_t errlen)
-{
-	int rc = -1;
-	char *buf = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: cannot open the script: %s", path, strerror(errno));
-		goto out;
-	}
-	buf = malloc(RECORD_MAX_SCRIPT + 1);
-	if (!buf)
-		oom();
-	size_t n = fread(buf, 1, RECORD_MAX_SCRIPT + 1, f);
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: cannot read the script: %s", path, strerror(errno));
-		goto out;
-	}
-	if (n > RECORD_MAX_SCRIPT) {
-		snprintf(err, errlen, "%s: the script is larger than %d KiB", path,
-			 RECORD_MAX_SCRIPT / 1024);
-		goto out;
-	}
-	buf[n] = '\0';
-	*src = buf;
-	*len = n;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	if (f)
-		fclose(f);
-	return rc;
-}
 
 /* "FILE:LINE: message" for a script error; the host already puts the place
  * in front when it knows it. */
@@ -753,7 +719,7 @@ static int check_file(const char *file)
 	struct findings fs = { 0 }, notes = { 0 };
 	size_t runs = 0, nfind = 0;
 	int rc = 1;
-	if (read_script(file, &src, &len, err, sizeof err) != 0) {
+	if (record_read_script(file, file, &src, &len, err, sizeof err) != 0) {
 		printf("%s\n", err);
 		goto out;
 	}
@@ -1027,7 +993,7 @@ int authoring_cmd_try(int argc, char **argv)
 	int rc = 1;
 	struct play p;
 	memset(&p, 0, sizeof p);
-	if (read_script(file, &src, &len, err, sizeof err) != 0) {
+	if (record_read_script(file, file, &src, &len, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
@@ -1206,7 +1172,7 @@ int authoring_cmd_replay(int argc, char **argv)
 		snprintf(path, sizeof path, "%s/%s.lua", scripts, name);
 		file = path;
 	}
-	if (read_script(file, &src, &len, err, sizeof err) != 0) {
+	if (record_read_script(file, file, &src, &len, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
@@ -1489,7 +1455,7 @@ static int migrate_run(struct store *st, const char *id, const char *scripts)
 		goto out;
 	}
 	snprintf(path, sizeof path, "%s/%s.lua", scripts, iv.script);
-	if (read_script(path, &src, &len, err, sizeof err) != 0) {
+	if (record_read_script(path, path, &src, &len, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}

@@ -148,8 +148,7 @@ static int script_name_ok(const char *name)
 	return n >= 1 && n <= SCRIPT_NAME_MAX;
 }
 
-/* Reads path whole, refusing more than RECORD_MAX_SCRIPT bytes. */
-static int read_script(const char *path, const char *shown, char **src, size_t *len, char *err,
+int record_read_script(const char *path, const char *shown, char **src, size_t *len, char *err,
 		       size_t errlen)
 {
 	int rc = RECORD_ESCRIPT;
@@ -230,7 +229,7 @@ int record_create_interview(struct store *st, const char *scripts_dir, const cha
 		goto out;
 	}
 	snprintf(path, plen, "%s/%s.lua", scripts_dir, script_name);
-	if ((rc = read_script(path, chunkname, &src, &len, err, errlen)))
+	if ((rc = record_read_script(path, chunkname, &src, &len, err, errlen)))
 		goto out;
 
 	for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {

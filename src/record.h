@@ -34,6 +34,12 @@ int record_create_interview(struct store *st, const char *scripts_dir, const cha
 int record_issue_token(struct store *st, const char *id, char token[TOKEN_LEN + 1], char *err,
 		       size_t errlen);
 
+/* Reads a script file whole into *src (a new string; free()), refusing more
+ * than RECORD_MAX_SCRIPT bytes. shown is how err names the file. Returns 0,
+ * RECORD_ESCRIPT (missing, unreadable, too large) or STORE_ENOMEM. */
+int record_read_script(const char *path, const char *shown, char **src, size_t *len, char *err,
+		       size_t errlen);
+
 /* Reads the interview record. STORE_ENOTFOUND when there is none. */
 int record_get_interview(struct store *st, const char *id, struct proto_interview *iv);
 
