@@ -22,7 +22,10 @@
 #include "record.h"
 
 #define NBUCKETS 1024
-#define MAX_TURNS 20000 /* transcript entries per interview */
+/* A transcript's bounds: its entries, and the bytes of their text (a history
+ * frame carries all of it). Real interviews stay far below both. */
+#define MAX_TURNS 5000
+#define MAX_TRANSCRIPT_BYTES (16u << 20)
 
 static const char POLITE_SCRIPT_ERROR[] =
 	"Sorry, something went wrong on our side with this step of the interview. Your last answer "
@@ -41,6 +44,7 @@ struct session {
 	char *section;
 	struct proto_turn *turns; /* the transcript as committed */
 	size_t nturns, capturns;
+	size_t bytes; /* text bytes in turns */
 	bool loaded; /* turns mirror the store */
 };
 
@@ -81,6 +85,7 @@ static void session_drop_turns(struct session *s)
 	free(s->turns);
 	s->turns = NULL;
 	s->nturns = s->capturns = 0;
+	s->bytes = 0;
 	s->loaded = false;
 }
 
@@ -185,6 +190,7 @@ static int turns_append(struct session *s, struct proto_turn *t)
 		s->turns = n;
 		s->capturns = cap;
 	}
+	s->bytes += strlen(t->text);
 	s->turns[s->nturns++] = *t; /* takes ownership */
 	memset(t, 0, sizeof *t);
 	return 0;
@@ -202,6 +208,8 @@ static int load_turns(struct engine *e, struct session *s, const struct proto_in
 		return rc;
 	s->turns = turns;
 	s->nturns = s->capturns = n;
+	for (size_t i = 0; i < n; i++)
+		s->bytes += strlen(turns[i].text);
 	s->loaded = true;
 	return 0;
 }
@@ -430,8 +438,9 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		send_error(c, s->id, "interview_finished", "this interview has finished; thank you");
 		goto out;
 	}
-	if (s->nturns >= MAX_TURNS) {
-		send_error(c, s->id, "too_large", "this interview has reached its length limit");
+	if (s->nturns >= MAX_TURNS || s->bytes + req->message_len > MAX_TRANSCRIPT_BYTES) {
+		send_error(c, s->id, "too_large",
+			   "this interview's transcript has reached its size limit; nothing was recorded");
 		goto out;
 	}
 	if (ensure_state(e, s, &iv, &serr) != 0 ||
@@ -582,7 +591,7 @@ int engine_open(struct engine **out, const struct engine_options *o)
 		return -1;
 	e->store = o->store;
 	e->limits = o->limits;
-	e->max_sessions = o->max_sessions ? o->max_sessions : 10000;
+	e->max_sessions = o->max_sessions ? o->max_sessions : 2000;
 	e->idle_seconds = o->idle_seconds ? o->idle_seconds : 900;
 	pthread_mutex_init(&e->lock, NULL);
 	*out = e;

@@ -19,7 +19,7 @@
 struct engine_options {
 	struct store *store;
 	struct script_limits limits;
-	unsigned max_sessions; /* live Lua states kept; default 10000 */
+	unsigned max_sessions; /* interviews kept live in memory; default 2000 */
 	unsigned idle_seconds; /* states idle this long are dropped; default 900 */
 };
 

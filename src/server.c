@@ -37,11 +37,13 @@ struct wsconn {
 	bool oversized; /* the message passed PROTO_MAX_FRAME: drop until FIN */
 	double tokens;
 	struct timespec last;
-	struct wsconn *prev, *next;
+	struct wsconn *prev, *next; /* shard list, shard lock */
+	unsigned writers;           /* broadcasts writing to it now, shard lock */
 };
 
 struct shard {
 	pthread_mutex_t lock;
+	pthread_cond_t idle; /* a wsconn's writers dropped to 0 */
 	struct wsconn *head;
 };
 
@@ -252,6 +254,10 @@ static void ws_close(const struct mg_connection *conn, void *cbdata)
 			sh->head = w->next;
 		if (w->next)
 			w->next->prev = w->prev;
+		/* CivetWeb reuses conn once this returns: wait out broadcasts
+		 * still writing to it. */
+		while (w->writers)
+			pthread_cond_wait(&sh->idle, &sh->lock);
 		pthread_mutex_unlock(&sh->lock);
 	}
 	atomic_fetch_sub(&s->open, 1);
@@ -267,15 +273,43 @@ static void reply_cb(void *ctx, const char *frame, size_t len)
 	write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
 }
 
+/* Writes outside the shard lock, so a client that stops reading stalls only
+ * its own interview's turns, never the other interviews of its shard. */
 static void broadcast_cb(void *ctx, const char *interview_id, const char *frame, size_t len)
 {
 	struct wsconn *self = ctx;
 	struct shard *sh = shard_of(self->srv, interview_id);
+	struct wsconn *one[8], **to = one;
+	size_t n = 0;
+
 	pthread_mutex_lock(&sh->lock);
 	for (struct wsconn *w = sh->head; w; w = w->next)
-		if (strcmp(w->interview_id, interview_id) == 0)
-			write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
+		n += strcmp(w->interview_id, interview_id) == 0;
+	if (n > sizeof one / sizeof one[0])
+		to = malloc(n * sizeof *to);
+	n = 0;
+	if (to) {
+		for (struct wsconn *w = sh->head; w; w = w->next)
+			if (strcmp(w->interview_id, interview_id) == 0)
+				to[n++] = w;
+	} else {
+		to = one; /* out of memory: the sender still gets its reply */
+		to[n++] = self;
+	}
+	for (size_t i = 0; i < n; i++)
+		to[i]->writers++;
 	pthread_mutex_unlock(&sh->lock);
+
+	for (size_t i = 0; i < n; i++)
+		write_frame(to[i]->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
+
+	pthread_mutex_lock(&sh->lock);
+	for (size_t i = 0; i < n; i++)
+		to[i]->writers--;
+	pthread_cond_broadcast(&sh->idle);
+	pthread_mutex_unlock(&sh->lock);
+	if (to != one)
+		free(to);
 }
 
 /* An error frame for a message refused before it reaches the engine; it still
@@ -420,8 +454,10 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	s->store = o->store;
 	s->max_connections = o->max_connections ? o->max_connections : 256;
 	s->www_dir = strdup(o->www_dir ? o->www_dir : "www/dist");
-	for (int i = 0; i < NSHARDS; i++)
+	for (int i = 0; i < NSHARDS; i++) {
 		pthread_mutex_init(&s->shards[i].lock, NULL);
+		pthread_cond_init(&s->shards[i].idle, NULL);
+	}
 
 	/* One worker per open WebSocket, plus headroom for page requests and
 	 * handshakes that will be refused. */
@@ -480,8 +516,10 @@ void server_stop(struct server *s)
 	log_info("closing %u WebSocket connection(s) with 1001", closed);
 	mg_stop(s->ctx);
 	mg_exit_library();
-	for (int i = 0; i < NSHARDS; i++)
+	for (int i = 0; i < NSHARDS; i++) {
 		pthread_mutex_destroy(&s->shards[i].lock);
+		pthread_cond_destroy(&s->shards[i].idle);
+	}
 	free(s->www_dir);
 	free(s);
 }

@@ -255,6 +255,39 @@ static void test_history_lists_the_transcript_in_order(void **state)
 	assert_true(a && b && c && a < b && b < c);
 }
 
+static void test_transcript_size_limit_refuses_without_recording(void **state)
+{
+	struct fixture *fx = *state;
+	char path[160], err[256], token[TOKEN_LEN + 1];
+	snprintf(path, sizeof path, "%s/loop.lua", fx->scripts);
+	write_file(path, "while true do ask('more?') end\n");
+	assert_int_equal(record_create_interview(fx->st, fx->scripts, "loop", "", fx->id, token, err,
+						 sizeof err),
+			 0);
+	memcpy(fx->conn.interview_id, fx->id, sizeof fx->id);
+	/* 100 KiB messages: the 16 MiB transcript bound is reached after 163. */
+	size_t big = 100 * 1024;
+	char *frame = malloc(big + 200);
+	int n = snprintf(frame, 200, "{\"action\":\"message\",\"interview_id\":\"%s\",\"message\":\"", fx->id);
+	memset(frame + n, 'a', big);
+	strcpy(frame + n + big, "\"}");
+	int accepted = 0;
+	for (int i = 0; i < 200; i++) {
+		fake_clear(&fx->fake);
+		engine_handle(fx->eng, &fx->conn, frame, strlen(frame));
+		if (fx->fake.broadcasts == 0)
+			break;
+		accepted++;
+	}
+	assert_int_equal(accepted, 163);
+	assert_frame_has(fx, 0, "\"code\":\"too_large\"");
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(fx->st, fx->id, &iv), 0);
+	assert_int_equal(iv.next_seq, 1 + 2 * 163);
+	proto_interview_free(&iv);
+	free(frame);
+}
+
 int main(void)
 {
 	token_init();
@@ -266,6 +299,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_repeated_client_msg_id_gets_original_replies_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_interview_id_is_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_lists_the_transcript_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transcript_size_limit_refuses_without_recording, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
