@@ -519,6 +519,12 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		goto out;
 	}
 	atomic_fetch_add(&e->turns, 1);
+	if (iv.next_seq - npending == 1)
+		log_info("interview %s: started (script %s, candidate '%s')", s->id, iv.script,
+			 iv.candidate ? iv.candidate : "");
+	if (out.finished)
+		log_info("interview %s: finished after %llu messages", s->id,
+			 (unsigned long long)iv.next_seq - 1);
 	for (size_t i = 1; i < npending; i++) {
 		bool done = out.finished && i + 1 == npending;
 		char *f = proto_frame_response_ex(s->id, &pending[i], done, false);

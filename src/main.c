@@ -4,13 +4,16 @@
  * engine, the server) and closes it again. Commands other than serve work
  * while a server runs on the same data directory: LMDB is multi-process. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "authoring.h"
 #include "engine.h"
@@ -223,12 +226,22 @@ static int cmd_serve(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	int rc = 1;
+	int rc = 1, lock = -1;
 	struct engine *eng = NULL;
 	struct server *srv = NULL;
 	struct store *st = open_store(o.data, o.max_connections + 64, o.nosync);
 	if (!st)
 		return 1;
+	/* Two servers on one data directory would each cache interviews the
+	 * other changes; the CLI commands are fine beside one. */
+	char lockpath[4096];
+	snprintf(lockpath, sizeof lockpath, "%s/serve.lock", o.data);
+	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
+		fprintf(stderr, "interviewd serve: another interviewd serve is using %s (%s)\n", o.data,
+			lock < 0 ? strerror(errno) : "its lock is held");
+		goto out;
+	}
 	struct engine_options eo = { .store = st };
 	if (engine_open(&eng, &eo) != 0) {
 		fprintf(stderr, "interviewd: out of memory\n");
@@ -262,6 +275,8 @@ out:
 	server_stop(srv);
 	engine_close(eng);
 	store_close(st);
+	if (lock >= 0)
+		close(lock);
 	if (rc == 0)
 		log_info("stopped cleanly");
 	return rc;

@@ -39,6 +39,7 @@ struct wsconn {
 	struct timespec last;
 	struct wsconn *prev, *next; /* shard list, shard lock */
 	unsigned writers;           /* broadcasts writing to it now, shard lock */
+	atomic_bool close_sent;     /* we sent a close frame (shutdown) */
 };
 
 struct shard {
@@ -409,8 +410,10 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 	case MG_WEBSOCKET_OPCODE_PONG:
 		return 1;
 	case MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE:
-		/* Echo the status code, as RFC 6455 asks, then let CivetWeb close. */
-		write_frame(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len >= 2 ? 2 : 0);
+		/* Echo the status code, as RFC 6455 asks, unless this answers our
+		 * own close; then let CivetWeb close the socket. */
+		if (!atomic_load(&w->close_sent))
+			write_frame(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len >= 2 ? 2 : 0);
 		return 0;
 	case MG_WEBSOCKET_OPCODE_TEXT:
 	case MG_WEBSOCKET_OPCODE_BINARY:
@@ -508,9 +511,11 @@ void server_stop(struct server *s)
 	unsigned closed = 0;
 	for (int i = 0; i < NSHARDS; i++) {
 		pthread_mutex_lock(&s->shards[i].lock);
-		for (struct wsconn *w = s->shards[i].head; w; w = w->next, closed++)
+		for (struct wsconn *w = s->shards[i].head; w; w = w->next, closed++) {
+			atomic_store(&w->close_sent, true);
 			write_frame(w->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, going_away,
 				    sizeof going_away - 1);
+		}
 		pthread_mutex_unlock(&s->shards[i].lock);
 	}
 	log_info("closing %u WebSocket connection(s) with 1001", closed);

@@ -98,3 +98,19 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
     }
   });
 }
+
+test('a second serve on the same data directory is refused while the first runs, and the first keeps working', async () => {
+  const first = await startServer();
+  try {
+    const second = await cli(['serve', '--listen', '127.0.0.1:0', '--data', first.dataDir]);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /another interviewd serve is using/);
+    const iv = await first.newInterview();
+    const c = await connect(`${first.ws}/v1?token=${iv.token}`);
+    assert.equal((await c.turn(iv.interview_id, 'Hello')).at(-1).kind, 'ask');
+    c.close();
+  } finally {
+    await first.stop();
+    first.cleanup();
+  }
+});
