@@ -425,11 +425,16 @@ static void kill_message(const struct script *s, int code, char *buf, size_t siz
 {
 	switch (code) {
 	case SCRIPT_EBUDGET:
-		snprintf(buf, size, "instruction budget exceeded (%llu instructions in one turn)",
+		snprintf(buf, size,
+			 "instruction budget exceeded (%llu instructions in one turn): the script "
+			 "ran too long before its next question; is there a loop that never ends?",
 			 (unsigned long long)s->budget);
 		break;
 	case SCRIPT_EMEMORY:
-		snprintf(buf, size, "memory cap exceeded (%zu bytes)", s->mem_cap);
+		snprintf(buf, size,
+			 "memory cap exceeded (%zu MiB for one interview): the script keeps too "
+			 "much data, such as a table or string that grows without end",
+			 s->mem_cap >> 20);
 		break;
 	case SCRIPT_ENOMEM:
 		snprintf(buf, size, "the host ran out of memory");
