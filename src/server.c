@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +68,37 @@ static struct shard *shard_of(struct server *s, const char *id)
 	return &s->shards[h % NSHARDS];
 }
 
+/* Sends one unmasked, unfragmented frame (RFC 6455, 5.2) in a single write.
+ * mg_websocket_write sends the header and the payload in two send()s, which
+ * with TCP_NODELAY is two packets and two wakeups of the client per frame. */
 static void write_frame(struct mg_connection *conn, int opcode, const char *data, size_t len)
 {
+	unsigned char stack[2048], *buf = stack;
+	size_t h = len < 126 ? 2 : len <= 0xffff ? 4 : 10;
+	if (h + len > sizeof stack && !(buf = malloc(h + len))) {
+		mg_lock_connection(conn); /* out of memory: fall back to two writes */
+		mg_websocket_write(conn, opcode, data, len);
+		mg_unlock_connection(conn);
+		return;
+	}
+	buf[0] = (unsigned char)(0x80 | opcode); /* FIN */
+	if (h == 2) {
+		buf[1] = (unsigned char)len;
+	} else if (h == 4) {
+		buf[1] = 126;
+		buf[2] = (unsigned char)(len >> 8);
+		buf[3] = (unsigned char)len;
+	} else {
+		buf[1] = 127;
+		for (int i = 0; i < 8; i++)
+			buf[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
+	}
+	memcpy(buf + h, data, len);
 	mg_lock_connection(conn);
-	mg_websocket_write(conn, opcode, data, len);
+	mg_write(conn, buf, h + len);
 	mg_unlock_connection(conn);
+	if (buf != stack)
+		free(buf);
 }
 
 /* ---- HTTP: plain responses and the page ---------------------------------- */
