@@ -98,7 +98,7 @@ $(BUILD)/obj $(BUILD)/tests:
 
 page: www/dist/index.html
 
-www/dist/index.html: www/node_modules/.package-lock.json $(shell find www/src -type f 2>/dev/null) www/index.html www/vite.config.js
+www/dist/index.html: www/node_modules/.package-lock.json $(shell find www/src www/public -type f 2>/dev/null) $(wildcard www/*.html) www/vite.config.js
 	cd www && npx vite build --logLevel warn
 
 # --- run --------------------------------------------------------------------
