@@ -19,6 +19,8 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "authoring.h"
 #include "record.h"
 #include "script.h"
@@ -54,29 +56,9 @@ struct fixture {
 
 static void write_script(struct fixture *f, const char *name, const char *text)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s.lua", f->scripts, name);
-	FILE *fp = fopen(path, "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(text, 1, strlen(text), fp), strlen(text));
-	fclose(fp);
-}
-
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char path[512];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
+	char file[128];
+	snprintf(file, sizeof file, "%s.lua", name);
+	fixture_write_file(f->scripts, file, text);
 }
 
 static struct store *open_store(struct fixture *f)
@@ -226,8 +208,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	remove_tree(f->data);
-	remove_tree(f->scripts);
+	fixture_remove_tree(f->data);
+	fixture_remove_tree(f->scripts);
 	free(f);
 	return 0;
 }

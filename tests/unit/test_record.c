@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "fixture.h"
+
 #include "record.h"
 
 #define GOOD_SCRIPT "say('Hello!')\nlocal lang = ask('Which language?')\nfinish('Bye')\n"
@@ -26,33 +28,6 @@ struct fixture {
 
 /* --- helpers ------------------------------------------------------------ */
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-	fclose(f);
-}
-
-static void remove_tree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		char path[512];
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
@@ -61,7 +36,7 @@ static int setup(void **state)
 	strcpy(f->scripts, "/tmp/interviewd-record-scripts-XXXXXX");
 	assert_non_null(mkdtemp(f->data));
 	assert_non_null(mkdtemp(f->scripts));
-	write_file(f->scripts, "good.lua", GOOD_SCRIPT);
+	fixture_write_file(f->scripts, "good.lua", GOOD_SCRIPT);
 	char err[256] = "";
 	assert_int_equal(store_open(&f->st, f->data, NULL, err, sizeof err), 0);
 	*state = f;
@@ -72,8 +47,8 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	store_close(f->st);
-	remove_tree(f->data);
-	remove_tree(f->scripts);
+	fixture_remove_tree(f->data);
+	fixture_remove_tree(f->scripts);
 	free(f);
 	return 0;
 }
@@ -192,7 +167,7 @@ static void test_syntax_error_reported_with_file_and_line_and_nothing_written(vo
 {
 	struct fixture *f = *state;
 	const char *broken = "say('one')\nsay('two'\nsay('three')\n";
-	write_file(f->scripts, "broken.lua", broken);
+	fixture_write_file(f->scripts, "broken.lua", broken);
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
 	assert_int_equal(record_create_interview(f->st, f->scripts, "broken", "", id, token, err,
 						 sizeof err),
@@ -240,7 +215,7 @@ static void test_oversized_script_refused(void **state)
 	assert_non_null(big);
 	memset(big, '-', RECORD_MAX_SCRIPT + 1);
 	big[RECORD_MAX_SCRIPT + 1] = '\0';
-	write_file(f->scripts, "big.lua", big);
+	fixture_write_file(f->scripts, "big.lua", big);
 	free(big);
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
 	assert_int_equal(record_create_interview(f->st, f->scripts, "big", "", id, token, err,
