@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -38,6 +39,9 @@
 #define MAX_CHOICES 32
 #define MAX_CHOICE 256
 #define MAX_PRINT 1024
+#define MAX_PRINTS 64        /* print() lines per feed; later ones are dropped */
+#define MAX_SCAN 256         /* globals compared for "did you mean" */
+#define SCAN_COST 200        /* instructions charged per global compared */
 #define MAX_SUGGEST 64   /* longest global name considered for "did you mean" */
 #define MAX_WALK 64      /* stack levels searched for the script's line */
 #define REPORT_HEADROOM (256 * 1024) /* lets an error at the cap still get a traceback */
@@ -60,6 +64,11 @@ struct script {
 	bool running;     /* inside lua_resume */
 	uint64_t budget, used;
 	int hook_step;
+	unsigned feed_ms;         /* wall-clock limit of one feed */
+	struct timespec deadline; /* this feed must end by then */
+	bool timed_out;
+	bool gc_retry;  /* one allocation refused: Lua's emergency GC retries it */
+	unsigned prints; /* print() lines this feed */
 	int kill; /* 0 or the SCRIPT_E* code that ends this feed */
 	char kill_msg[160];
 	/* the feed in progress */
@@ -388,14 +397,18 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		size_t grow = nsize - old;
 		if (s->mem > cap || grow > cap - s->mem) {
 			s->mem_refused = true;
-			if (s->running && !s->kill)
+			/* Lua answers a refusal with a full collection and asks again;
+			 * only a second refusal in a row means the data is really live. */
+			if (s->running && !s->kill && s->gc_retry)
 				s->kill = SCRIPT_EMEMORY;
+			s->gc_retry = true;
 			return NULL;
 		}
 	}
 	void *p = realloc(ptr, nsize);
 	if (!p)
 		return NULL;
+	s->gc_retry = false;
 	s->mem = s->mem - old + nsize;
 	return p;
 }
@@ -425,6 +438,13 @@ static void kill_message(const struct script *s, int code, char *buf, size_t siz
 {
 	switch (code) {
 	case SCRIPT_EBUDGET:
+		if (s->timed_out) {
+			snprintf(buf, size,
+				 "time limit exceeded (%u ms in one turn): the script ran too long "
+				 "before its next question; is there a loop that never ends?",
+				 s->feed_ms);
+			break;
+		}
 		snprintf(buf, size,
 			 "instruction budget exceeded (%llu instructions in one turn): the script "
 			 "ran too long before its next question; is there a loop that never ends?",
@@ -469,10 +489,16 @@ static int kill_now(lua_State *L, struct script *s, int code, int from)
 static void host_hook(lua_State *L, lua_Debug *ar)
 {
 	struct script *s = host_of(L);
-	(void)ar;
 	if (!s->kill) {
-		s->used += (uint64_t)s->hook_step;
-		if (s->used < s->budget)
+		if (ar->event == LUA_HOOKCOUNT)
+			s->used += (uint64_t)s->hook_step;
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		/* The instruction count misses work inside C library calls (a sort
+		 * of a huge table, a long string search); the clock does not. */
+		s->timed_out = now.tv_sec > s->deadline.tv_sec ||
+			       (now.tv_sec == s->deadline.tv_sec && now.tv_nsec > s->deadline.tv_nsec);
+		if (s->used < s->budget && !s->timed_out)
 			return;
 		s->kill = SCRIPT_EBUDGET;
 	}
@@ -607,10 +633,20 @@ nomem:
 	return kill_now(L, s, SCRIPT_ENOMEM, 1);
 }
 
-/* print(...): to the log, tagged with the interview, cut short. [-n, +0, e] */
+/* print(...): to the log, tagged with the interview: at most MAX_PRINTS lines
+ * a feed, each cut to MAX_PRINT bytes with control characters escaped, so a
+ * script (or a candidate's answer it prints) can neither flood the log nor
+ * forge lines in it. [-n, +0, e] */
 static int host_print(lua_State *L)
 {
 	struct script *s = host_of(L);
+	if (s->prints >= MAX_PRINTS) {
+		if (s->prints++ == MAX_PRINTS)
+			log_info("script %s: more than %d print() lines in one turn; the rest are dropped",
+				 s->interview_id, MAX_PRINTS);
+		return 0;
+	}
+	s->prints++;
 	int n = lua_gettop(L);
 	luaL_Buffer b;
 	luaL_buffinit(L, &b);
@@ -623,8 +659,17 @@ static int host_print(lua_State *L)
 	luaL_pushresult(&b);
 	size_t len;
 	const char *line = lua_tolstring(L, -1, &len);
-	log_info("script %s: %.*s%s", s->interview_id, (int)(len > MAX_PRINT ? MAX_PRINT : len),
-		 line, len > MAX_PRINT ? "..." : "");
+	char safe[MAX_PRINT * 4 + 4];
+	size_t o = 0;
+	for (size_t i = 0; i < len && i < MAX_PRINT; i++) {
+		unsigned char c = (unsigned char)line[i];
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(safe + o, sizeof safe - o, "\\x%02x", c);
+		else
+			safe[o++] = (char)c;
+	}
+	safe[o] = '\0';
+	log_info("script %s: %s%s", s->interview_id, safe, len > MAX_PRINT ? "..." : "");
 	return 0;
 }
 
@@ -667,9 +712,18 @@ static int host_undefined(lua_State *L)
 		return 0;
 	const char *name = lua_tolstring(L, 2, &len);
 	int max_d = len <= 3 ? 1 : 2;
+	unsigned scanned = 0;
 	lua_pushnil(L);
 	while (len <= MAX_SUGGEST && lua_next(L, 1)) {
 		lua_pop(L, 1);
+		/* Charged to the budget, and given up past MAX_SCAN names (no hint
+		 * then, rather than one that depends on hash order). */
+		s->used += SCAN_COST;
+		if (++scanned > MAX_SCAN) {
+			lua_pop(L, 1);
+			best_len = 0;
+			break;
+		}
 		size_t klen;
 		if (lua_type(L, -1) != LUA_TSTRING)
 			continue;
@@ -941,6 +995,7 @@ int script_open(struct script **out, const char *chunkname, const char *source, 
 	s->mem_cap = env->limits.memory ? env->limits.memory : DEFAULT_MEMORY;
 	s->budget = env->limits.instructions ? env->limits.instructions : DEFAULT_BUDGET;
 	s->hook_step = s->budget < HOOK_STEP ? (int)s->budget : HOOK_STEP;
+	s->feed_ms = env->limits.milliseconds ? env->limits.milliseconds : 2000;
 	s->co_ref = LUA_NOREF;
 	s->interview_id = strdup(env->interview_id ? env->interview_id : "");
 	s->source = malloc(strlen(chunkname) + 2);
@@ -1039,6 +1094,16 @@ int script_feed(struct script *s, const char *text, size_t len, struct script_ou
 	s->kill = 0;
 	s->used = 0;
 	s->mem_refused = false;
+	s->gc_retry = false;
+	s->timed_out = false;
+	s->prints = 0;
+	clock_gettime(CLOCK_MONOTONIC, &s->deadline);
+	s->deadline.tv_sec += s->feed_ms / 1000;
+	s->deadline.tv_nsec += (long)(s->feed_ms % 1000) * 1000000L;
+	if (s->deadline.tv_nsec >= 1000000000L) {
+		s->deadline.tv_sec++;
+		s->deadline.tv_nsec -= 1000000000L;
+	}
 
 	lua_pushcfunction(L, host_push_text);
 	lua_pushlightuserdata(L, &pa);
@@ -1051,7 +1116,10 @@ int script_feed(struct script *s, const char *text, size_t len, struct script_ou
 	}
 	lua_xmove(L, co, 1);
 
-	lua_sethook(co, host_hook, LUA_MASKCOUNT, s->hook_step);
+	/* Count events meter the budget; call events check the clock before
+	 * each call, so a loop of long C calls (table.sort of a huge table)
+	 * cannot outrun it between counts. */
+	lua_sethook(co, host_hook, LUA_MASKCOUNT | LUA_MASKCALL, s->hook_step);
 	s->running = true;
 	st = lua_resume(co, L, s->state == ST_NEW ? 2 : 1, &nres);
 	s->running = false;

@@ -8,7 +8,9 @@
  * the interview id), which is what replay after a restart relies on.
  *
  * Limits: every script_feed() call has an instruction budget (a count hook
- * that, once tripped, fires on every instruction so pcall cannot swallow it),
+ * that, once tripped, fires on every instruction so pcall cannot swallow it)
+ * and a wall-clock limit (checked at counts and at every call, for work done
+ * inside C library functions),
  * the whole state has a memory cap (a counting allocator), and outputs are
  * bounded in count and size. Hitting any of them fails that feed; the state is
  * then dead and the caller rebuilds it from the transcript if it wants to. */
@@ -69,6 +71,8 @@ void script_output_free(struct script_output *out);
 struct script_limits {
 	uint64_t instructions; /* per feed; 0: default 20,000,000 */
 	size_t memory;         /* bytes for the whole state; 0: default 32 MiB */
+	unsigned milliseconds; /* wall clock per feed, C library work included;
+				* 0: default 2000 (a safety net: turns take ~1 ms) */
 };
 
 struct script_env {

@@ -565,6 +565,44 @@ static void test_instruction_budget_trips_even_inside_pcall(void **state)
 	script_close(s);
 }
 
+static void test_memory_cap_leaves_room_for_garbage_collection(void **state)
+{
+	(void)state;
+	/* Live data well under the cap, garbage churning through it: Lua's
+	 * emergency collection frees the garbage and the turn goes on. */
+	struct script_limits lim = { .memory = 8 * 1024 * 1024 };
+	struct script *s = open_with("local keep = {}\n"
+				     "for i = 1, 3 do keep[i] = ('k'):rep(1024 * 1024 - 64) .. i end\n"
+				     "local n = 0\n"
+				     "for i = 1, 60 do local g = ('g'):rep(1024 * 1024) .. i; n = n + #g end\n"
+				     "ask('kept ' .. #keep .. ', churned ' .. n)\n",
+				     &lim, 1, "");
+	struct script_output out = { 0 };
+	struct script_error e = { 0 };
+	int rc = script_feed(s, "hi", 2, &out, &e);
+	if (rc != 0)
+		fail_msg("feed failed: %s", e.message);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.events[0].text, "kept 3, churned 62914671");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_time_limit_stops_a_loop_of_long_c_calls(void **state)
+{
+	(void)state;
+	/* table.sort runs in C, unseen by the instruction count. */
+	struct script_limits lim = { .milliseconds = 200 };
+	struct script *s = open_with("local t = {}\n"
+				     "for i = 1, 200000 do t[i] = (i * 7919) % 200003 end\n"
+				     "while true do table.sort(t) end\n",
+				     &lim, 1, "");
+	struct script_error e;
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_EBUDGET);
+	assert_non_null(strstr(e.message, "scripts/t.lua:3: time limit exceeded (200 ms in one turn)"));
+	script_close(s);
+}
+
 static void test_memory_cap_trips(void **state)
 {
 	(void)state;
@@ -754,6 +792,8 @@ int main(void)
 		cmocka_unit_test(test_gc_metatable_refused),
 		cmocka_unit_test(test_instruction_budget_trips_even_inside_pcall),
 		cmocka_unit_test(test_memory_cap_trips),
+		cmocka_unit_test(test_memory_cap_leaves_room_for_garbage_collection),
+		cmocka_unit_test(test_time_limit_stops_a_loop_of_long_c_calls),
 		cmocka_unit_test(test_output_bounds_fail_the_feed),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_runtime_error_names_file_and_line),
