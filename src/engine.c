@@ -486,8 +486,9 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 			free(s->section);
 			s->section = dup_or_null(ev->name);
 			break;
-		case SCRIPT_EV_ANSWER:
-			r = set_answer(&iv, ev->name, ev->text ? ev->text : "");
+		case SCRIPT_EV_ANSWER: /* an answer accepted without an id is not kept */
+			if (ev->name && ev->name[0])
+				r = set_answer(&iv, ev->name, ev->text ? ev->text : "");
 			break;
 		}
 		if (r != 0)
