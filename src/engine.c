@@ -26,6 +26,9 @@
  * frame carries all of it). Real interviews stay far below both. */
 #define MAX_TURNS 5000
 #define MAX_TRANSCRIPT_BYTES (16u << 20)
+/* The interview record is rewritten at every turn; its results (notes,
+ * scores, answers, tags) are bounded so that stays cheap. */
+#define MAX_RESULTS_BYTES (1u << 20)
 
 static const char POLITE_SCRIPT_ERROR[] =
 	"Sorry, something went wrong on our side with this step of the interview. Your last answer "
@@ -322,6 +325,35 @@ static int push_str(char ***arr, size_t *n, const char *v, bool unique)
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+static size_t len0(const char *s) { return s ? strlen(s) : 0; }
+
+/* Bytes of results the record would hold after out is applied (an upper
+ * bound: a replaced score or answer is counted twice). */
+static size_t results_bytes(const struct proto_interview *iv, const struct script_output *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < iv->nscores; i++)
+		n += len0(iv->scores[i].name) + 16;
+	for (size_t i = 0; i < iv->nnotes; i++)
+		n += len0(iv->notes[i]);
+	for (size_t i = 0; i < iv->ntags; i++)
+		n += len0(iv->tags[i]);
+	for (size_t i = 0; i < iv->nanswers; i++)
+		n += len0(iv->answers[i].id) + len0(iv->answers[i].text);
+	for (size_t i = 0; i < out->n; i++) {
+		const struct script_event *ev = &out->events[i];
+		if (ev->kind == SCRIPT_EV_SCORE)
+			n += len0(ev->name) + 16;
+		else if (ev->kind == SCRIPT_EV_NOTE)
+			n += len0(ev->text);
+		else if (ev->kind == SCRIPT_EV_TAG)
+			n += len0(ev->name);
+		else if (ev->kind == SCRIPT_EV_ANSWER && ev->name && ev->name[0])
+			n += len0(ev->name) + len0(ev->text);
+	}
+	return n;
+}
+
 /* ---- actions ------------------------------------------------------------- */
 
 static void do_history(struct engine *e, const struct engine_conn *c, struct session *s)
@@ -445,6 +477,17 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 	}
 	if (ensure_state(e, s, &iv, &serr) != 0 ||
 	    script_feed(s->script, req->message, req->message_len, &out, &serr) != 0) {
+		fail_script(e, c, s, &iv, &serr);
+		goto out;
+	}
+
+	if (results_bytes(&iv, &out) > MAX_RESULTS_BYTES) {
+		serr.code = SCRIPT_ELIMIT;
+		snprintf(serr.message, sizeof serr.message,
+			 "scripts/%s.lua: the interview's results (notes, scores, answers, tags) would "
+			 "pass %u KiB; keep notes short",
+			 iv.script, MAX_RESULTS_BYTES >> 10);
+		snprintf(serr.traceback, sizeof serr.traceback, "%s", serr.message);
 		fail_script(e, c, s, &iv, &serr);
 		goto out;
 	}

@@ -288,6 +288,37 @@ static void test_transcript_size_limit_refuses_without_recording(void **state)
 	free(frame);
 }
 
+static void test_results_growing_past_their_bound_fail_the_turn(void **state)
+{
+	struct fixture *fx = *state;
+	char path[160], err[256], token[TOKEN_LEN + 1];
+	snprintf(path, sizeof path, "%s/notes.lua", fx->scripts);
+	write_file(path, "while true do\n"
+			 "  for i = 1, 4 do note(('n'):rep(16000)) end\n"
+			 "  ask('more?')\n"
+			 "end\n");
+	assert_int_equal(record_create_interview(fx->st, fx->scripts, "notes", "", fx->id, token, err,
+						 sizeof err),
+			 0);
+	memcpy(fx->conn.interview_id, fx->id, sizeof fx->id);
+	int accepted = 0;
+	for (int i = 0; i < 40; i++) {
+		send_msg(fx, "go", NULL);
+		if (fx->fake.broadcasts == 0)
+			break;
+		accepted++;
+	}
+	/* 64,000 bytes of notes a turn: the 17th would pass 1 MiB. */
+	assert_int_equal(accepted, 16);
+	assert_frame_has(fx, 0, "\"code\":\"script_error\"");
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(fx->st, fx->id, &iv), 0);
+	assert_int_equal(iv.nnotes, 64);
+	assert_non_null(iv.last_error);
+	assert_non_null(strstr(iv.last_error, "scripts/notes.lua: the interview's results"));
+	proto_interview_free(&iv);
+}
+
 int main(void)
 {
 	token_init();
@@ -300,6 +331,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_other_interview_id_is_not_found, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_lists_the_transcript_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_size_limit_refuses_without_recording, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_results_growing_past_their_bound_fail_the_turn, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
