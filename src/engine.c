@@ -435,13 +435,28 @@ static struct proto_turn bot_turn(const struct script_event *ev, uint64_t seq, l
 	};
 	if (ev->kind == SCRIPT_EV_ASK && ev->nchoices) {
 		t.choices = calloc(ev->nchoices, sizeof *t.choices);
-		if (t.choices) {
-			t.nchoices = ev->nchoices;
-			for (size_t i = 0; i < ev->nchoices; i++)
-				t.choices[i] = strdup(ev->choices[i]);
-		}
+		t.nchoices = ev->nchoices; /* turn_complete() catches a failed calloc */
+		for (size_t i = 0; t.choices && i < ev->nchoices; i++)
+			t.choices[i] = strdup(ev->choices[i]);
 	}
 	return t;
+}
+
+/* True when every string t should hold was allocated. */
+static bool turn_complete(const struct proto_turn *t, const char *cmid)
+{
+	if (!t->role || !t->kind || !t->text)
+		return false;
+	if (strcmp(t->role, "candidate") == 0 && cmid && !t->client_msg_id)
+		return false;
+	if (t->nchoices == 0 && t->choices == NULL)
+		return true;
+	if (!t->choices)
+		return false;
+	for (size_t i = 0; i < t->nchoices; i++)
+		if (!t->choices[i])
+			return false;
+	return true;
 }
 
 static void do_message(struct engine *e, const struct engine_conn *c, struct session *s,
@@ -545,6 +560,11 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 	free(iv.last_traceback);
 	iv.last_error = iv.last_traceback = NULL;
 
+	/* Every string of the turn must exist before anything is written: a
+	 * NULL would be stored as "" and replayed as a different message. */
+	for (size_t i = 0; i < npending; i++)
+		if (!turn_complete(&pending[i], req->client_msg_id))
+			goto oom;
 	b = store_batch_new();
 	if (!b || !iv.status)
 		goto oom;

@@ -9,6 +9,8 @@
  * strlen(message), never more. */
 #include "proto.h"
 
+#include "text.h"
+
 #include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <math.h>
@@ -244,10 +246,19 @@ int proto_parse_request(const char *data, size_t len, struct proto_request *req,
 		goto out;
 	}
 
-	/* Pick up interview_id before any check so an error can echo it. */
+	/* Pick up interview_id before any check so an error can echo it (unless
+	 * it is not UTF-8: echoing it would break the connection). */
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "interview_id");
-	if (cJSON_IsString(id) && id->valuestring && !(req->interview_id = dup_str(id->valuestring))) {
+	if (cJSON_IsString(id) && id->valuestring &&
+	    text_utf8_valid(id->valuestring, strlen(id->valuestring)) &&
+	    !(req->interview_id = dup_str(id->valuestring))) {
 		rc = PROTO_ENOMEM;
+		goto out;
+	}
+	/* RFC 6455 makes a text frame with invalid UTF-8 fatal to a connection;
+	 * stored, it would break every later history of the interview. */
+	if (!text_utf8_valid(data, len)) {
+		why = "message is not valid UTF-8";
 		goto out;
 	}
 

@@ -27,6 +27,7 @@
 #define NSHARDS 64
 #define RATE_PER_SEC 20.0 /* messages a connection may send per second... */
 #define RATE_BURST 40.0   /* ...with this burst */
+#define MAX_PER_INTERVIEW 8 /* open WebSockets on one interview (tabs, devices) */
 
 struct wsconn {
 	struct mg_connection *conn;
@@ -226,6 +227,19 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 		send_plain(conn, 503, "server at capacity; try again shortly\n");
 		return 0;
 	}
+	/* One link must not take every slot of the server. */
+	unsigned mine = 0;
+	struct shard *sh = shard_of(s, id);
+	pthread_mutex_lock(&sh->lock);
+	for (struct wsconn *w = sh->head; w; w = w->next)
+		mine += strcmp(w->interview_id, id) == 0;
+	pthread_mutex_unlock(&sh->lock);
+	if (mine >= MAX_PER_INTERVIEW) {
+		log_warn("refused /v1 from %s: interview %s already has %u connections",
+			 ri->remote_addr, id, mine);
+		send_plain(conn, 503, "too many open connections to this interview; close a tab\n");
+		return 0;
+	}
 	return 1;
 }
 
@@ -236,16 +250,24 @@ static int ws_connect(const struct mg_connection *conn, void *cbdata)
 	char token[TOKEN_LEN + 8], id[TOKEN_ID_LEN + 1];
 	if (token_of(ri, token, sizeof token) != 0 || record_check_token(s->store, token, id) != 0)
 		return 1;
+	/* Reserve the slot atomically: the auth handler's check only makes the
+	 * usual refusal a clean 503; concurrent handshakes can all pass it. */
+	unsigned cur = atomic_load(&s->open);
+	do {
+		if (cur >= s->max_connections)
+			return 1;
+	} while (!atomic_compare_exchange_weak(&s->open, &cur, cur + 1));
 	struct wsconn *w = calloc(1, sizeof *w);
-	if (!w)
+	if (!w) {
+		atomic_fetch_sub(&s->open, 1);
 		return 1;
+	}
 	w->srv = s;
 	w->opcode = -1;
 	w->tokens = RATE_BURST;
 	clock_gettime(CLOCK_MONOTONIC, &w->last);
 	snprintf(w->interview_id, sizeof w->interview_id, "%s", id);
 	mg_set_user_connection_data(conn, w);
-	atomic_fetch_add(&s->open, 1);
 	return 0;
 }
 
@@ -499,7 +521,7 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 		"tcp_nodelay", "1",
 		"enable_keep_alive", "yes",
 		"enable_websocket_ping_pong", "yes",
-		"websocket_timeout_ms", "30000",
+		"websocket_timeout_ms", "10000",
 		"request_timeout_ms", "30000",
 		"listen_backlog", "1024",
 		"connection_queue", "256",

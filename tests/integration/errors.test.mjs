@@ -126,6 +126,18 @@ test('a binary frame is bad_request with interview_id null', async () => {
   } finally { c.close(); }
 });
 
+test('a message that is not valid UTF-8 is bad_request, is not recorded, and history still works', async () => {
+  const { id, c } = await open();
+  try {
+    const head = Buffer.from(`{"action":"message","interview_id":"${id}","message":"`);
+    c.ws.send(Buffer.concat([head, Buffer.from([0xc3, 0x28]), Buffer.from('"}')]), { binary: false });
+    const e = await expectError(c, 'bad_request', id);
+    assert.match(e.message, /UTF-8/);
+    const h = await assertStillOpen(c, id);
+    assert.equal(h.messages.length, 0, 'nothing was recorded');
+  } finally { c.close(); }
+});
+
 function bigMessage(id, bytes) {
   return JSON.stringify({ action: 'message', message: 'x'.repeat(bytes), interview_id: id });
 }

@@ -513,6 +513,22 @@ static void test_cli_outputs(void **state)
 	free(s);
 }
 
+static void test_invalid_utf8_is_refused_and_the_id_still_echoed(void **state)
+{
+	(void)state;
+	struct proto_request req;
+	char err[128];
+	const char frame[] = "{\"action\":\"message\",\"interview_id\":\"abc\",\"message\":\"\xC3\x28\"}";
+	assert_int_equal(proto_parse_request(frame, sizeof frame - 1, &req, err, sizeof err), PROTO_EBAD);
+	assert_string_equal(err, "message is not valid UTF-8");
+	assert_string_equal(req.interview_id, "abc");
+	proto_request_free(&req);
+	const char badid[] = "{\"action\":\"history\",\"interview_id\":\"\xFF\"}";
+	assert_int_equal(proto_parse_request(badid, sizeof badid - 1, &req, err, sizeof err), PROTO_EBAD);
+	assert_null(req.interview_id);
+	proto_request_free(&req);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_response_frame_is_exact),
 		cmocka_unit_test(test_error_frame_is_exact),
 		cmocka_unit_test(test_history_frame_is_exact),
+		cmocka_unit_test(test_invalid_utf8_is_refused_and_the_id_still_echoed),
 		cmocka_unit_test(test_big_timestamps_print_as_integers),
 		cmocka_unit_test(test_unicode_and_quotes_are_escaped),
 		cmocka_unit_test(test_turn_record_round_trips),
