@@ -402,7 +402,8 @@ static bool answer_repeat(const struct engine_conn *c, struct session *s, const 
 }
 
 static void fail_script(struct engine *e, const struct engine_conn *c, struct session *s,
-			struct proto_interview *iv, const struct script_error *serr)
+			struct proto_interview *iv, const struct record_read *seen,
+			const struct script_error *serr)
 {
 	atomic_fetch_add(&e->script_errors, 1);
 	log_error("interview %s: script error: %s\n%s", s->id, serr->message, serr->traceback);
@@ -414,7 +415,8 @@ static void fail_script(struct engine *e, const struct engine_conn *c, struct se
 	iv->updated = record_now_ms();
 	struct store_batch *b = store_batch_new();
 	char err[256];
-	if (!b || record_batch_interview(b, iv) != 0 || store_commit(e->store, b, err, sizeof err) != 0)
+	if (!b || record_batch_expect_interview(b, s->id, seen) != 0 ||
+	    record_batch_interview(b, iv) != 0 || store_commit(e->store, b, err, sizeof err) != 0)
 		log_error("interview %s: could not record the script error", s->id);
 	store_batch_free(b);
 	send_error(c, s->id, "script_error", POLITE_SCRIPT_ERROR);
@@ -468,9 +470,10 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 	struct proto_turn *pending = NULL;
 	size_t npending = 0;
 	struct store_batch *b = NULL;
+	struct record_read seen = { 0 };
 	char err[256];
 
-	int rc = record_get_interview(e->store, s->id, &iv);
+	int rc = record_get_interview_as_read(e->store, s->id, &iv, &seen);
 	if (rc == STORE_ENOTFOUND) {
 		send_error(c, s->id, "not_found", "interview not found");
 		goto out;
@@ -492,7 +495,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 	}
 	if (ensure_state(e, s, &iv, &serr) != 0 ||
 	    script_feed(s->script, req->message, req->message_len, &out, &serr) != 0) {
-		fail_script(e, c, s, &iv, &serr);
+		fail_script(e, c, s, &iv, &seen, &serr);
 		goto out;
 	}
 
@@ -503,7 +506,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 			 "pass %u KiB; keep notes short",
 			 iv.script, MAX_RESULTS_BYTES >> 10);
 		snprintf(serr.traceback, sizeof serr.traceback, "%s", serr.message);
-		fail_script(e, c, s, &iv, &serr);
+		fail_script(e, c, s, &iv, &seen, &serr);
 		goto out;
 	}
 
@@ -566,7 +569,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		if (!turn_complete(&pending[i], req->client_msg_id))
 			goto oom;
 	b = store_batch_new();
-	if (!b || !iv.status)
+	if (!b || !iv.status || record_batch_expect_interview(b, s->id, &seen) != 0)
 		goto oom;
 	for (size_t i = 0; i < npending; i++)
 		if (record_batch_turn(b, s->id, &pending[i]) != 0)
@@ -574,6 +577,16 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 	if (record_batch_interview(b, &iv) != 0)
 		goto oom;
 	rc = store_commit(e->store, b, err, sizeof err);
+	if (rc == STORE_ECONFLICT) {
+		/* Another process (interviewd migrate) changed the interview while
+		 * this turn ran: nothing was written; the client sends again. */
+		log_info("interview %s: changed during a turn; asking the client to resend", s->id);
+		session_drop_state(s);
+		s->loaded = false;
+		send_error(c, s->id, "unavailable",
+			   "the interview was updated while your message was handled; please send it again");
+		goto out;
+	}
 	if (rc != 0) {
 		/* The script moved on but nothing is recorded: forget the state so the
 		 * next message replays from what is durable. */
@@ -616,6 +629,7 @@ out:
 	store_batch_free(b);
 	script_output_free(&out);
 	proto_interview_free(&iv);
+	record_read_free(&seen);
 }
 
 void engine_handle(struct engine *e, const struct engine_conn *c, const char *data, size_t len)

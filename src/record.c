@@ -301,7 +301,15 @@ out:
 
 int record_get_interview(struct store *st, const char *id, struct proto_interview *iv)
 {
+	return record_get_interview_as_read(st, id, iv, NULL);
+}
+
+int record_get_interview_as_read(struct store *st, const char *id, struct proto_interview *iv,
+				 struct record_read *read)
+{
 	memset(iv, 0, sizeof *iv);
+	if (read)
+		*read = (struct record_read){ 0 };
 	if (!id || !id[0] || strlen(id) > STORE_KEY_MAX)
 		return STORE_ENOTFOUND;
 	char *val = NULL;
@@ -314,8 +322,27 @@ int record_get_interview(struct store *st, const char *id, struct proto_intervie
 		log_error("interview %s: stored record does not decode", id);
 		rc = from_proto(rc);
 	}
+	if (rc == 0 && read) {
+		read->bytes = val;
+		read->len = vlen;
+		val = NULL;
+	}
 	free(val);
 	return rc;
+}
+
+int record_batch_expect_interview(struct store_batch *b, const char *id,
+				  const struct record_read *read)
+{
+	return store_batch_expect(b, STORE_DB_INTERVIEWS, id, strlen(id), read->bytes, read->len);
+}
+
+void record_read_free(struct record_read *read)
+{
+	if (read) {
+		free(read->bytes);
+		*read = (struct record_read){ 0 };
+	}
 }
 
 void record_interviews_free(struct proto_interview *ivs, size_t n)

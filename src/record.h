@@ -43,6 +43,22 @@ int record_read_script(const char *path, const char *shown, char **src, size_t *
 /* Reads the interview record. STORE_ENOTFOUND when there is none. */
 int record_get_interview(struct store *st, const char *id, struct proto_interview *iv);
 
+/* The interview record exactly as read, for a conditional write back. */
+struct record_read {
+	char *bytes;
+	size_t len;
+};
+/* record_get_interview, also keeping the stored bytes in *read (free with
+ * record_read_free; NULL is fine). */
+int record_get_interview_as_read(struct store *st, const char *id, struct proto_interview *iv,
+				 struct record_read *read);
+/* Makes b fail with STORE_ECONFLICT, writing nothing, unless the interview
+ * record is still what was read: a turn and a migration (another process)
+ * cannot undo each other. Add it to b first. */
+int record_batch_expect_interview(struct store_batch *b, const char *id,
+				  const struct record_read *read);
+void record_read_free(struct record_read *read);
+
 /* Reads every interview (in id order). Free with record_interviews_free. */
 int record_list_interviews(struct store *st, struct proto_interview **ivs, size_t *n);
 void record_interviews_free(struct proto_interview *ivs, size_t n);

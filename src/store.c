@@ -43,10 +43,12 @@ static const char *const db_names[STORE_DB_COUNT] = {
 	[STORE_DB_SCRIPTS] = "scripts",
 };
 
+enum op_kind { OP_PUT, OP_DEL, OP_EXPECT };
+
 struct op {
 	enum store_db db;
 	int flags;
-	int del;
+	enum op_kind kind;
 	unsigned char *key; /* one allocation: key bytes then value bytes */
 	size_t klen;
 	unsigned char *val;
@@ -109,6 +111,11 @@ static int store_err(int mdb_rc, const char *what, char *err, size_t errlen)
 	case ENOMEM:
 		rc = STORE_ENOMEM;
 		break;
+	case ESTALE:
+		rc = STORE_ECONFLICT;
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "store: %s", what);
+		return rc;
 	default:
 		rc = STORE_EIO;
 	}
@@ -296,7 +303,7 @@ struct store_batch *store_batch_new(void)
 	return calloc(1, sizeof(struct store_batch));
 }
 
-static int batch_add(struct store_batch *b, enum store_db db, int del, const void *key,
+static int batch_add(struct store_batch *b, enum store_db db, enum op_kind kind, const void *key,
 		     size_t klen, const void *val, size_t vlen, int flags)
 {
 	if (b == NULL)
@@ -317,7 +324,7 @@ static int batch_add(struct store_batch *b, enum store_db db, int del, const voi
 		memcpy(mem, key, klen);
 	if (vlen > 0)
 		memcpy(mem + klen, val, vlen);
-	b->ops[b->n++] = (struct op){ .db = db, .flags = flags, .del = del, .key = mem,
+	b->ops[b->n++] = (struct op){ .db = db, .flags = flags, .kind = kind, .key = mem,
 				      .klen = klen, .val = mem + klen, .vlen = vlen };
 	return STORE_OK;
 }
@@ -325,12 +332,18 @@ static int batch_add(struct store_batch *b, enum store_db db, int del, const voi
 int store_batch_put(struct store_batch *b, enum store_db db, const void *key, size_t klen,
 		    const void *val, size_t vlen, int flags)
 {
-	return batch_add(b, db, 0, key, klen, val, vlen, flags);
+	return batch_add(b, db, OP_PUT, key, klen, val, vlen, flags);
+}
+
+int store_batch_expect(struct store_batch *b, enum store_db db, const void *key, size_t klen,
+		       const void *val, size_t vlen)
+{
+	return batch_add(b, db, OP_EXPECT, key, klen, val, vlen, 0);
 }
 
 int store_batch_del(struct store_batch *b, enum store_db db, const void *key, size_t klen)
 {
-	return batch_add(b, db, 1, key, klen, NULL, 0, 0);
+	return batch_add(b, db, OP_DEL, key, klen, NULL, 0, 0);
 }
 
 void store_batch_free(struct store_batch *b)
@@ -362,7 +375,20 @@ static int batch_apply(const struct store *s, MDB_txn *txn, const struct store_b
 			snprintf(what, wlen, "batch names no such database");
 			return EINVAL;
 		}
-		if (o->del) {
+		if (o->kind == OP_EXPECT) {
+			MDB_val cur;
+			rc = mdb_get(txn, s->dbi[o->db], &k, &cur);
+			if (rc == MDB_SUCCESS && (cur.mv_size != o->vlen ||
+						  memcmp(cur.mv_data, o->val, o->vlen) != 0))
+				rc = ESTALE;
+			if (rc == MDB_NOTFOUND)
+				rc = ESTALE;
+			if (rc == ESTALE) {
+				snprintf(what, wlen, "a value in %s changed since it was read",
+					 db_names[o->db]);
+				return rc;
+			}
+		} else if (o->kind == OP_DEL) {
 			rc = mdb_del(txn, s->dbi[o->db], &k, NULL);
 			if (rc == MDB_NOTFOUND) /* already gone is what was asked */
 				rc = MDB_SUCCESS;
@@ -372,7 +398,8 @@ static int batch_apply(const struct store *s, MDB_txn *txn, const struct store_b
 		}
 		if (rc != MDB_SUCCESS)
 			snprintf(what, wlen, "cannot %s a key of %zu bytes in %s",
-				 o->del ? "delete" : "write", o->klen, db_names[o->db]);
+				 o->kind == OP_DEL ? "delete" : o->kind == OP_EXPECT ? "read" : "write",
+				 o->klen, db_names[o->db]);
 	}
 	return rc;
 }

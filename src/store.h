@@ -33,6 +33,7 @@ enum {
 	STORE_EIO = -4,       /* any other LMDB or OS failure; see err */
 	STORE_ECLOSED = -5,   /* the store is shutting down */
 	STORE_ENOMEM = -6,
+	STORE_ECONFLICT = -7, /* a store_batch_expect() value had changed */
 };
 
 #define STORE_SCHEMA_VERSION 1
@@ -87,6 +88,11 @@ int store_batch_put(struct store_batch *b, enum store_db db, const void *key, si
 		    const void *val, size_t vlen, int flags);
 /* Deleting a key that is not there is not an error. */
 int store_batch_del(struct store_batch *b, enum store_db db, const void *key, size_t klen);
+/* Makes the batch conditional: when it is applied, key must hold exactly
+ * val, else the whole batch fails with STORE_ECONFLICT and writes nothing
+ * (compare-and-swap for read-modify-write across threads and processes). */
+int store_batch_expect(struct store_batch *b, enum store_db db, const void *key, size_t klen,
+		       const void *val, size_t vlen);
 void store_batch_free(struct store_batch *b);
 
 /* Applies the batch and returns once it is durable on disk (LMDB's default

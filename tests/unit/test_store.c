@@ -347,6 +347,35 @@ static void test_delete_in_batch(void **state)
 	store_close(s);
 }
 
+static void test_expect_makes_a_read_modify_write_safe(void **state)
+{
+	struct dirs *d = *state;
+	struct store *s = open_store(d->data, NULL);
+	char err[256] = "";
+
+	assert_int_equal(put_one(s, STORE_DB_INTERVIEWS, "iv", "v1", 0), 0);
+	/* Still what was read: the write goes through. */
+	struct store_batch *b = store_batch_new();
+	assert_int_equal(store_batch_expect(b, STORE_DB_INTERVIEWS, "iv", 2, "v1", 2), 0);
+	assert_int_equal(store_batch_put(b, STORE_DB_INTERVIEWS, "iv", 2, "v2", 2, 0), 0);
+	assert_int_equal(store_batch_put(b, STORE_DB_TURNS, "t1", 2, "x", 1, 0), 0);
+	assert_int_equal(store_commit(s, b, err, sizeof err), 0);
+	store_batch_free(b);
+	assert_value(s, STORE_DB_INTERVIEWS, "iv", "v2");
+
+	/* Changed since (another writer got there first): nothing of it is written. */
+	b = store_batch_new();
+	assert_int_equal(store_batch_expect(b, STORE_DB_INTERVIEWS, "iv", 2, "v1", 2), 0);
+	assert_int_equal(store_batch_put(b, STORE_DB_INTERVIEWS, "iv", 2, "v3", 2, 0), 0);
+	assert_int_equal(store_batch_put(b, STORE_DB_TURNS, "t2", 2, "y", 1, 0), 0);
+	assert_int_equal(store_commit(s, b, err, sizeof err), STORE_ECONFLICT);
+	assert_non_null(strstr(err, "changed since it was read"));
+	store_batch_free(b);
+	assert_value(s, STORE_DB_INTERVIEWS, "iv", "v2");
+	assert_value(s, STORE_DB_TURNS, "t2", NULL);
+	store_close(s);
+}
+
 static void test_put_new_on_existing_key_fails_only_that_batch(void **state)
 {
 	struct dirs *d = *state;
@@ -586,6 +615,7 @@ int main(void)
 		T(test_turn_keys_sort_by_seq_numerically),
 		T(test_scan_with_prefix_stops_at_prefix_end),
 		T(test_delete_in_batch),
+		T(test_expect_makes_a_read_modify_write_safe),
 		T(test_put_new_on_existing_key_fails_only_that_batch),
 		T(test_concurrent_commits_are_grouped),
 		T(test_map_grows_when_full),
