@@ -190,6 +190,7 @@ struct ask_info {
 	bool has_min, has_max;
 	double min, max;
 	int line;
+	size_t index; /* answers accepted before it was asked: which question it is */
 };
 
 static void ask_clear(struct ask_info *a)
@@ -199,7 +200,7 @@ static void ask_clear(struct ask_info *a)
 	memset(a, 0, sizeof *a);
 }
 
-static void ask_copy(struct ask_info *a, const struct script_event *ev)
+static void ask_copy(struct ask_info *a, const struct script_event *ev, size_t index)
 {
 	ask_clear(a);
 	a->set = true;
@@ -212,22 +213,21 @@ static void ask_copy(struct ask_info *a, const struct script_event *ev)
 	a->min = ev->min;
 	a->max = ev->max;
 	a->line = ev->line;
+	a->index = index;
 }
 
-/* Same kind of question with the same options: what decides how an answer
- * is consumed. Wording is not part of it. */
-static bool ask_same_shape(const struct ask_info *a, const struct ask_info *b)
+/* The same question in the same place: the same kind, the same options and
+ * as many answers taken before it, which is what decides how the next answer
+ * is consumed and where it is recorded. Wording is not part of it: fixing a
+ * typo is what migrate is for. */
+static bool ask_same_place(const struct ask_info *a, const struct ask_info *b)
 {
 	if (a->set != b->set)
 		return false;
 	if (!a->set)
 		return true;
-	return a->type == b->type && strv_equal(a->choices, a->nchoices, b->choices, b->nchoices);
-}
-
-static bool ask_same(const struct ask_info *a, const struct ask_info *b)
-{
-	return ask_same_shape(a, b) && str_eq(a->text, b->text);
+	return a->type == b->type && a->index == b->index &&
+	       strv_equal(a->choices, a->nchoices, b->choices, b->nchoices);
 }
 
 static const char *ask_type_name(enum script_ask_type t)
@@ -251,6 +251,7 @@ struct play {
 	size_t nturns, capturns;
 	char *section;
 	struct ask_info pending;
+	size_t accepted; /* answers the script has taken, all feeds together */
 	bool finished;
 	bool failed;
 	struct script_error err;
@@ -261,8 +262,8 @@ struct play {
 struct feed_info {
 	size_t first_bot; /* index in play.turns of its first bot message */
 	size_t nbot;
-	bool answered;    /* the script accepted the answer (an ANSWER event) */
-	bool reasked;     /* the script asked the same question again */
+	size_t accepted;  /* ANSWER events: the host emits one for every answer taken */
+	bool reasked;     /* the answer was not taken: the question is asked again */
 };
 
 static void play_close(struct play *p)
@@ -384,7 +385,7 @@ static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 			if (ev->kind == SCRIPT_EV_ASK) {
 				t->choices = dup_strv(ev->choices, ev->nchoices);
 				t->nchoices = ev->nchoices;
-				ask_copy(&p->pending, ev);
+				ask_copy(&p->pending, ev, p->accepted);
 				asked = true;
 			}
 			break;
@@ -403,18 +404,20 @@ static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 			p->section = ev->name ? must_strdup(ev->name) : NULL;
 			break;
 		case SCRIPT_EV_ANSWER:
-			set_answer(&p->iv, ev->name ? ev->name : "", ev->text ? ev->text : "");
-			fi->answered = true;
+			/* Kept as the engine keeps it: only under an id. */
+			if (ev->name && ev->name[0])
+				set_answer(&p->iv, ev->name, ev->text ? ev->text : "");
+			fi->accepted++;
+			p->accepted++;
 			break;
 		}
 	}
 	fi->nbot = p->nturns - fi->first_bot;
 	p->finished = out.finished;
-	/* A re-ask is exactly what the host's converse() emits for an answer it
-	 * did not take: the hint as a say, then the same question again. */
-	fi->reasked = p->feeds > 0 && before.set && !fi->answered && !p->finished && out.n == 2 &&
-		      out.events[0].kind == SCRIPT_EV_SAY && out.events[1].kind == SCRIPT_EV_ASK &&
-		      ask_same(&p->pending, &before);
+	/* Every answer taken emits ANSWER; an answer to a question that was not
+	 * taken leaves the script in converse(), asking again (whatever else a
+	 * validate function emitted on the way). */
+	fi->reasked = p->feeds > 0 && before.set && !fi->accepted && !p->finished;
 	if (!asked && !p->finished) {
 		/* Waiting without a new question: still on the old one. */
 		p->pending = before;
@@ -1275,7 +1278,7 @@ static void describe_ask(char *buf, size_t n, const struct ask_info *a)
 			used += (size_t)snprintf(buf + used, n - used, "}");
 	}
 	if (used < n)
-		snprintf(buf + used, n - used, ")");
+		snprintf(buf + used, n - used, ") (question %zu)", a->index + 1);
 }
 
 /* The recorded ask a candidate saw last among rec[0..n): its choices are
@@ -1290,8 +1293,12 @@ static const struct proto_turn *last_ask(const struct proto_turn *rec, size_t n)
 
 /* Replays the recorded candidate messages into the new script (and, when it
  * still runs, the old one alongside) and decides whether each is consumed the
- * same way. strict is false for an interview whose last turn failed: then the
- * fixed script only has to replay the recorded messages cleanly. */
+ * same way: taken as an answer by both or by neither, and followed by the
+ * same question in the same place. The record is never finished here, so the
+ * new script may never finish on a recorded message. strict is false for an
+ * interview whose last turn failed (that message was not recorded): then the
+ * fixed script may change the question the candidate is stuck on, the one
+ * after the last recorded message. */
 static void migrate_compare(struct play *now, struct play *old, bool old_ok,
 			    const struct proto_turn *rec, size_t nrec, bool strict,
 			    struct migrate_report *r)
@@ -1308,11 +1315,6 @@ static void migrate_compare(struct play *now, struct play *old, bool old_ok,
 			continue;
 		}
 		bool last = j == nrec;
-		if (now->finished) {
-			refuse(r, c->seq, "the new script has already finished, but the candidate then "
-			       "sent \"%.200s\"%s", c->text, "");
-			return;
-		}
 		struct feed_info fn, fo = { 0 };
 		if (old_ok && play_feed(old, c->text, &fo) != 0)
 			old_ok = false;
@@ -1324,36 +1326,32 @@ static void migrate_compare(struct play *now, struct play *old, bool old_ok,
 			return;
 		}
 		note_wording(r, rec + i + 1, j - i - 1, now, fn.first_bot, fn.nbot);
-		if (now->finished && !last) {
-			refuse(r, c->seq, "the new script finishes after the candidate's message "
-			       "\"%.200s\", but the candidate answered more%s", c->text, "");
-			return;
-		}
-		if (!strict)
-			goto next;
-		if (old_ok && fn.reasked != fo.reasked) {
+		if (now->finished) {
 			refuse(r, c->seq,
-			       fn.reasked ? "the candidate's answer \"%.200s\" was accepted, but the new "
-					    "script rejects it and asks again%s"
-					  : "the candidate's answer \"%.200s\" was rejected and asked "
-					    "again, but the new script accepts it%s",
+			       last ? "the new script finishes after the candidate's message \"%.200s\", "
+				      "but the interview has not finished: the candidate could never "
+				      "answer again%s"
+				    : "the new script finishes after the candidate's message \"%.200s\", "
+				      "but the candidate answered more%s",
 			       c->text, "");
 			return;
 		}
-		if (old_ok && now->finished != old->finished) {
-			refuse(r, c->seq, now->finished ? "the new script finishes here; the old one "
-						       "went on asking%s%s"
-						     : "the old script finished here; the new one "
-						       "goes on asking%s%s", "", "");
+		if (old_ok && !fn.accepted != !fo.accepted) {
+			refuse(r, c->seq,
+			       fo.accepted ? "the candidate's answer \"%.200s\" was accepted, but the new "
+					     "script rejects it and asks again%s"
+					   : "the candidate's answer \"%.200s\" was rejected and asked "
+					     "again, but the new script accepts it%s",
+			       c->text, "");
 			return;
 		}
-		if (now->finished)
-			goto next;
+		if (!strict && last)
+			break;
 		/* Reported at the question the candidate saw (or will answer next). */
 		const struct proto_turn *ra = last_ask(rec, j);
 		uint64_t at = ra ? ra->seq : c->seq;
 		if (old_ok) {
-			if (!ask_same_shape(&now->pending, &old->pending)) {
+			if (!ask_same_place(&now->pending, &old->pending)) {
 				describe_ask(a, sizeof a, &old->pending);
 				describe_ask(b, sizeof b, &now->pending);
 				refuse(r, at, "the candidate was asked %s, but the new script "
@@ -1372,7 +1370,6 @@ static void migrate_compare(struct play *now, struct play *old, bool old_ok,
 				return;
 			}
 		}
-next:
 		i = j;
 	}
 }

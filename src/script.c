@@ -30,6 +30,7 @@
 #include <lualib.h>
 
 #include "log.h"
+#include "text.h"
 
 #define DEFAULT_BUDGET 20000000ULL
 #define DEFAULT_MEMORY (32u * 1024 * 1024)
@@ -177,15 +178,20 @@ static const char prelude[] =
 	"\n"
 	"-- API: questions -------------------------------------------------------------\n"
 	"\n"
+	"-- Every accepted answer emits EV_ANSWER, so the host can tell a question\n"
+	"-- answered from one asked again whatever else the script emitted. Its name\n"
+	"-- is the ask's id, or \"\" when there is nothing to record under one.\n"
 	"local function accept(id, value)\n"
+	"\tlocal name, text = \"\", nil\n"
 	"\tif id ~= nil and value ~= nil then\n"
 	"\t\tanswers[id] = value\n"
 	"\t\tlocal t = type(value)\n"
 	"\t\t-- tostring of a table would print an address: not deterministic.\n"
 	"\t\tif t == \"string\" or t == \"number\" or t == \"boolean\" then\n"
-	"\t\t\temit(EV_ANSWER, tostring(value), id)\n"
+	"\t\t\tname, text = id, tostring(value)\n"
 	"\t\tend\n"
 	"\tend\n"
+	"\temit(EV_ANSWER, text, name)\n"
 	"\treturn value\n"
 	"end\n"
 	"\n"
@@ -522,14 +528,11 @@ static int limit_exceeded(lua_State *L, struct script *s, const char *fmt, ...)
 	return kill_now(L, s, s->kill, 1);
 }
 
+/* Everything a script says goes into JSON text frames, where invalid UTF-8
+ * would break the candidate's connection (RFC 6455): bad bytes become U+FFFD. */
 static char *dup_bytes(const char *p, size_t len)
 {
-	char *d = malloc(len + 1);
-	if (d) {
-		memcpy(d, p, len);
-		d[len] = '\0';
-	}
-	return d;
+	return text_utf8_repair(p, len);
 }
 
 /* Longest prefix of at most max bytes that does not split a UTF-8 sequence. */

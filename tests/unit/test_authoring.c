@@ -46,6 +46,11 @@
 		 "local why = ask('Why ' .. lang .. '?', {id = 'why'})\n"               \
 		 "finish('Thanks!')\n"
 
+/* Two text questions of the same shape: only their place tells them apart. */
+#define CONTACT "local name = ask('Your name?', {id = 'name'})\n"   \
+		"local email = ask('Your email?', {id = 'email'})\n" \
+		"finish('Thanks!')\n"
+
 struct fixture {
 	char data[64];
 	char scripts[64];
@@ -154,6 +159,37 @@ static size_t transcript_len(struct fixture *f, const char *id)
 	return n;
 }
 
+/* Marks the interview stranded the way the engine does after a script
+ * error: the failing message is not recorded, the error is. */
+static void set_last_error(struct fixture *f, const char *id, const char *msg)
+{
+	struct store *st = open_store(f);
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(st, id, &iv), 0);
+	iv.last_error = dup_s(msg);
+	iv.last_traceback = dup_s("stack traceback: ...");
+	struct store_batch *b = store_batch_new();
+	char err[256];
+	assert_int_equal(record_batch_interview(b, &iv), 0);
+	assert_int_equal(store_commit(st, b, err, sizeof err), 0);
+	store_batch_free(b);
+	proto_interview_free(&iv);
+	store_close(st);
+}
+
+/* Asserts the interview still runs the script it had, with its transcript. */
+static void assert_unchanged(struct fixture *f, const char *id, const struct proto_interview *before,
+			     size_t nturns)
+{
+	struct proto_interview after;
+	get_interview(f, id, &after);
+	assert_string_equal(after.script_hash, before->script_hash);
+	assert_int_equal(after.updated, before->updated);
+	assert_int_equal(after.next_seq, before->next_seq);
+	assert_int_equal(transcript_len(f, id), nturns);
+	proto_interview_free(&after);
+}
+
 /* Runs a command with stdout and stderr captured into f->out. */
 static int run(struct fixture *f, int (*cmd)(int, char **), int argc, char **argv)
 {
@@ -258,6 +294,31 @@ static void test_replay_names_the_error_line_of_the_edited_script(void **state)
 	assert_non_null(strstr(f->out, "lang.lua:3:"));
 }
 
+/* --- try ---------------------------------------------------------------- */
+
+static int try_answers(struct fixture *f, const char *script, const char *answers, bool json)
+{
+	char sp[128], ap[128];
+	write_script(f, "try", script);
+	fixture_write_file(f->scripts, "try.answers", answers);
+	snprintf(sp, sizeof sp, "%s/try.lua", f->scripts);
+	snprintf(ap, sizeof ap, "%s/try.answers", f->scripts);
+	char *argv[] = { "try", sp, "--answers", ap, json ? "--json" : NULL, NULL };
+	return run(f, authoring_cmd_try, json ? 5 : 4, argv);
+}
+
+static void test_try_lists_only_answers_asked_with_an_id(void **state)
+{
+	struct fixture *f = *state;
+	const char *script = "local a = ask('Anything?')\n"
+			     "local b = ask('Name?', {id = 'name'})\n"
+			     "finish('ok')\n";
+	assert_int_equal(try_answers(f, script, "Hello\nfree text\nAda\n", false), 0);
+	assert_non_null(strstr(f->out, "answers:\n  name = \"Ada\"\nscores:"));
+	assert_int_equal(try_answers(f, script, "Hello\nfree text\nAda\n", true), 0);
+	assert_non_null(strstr(f->out, "\"answers\":{\"name\":\"Ada\"}"));
+}
+
 /* --- migrate ------------------------------------------------------------ */
 
 static void test_migrate_allows_wording_fix_and_switches_hash(void **state)
@@ -330,6 +391,119 @@ static void test_migrate_refuses_when_a_recorded_answer_is_now_rejected(void **s
 	assert_non_null(strstr(f->out, "\"45\""));
 }
 
+static void test_migrate_refuses_a_fixed_script_that_finishes_at_the_last_recorded_message(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	/* 1 Hello, 2 ask name, 3 Al, 4 ask email; the email answer then failed. */
+	const char *msgs[] = { "Hello", "Al" };
+	write_script(f, "contact", CONTACT);
+	play_interview(f, "contact", msgs, 2, id);
+	set_last_error(f, id, "scripts/contact.lua:2: attempt to index a nil value");
+	struct proto_interview before;
+	get_interview(f, id, &before);
+	size_t nturns = transcript_len(f, id);
+	/* The "fix" ends the interview right after the name: the candidate,
+	 * still waiting on the email question, could never answer again. */
+	write_script(f, "contact", "local name = ask('Your name?', {id = 'name'})\nfinish('Thanks!')\n");
+	assert_int_equal(migrate(f, id), 1);
+	assert_non_null(strstr(f->out, "cannot migrate"));
+	assert_non_null(strstr(f->out, "seq 3:"));
+	assert_non_null(strstr(f->out, "finishes"));
+	assert_unchanged(f, id, &before, nturns);
+	proto_interview_free(&before);
+}
+
+static void test_migrate_refuses_a_validate_that_rejects_a_recorded_answer_and_notes_it(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "Al" };
+	write_script(f, "contact", CONTACT);
+	play_interview(f, "contact", msgs, 2, id);
+	struct proto_interview before;
+	get_interview(f, id, &before);
+	size_t nturns = transcript_len(f, id);
+	/* Rejects "Al" with a note, a hint and the name question again: the
+	 * candidate's next answer would be taken as their name, not their email. */
+	write_script(f, "contact",
+		     "local name = ask('Your name?', {id = 'name', validate = function(a)\n"
+		     "  if #a < 3 then note('short') return false, 'Please give your full name.' end\n"
+		     "  return true\n"
+		     "end})\n"
+		     "local email = ask('Your email?', {id = 'email'})\n"
+		     "finish('Thanks!')\n");
+	assert_int_equal(migrate(f, id), 1);
+	assert_non_null(strstr(f->out, "cannot migrate"));
+	assert_non_null(strstr(f->out, "seq 3:"));
+	assert_non_null(strstr(f->out, "\"Al\""));
+	assert_non_null(strstr(f->out, "rejects"));
+	assert_unchanged(f, id, &before, nturns);
+	proto_interview_free(&before);
+}
+
+static void test_migrate_refuses_a_rejected_answer_to_questions_without_ids(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "Al" };
+	/* Nothing is recorded under an id, so only the host's ANSWER for every
+	 * accepted answer tells "Al" was taken. */
+	write_script(f, "contact", "local name = ask('Your name?')\n"
+				   "local email = ask('Your email?')\n"
+				   "finish('Thanks!')\n");
+	play_interview(f, "contact", msgs, 2, id);
+	write_script(f, "contact",
+		     "local name = ask('Your name?', {validate = function(a)\n"
+		     "  if #a < 3 then note('short') return false, 'Please give your full name.' end\n"
+		     "  return true\n"
+		     "end})\n"
+		     "local email = ask('Your email?')\n"
+		     "finish('Thanks!')\n");
+	assert_int_equal(migrate(f, id), 1);
+	assert_non_null(strstr(f->out, "seq 3: the candidate's answer \"Al\" was accepted, but the new "
+				       "script rejects it"));
+}
+
+static void test_migrate_refuses_a_recorded_rejection_the_new_script_accepts(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	/* 1 Hello, 2 ask name, 3 Al, 4 note+hint+ask name, 5 ... */
+	const char *msgs[] = { "Hello", "Al" };
+	write_script(f, "contact",
+		     "local name = ask('Your name?', {id = 'name', validate = function(a)\n"
+		     "  if #a < 3 then note('short') return false, 'Please give your full name.' end\n"
+		     "  return true\n"
+		     "end})\n"
+		     "local email = ask('Your email?', {id = 'email'})\n"
+		     "finish('Thanks!')\n");
+	play_interview(f, "contact", msgs, 2, id);
+	write_script(f, "contact", CONTACT);
+	assert_int_equal(migrate(f, id), 1);
+	assert_non_null(strstr(f->out, "seq 3:"));
+	assert_non_null(strstr(f->out, "accepts"));
+}
+
+static void test_migrate_allows_new_validation_that_accepts_the_recorded_answers(void **state)
+{
+	struct fixture *f = *state;
+	char id[TOKEN_ID_LEN + 1];
+	const char *msgs[] = { "Hello", "Alice" };
+	write_script(f, "contact", CONTACT);
+	play_interview(f, "contact", msgs, 2, id);
+	write_script(f, "contact",
+		     "local name = ask('Your name?', {id = 'name', validate = function(a)\n"
+		     "  if #a < 3 then note('short') return false, 'Please give your full name.' end\n"
+		     "  return true\n"
+		     "end})\n"
+		     "local email = ask('Your e-mail address?', {id = 'email'})\n"
+		     "finish('Thanks!')\n");
+	assert_int_equal(migrate(f, id), 0);
+	assert_non_null(strstr(f->out, "note: seq 4: recorded ask \"Your email?\" / now ask \"Your e-mail address?\""));
+	assert_non_null(strstr(f->out, "migrated"));
+}
+
 static void test_migrate_refuses_a_finished_interview(void **state)
 {
 	struct fixture *f = *state;
@@ -351,18 +525,7 @@ static void test_migrate_after_script_error_replays_fixed_script_and_clears_erro
 	play_interview(f, "lang", msgs, 1, id);
 	/* The candidate answered "Lua" and the script failed: the engine kept
 	 * the error, not the message. */
-	struct store *st = open_store(f);
-	struct proto_interview iv = { 0 };
-	assert_int_equal(record_get_interview(st, id, &iv), 0);
-	iv.last_error = dup_s("scripts/lang.lua:3: attempt to concatenate a nil value");
-	iv.last_traceback = dup_s("stack traceback: ...");
-	struct store_batch *b = store_batch_new();
-	char err[256];
-	assert_int_equal(record_batch_interview(b, &iv), 0);
-	assert_int_equal(store_commit(st, b, err, sizeof err), 0);
-	store_batch_free(b);
-	proto_interview_free(&iv);
-	store_close(st);
+	set_last_error(f, id, "scripts/lang.lua:3: attempt to concatenate a nil value");
 
 	write_script(f, "lang", V1);
 	assert_int_equal(migrate(f, id), 0);
@@ -384,9 +547,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_of_unchanged_script_is_same, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_reports_first_divergent_turn_at_its_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_names_the_error_line_of_the_edited_script, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_try_lists_only_answers_asked_with_an_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_allows_wording_fix_and_switches_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_changed_options_and_leaves_interview_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_when_a_recorded_answer_is_now_rejected, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refuses_a_fixed_script_that_finishes_at_the_last_recorded_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refuses_a_validate_that_rejects_a_recorded_answer_and_notes_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refuses_a_rejected_answer_to_questions_without_ids, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_refuses_a_recorded_rejection_the_new_script_accepts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_allows_new_validation_that_accepts_the_recorded_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_a_finished_interview, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_after_script_error_replays_fixed_script_and_clears_error, setup, teardown),
 	};

@@ -75,6 +75,13 @@ static void expect_named(const struct script_output *out, size_t i, enum script_
 	assert_string_equal(out->events[i].name, name);
 }
 
+/* An answer accepted without an id: signalled, with nothing to record. */
+static void expect_accepted(const struct script_output *out, size_t i)
+{
+	expect_named(out, i, SCRIPT_EV_ANSWER, "");
+	assert_null(out->events[i].text);
+}
+
 /* A script that says its result; returns the first event's text (a copy). */
 static char *say_result(const char *src)
 {
@@ -233,7 +240,8 @@ static void test_choose_reasks_with_hint_on_unknown_option(void **state)
 	script_output_free(&out);
 
 	feed_ok(s, "c", &out);
-	expect_ev(&out, 0, SCRIPT_EV_SAY, "got C");
+	expect_accepted(&out, 0);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "got C");
 	script_output_free(&out);
 	script_close(s);
 }
@@ -253,7 +261,8 @@ static void test_choose_accepts_option_number_and_case_insensitive_text(void **s
 	assert_string_equal(out.events[0].text, "No");
 	script_output_free(&out);
 	feed_ok(s, "MAYBE LATER\n", &out);
-	expect_ev(&out, 0, SCRIPT_EV_SAY, "No| Maybe later ");
+	expect_accepted(&out, 0);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "No| Maybe later ");
 	script_output_free(&out);
 	script_close(s);
 }
@@ -285,13 +294,15 @@ static void test_ask_number_rejects_out_of_range(void **state)
 	script_output_free(&out);
 
 	feed_ok(s, "5 years", &out);
-	expect_ev(&out, 0, SCRIPT_EV_ASK, "Rating?");
-	assert_false(out.events[0].has_min);
-	assert_false(out.events[0].has_max);
+	expect_accepted(&out, 0);
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Rating?");
+	assert_false(out.events[1].has_min);
+	assert_false(out.events[1].has_max);
 	script_output_free(&out);
 
 	feed_ok(s, "I'd say 3.5", &out);
-	expect_ev(&out, 0, SCRIPT_EV_SAY, "5|3.5|integer");
+	expect_accepted(&out, 0);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "5|3.5|integer");
 	script_output_free(&out);
 	script_close(s);
 }
@@ -309,10 +320,12 @@ static void test_ask_inside_pcall_still_yields(void **state)
 	expect_ev(&out, 0, SCRIPT_EV_ASK, "Name?");
 	script_output_free(&out);
 	feed_ok(s, "Bob", &out);
-	expect_ev(&out, 0, SCRIPT_EV_ASK, "Age?");
+	expect_accepted(&out, 0);
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Age?");
 	script_output_free(&out);
 	feed_ok(s, "30", &out);
-	expect_ev(&out, 0, SCRIPT_EV_SAY, "trueBobtrue30");
+	expect_accepted(&out, 0);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "trueBobtrue30");
 	assert_true(out.finished);
 	script_output_free(&out);
 	script_close(s);
@@ -347,12 +360,14 @@ static void test_validate_and_retries_with_on_give_up(void **state)
 	expect_ev(&out, 1, SCRIPT_EV_ASK, "Team size?");
 	script_output_free(&out);
 
-	feed_ok(s, "many", &out); /* retries = 0: no re-ask, nil */
-	expect_ev(&out, 0, SCRIPT_EV_ASK, "Pick");
+	feed_ok(s, "many", &out); /* retries = 0: no re-ask, nil, still an answer */
+	expect_accepted(&out, 0);
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Pick");
 	script_output_free(&out);
 
 	feed_ok(s, "zzz", &out);
-	expect_ev(&out, 0, SCRIPT_EV_SAY, "none:still no|nil|a|none:still no");
+	expect_accepted(&out, 0);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "none:still no|nil|a|none:still no");
 	script_output_free(&out);
 	script_close(s);
 }
