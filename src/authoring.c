@@ -27,8 +27,10 @@
 #include "token.h"
 
 #define OPENING_MESSAGE "Hello"   /* what a candidate's first message is taken to be */
-#define PLAY_ID "0000000000000000" /* interview id (and so math.random seed) of check and try */
-#define CHECK_MAX_RUNS 200
+#define PLAY_ID "0000000000000000" /* interview id (and so math.random seed) of try; check's first draw */
+#define CHECK_DRAWS 16        /* interview ids check explores under: pick() draws differ */
+#define CHECK_MAX_RUNS 200    /* paths of the first draw */
+#define CHECK_TOTAL_RUNS 400  /* paths of all draws: the others share what the first left */
 #define CHECK_MAX_DEPTH 200
 #define CHECK_INVALID_CHOICE "zzz-not-an-option"
 #define CHECK_LONG_TEXT 2000
@@ -256,6 +258,7 @@ struct play {
 	bool failed;
 	struct script_error err;
 	size_t feeds;
+	uint64_t conv; /* hash of every turn so far: the conversation as seen */
 };
 
 /* What one feed did. */
@@ -289,6 +292,7 @@ static int play_open(struct play *p, const char *chunk, const char *src, size_t 
 	p->iv.candidate = must_strdup(candidate);
 	p->iv.status = must_strdup("new");
 	p->iv.next_seq = 1;
+	p->conv = 0xcbf29ce484222325ULL;
 	struct script_env env = {
 		.interview_id = id,
 		.candidate_name = candidate ? candidate : "",
@@ -298,6 +302,22 @@ static int play_open(struct play *p, const char *chunk, const char *src, size_t 
 	if (rc != 0)
 		p->failed = true;
 	return rc;
+}
+
+/* FNV-1a over s and its terminating NUL, so "ab","c" and "a","bc" differ. */
+static uint64_t hash_str(uint64_t h, const char *s)
+{
+	const unsigned char *c = (const unsigned char *)(s ? s : "");
+	do {
+		h ^= *c;
+		h *= 0x100000001b3ULL;
+	} while (*c++);
+	return h;
+}
+
+static uint64_t hash_turn(uint64_t h, const char *role, const char *kind, const char *text)
+{
+	return hash_str(hash_str(hash_str(h, role), kind), text);
 }
 
 static struct proto_turn *play_push_turn(struct play *p, const char *role, const char *kind,
@@ -314,6 +334,7 @@ static struct proto_turn *play_push_turn(struct play *p, const char *role, const
 	t->kind = must_strdup(kind);
 	t->text = must_strdup(text);
 	t->section = p->section ? must_strdup(p->section) : NULL;
+	p->conv = hash_turn(p->conv, role, kind, text);
 	return t;
 }
 
@@ -385,6 +406,8 @@ static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 			if (ev->kind == SCRIPT_EV_ASK) {
 				t->choices = dup_strv(ev->choices, ev->nchoices);
 				t->nchoices = ev->nchoices;
+				for (size_t k = 0; k < ev->nchoices; k++)
+					p->conv = hash_str(p->conv, ev->choices[k]);
 				ask_copy(&p->pending, ev, p->accepted);
 				asked = true;
 			}
@@ -602,7 +625,26 @@ static void queue_push(struct path_queue *q, char **prefix, size_t n, const char
 struct findings {
 	char **msgs;
 	size_t n;
+	/* Conversations (play.conv) that ended in a finding: a later draw that
+	 * reaches one has the same finding, without paying for the run again (a
+	 * run that trips a limit takes a good part of a second). */
+	uint64_t *convs;
+	size_t nconvs;
 };
+
+static void conv_add(struct findings *fs, uint64_t conv)
+{
+	fs->convs = must_realloc(fs->convs, (fs->nconvs + 1) * sizeof *fs->convs);
+	fs->convs[fs->nconvs++] = conv;
+}
+
+static bool conv_known(const struct findings *fs, uint64_t conv)
+{
+	for (size_t i = 0; i < fs->nconvs; i++)
+		if (fs->convs[i] == conv)
+			return true;
+	return false;
+}
 
 static bool finding_seen(struct findings *fs, const char *msg)
 {
@@ -627,21 +669,38 @@ static void print_answers(FILE *f, char *const *answers, size_t n)
 	fputs("]\n", f);
 }
 
-/* Runs one path to its end: its answers first, then each question's default
- * answer. Alternatives met past the prefix are queued. Returns the number of
- * findings (0 or 1). */
-static int check_run(const char *file, const char *src, size_t len, struct path *pa,
-		     struct path_queue *q, size_t budget, struct findings *fs,
-		     struct findings *notes)
+/* Interview id of draw k (0-based): "0000000000000000", "0000000000000001", ...
+ * Draw 0 is what try plays by default; try --id replays any other. */
+static void draw_id(unsigned k, char id[TOKEN_ID_LEN + 1])
+{
+	snprintf(id, TOKEN_ID_LEN + 1, "%0*x", TOKEN_ID_LEN, k);
+}
+
+static void print_draw(FILE *f, const char *file, unsigned draw)
+{
+	char id[TOKEN_ID_LEN + 1];
+	draw_id(draw, id);
+	fprintf(f, "  draw %u of %d, interview id %s: replay it with interviewd try %s --id %s\n",
+		draw + 1, CHECK_DRAWS, id, file, id);
+}
+
+enum run_result { RUN_CLEAN, RUN_NEW_FINDING, RUN_KNOWN_FINDING };
+
+/* Runs one path to its end under one draw: its answers first, then each
+ * question's default answer. Alternatives met past the prefix are queued. */
+static enum run_result check_run(const char *file, const char *src, size_t len, unsigned draw,
+				 struct path *pa, struct path_queue *q, size_t budget,
+				 struct findings *fs, struct findings *notes)
 {
 	struct play p;
-	int found = 0;
-	char msg[1024];
+	enum run_result found = RUN_CLEAN;
+	char msg[1024], id[TOKEN_ID_LEN + 1];
 	char **fed = NULL;
 	size_t nfed = 0;
 	bool has_invalid = pa->has_invalid;
 	int stuck = 0;
-	if (play_open(&p, file, src, len, PLAY_ID, "") != 0)
+	draw_id(draw, id);
+	if (play_open(&p, file, src, len, id, "") != 0)
 		goto out; /* compiled once already; the host ran out of memory */
 	fed = must_realloc(NULL, (CHECK_MAX_DEPTH + 1) * sizeof *fed);
 	while (nfed <= CHECK_MAX_DEPTH && !p.finished) {
@@ -682,15 +741,23 @@ static int check_run(const char *file, const char *src, size_t len, struct path 
 		}
 		if (answer)
 			fed[nfed] = must_strdup(answer);
+		if (conv_known(fs, hash_turn(p.conv, "candidate", "message", fed[nfed]))) {
+			nfed++;
+			found = RUN_KNOWN_FINDING;
+			goto out;
+		}
 		struct feed_info fi;
 		int rc = play_feed(&p, fed[nfed++], &fi);
 		if (rc != 0) {
 			format_error(msg, sizeof msg, file, &p.err);
+			conv_add(fs, p.conv);
+			found = RUN_KNOWN_FINDING;
 			if (!finding_seen(fs, msg)) {
 				printf("%s\n", msg);
 				print_answers(stdout, fed, nfed);
+				print_draw(stdout, file, draw);
+				found = RUN_NEW_FINDING;
 			}
-			found = 1;
 			goto out;
 		}
 		stuck = fi.reasked && nfed >= pa->n ? stuck + 1 : 0;
@@ -698,14 +765,16 @@ static int check_run(const char *file, const char *src, size_t len, struct path 
 	if (!p.finished) {
 		/* One finding per looping question, whatever its text says. */
 		snprintf(msg, sizeof msg, "%s:%d: does not finish", file, p.pending.line);
+		found = RUN_KNOWN_FINDING;
 		if (!finding_seen(fs, msg)) {
 			printf("%s: does not finish after %d answers: the last question was line %d, ",
 			       file, CHECK_MAX_DEPTH, p.pending.line);
 			put_text(stdout, p.pending.text ? p.pending.text : "");
 			fputc('\n', stdout);
 			print_answers(stdout, fed, nfed);
+			print_draw(stdout, file, draw);
+			found = RUN_NEW_FINDING;
 		}
-		found = 1;
 	}
 out:
 	free_strv(fed, nfed);
@@ -713,14 +782,43 @@ out:
 	return found;
 }
 
+/* Explores one draw: the default path, then queued alternatives, up to
+ * bound runs. A later draw is there to find what earlier ones could not
+ * reach, so it stops at the first finding already reported (what follows is
+ * most likely more of the same, and a run that trips a limit is slow).
+ * Returns the number of runs. */
+static size_t check_draw(const char *file, const char *src, size_t len, unsigned draw,
+			 size_t bound, struct findings *fs, struct findings *notes)
+{
+	struct path_queue q = { 0 };
+	size_t runs = 0;
+	while (runs < bound) {
+		/* A copy: the run queues more paths, which may move q.v. */
+		struct path pa = { 0 };
+		if (runs > 0) {
+			if (q.head == q.n)
+				break;
+			pa = q.v[q.head++];
+		}
+		runs++;
+		enum run_result res = check_run(file, src, len, draw, &pa, &q, bound - runs, fs, notes);
+		path_free(&pa);
+		if (draw > 0 && res == RUN_KNOWN_FINDING)
+			break;
+	}
+	for (size_t i = q.head; i < q.n; i++)
+		path_free(&q.v[i]);
+	free(q.v);
+	return runs;
+}
+
 static int check_file(const char *file)
 {
 	char *src = NULL;
 	size_t len = 0;
 	char err[1024];
-	struct path_queue q = { 0 };
 	struct findings fs = { 0 }, notes = { 0 };
-	size_t runs = 0, nfind = 0;
+	size_t runs = 0;
 	int rc = 1;
 	if (record_read_script(file, file, &src, &len, err, sizeof err) != 0) {
 		printf("%s\n", err);
@@ -735,26 +833,18 @@ static int check_file(const char *file)
 	}
 	play_close(&p);
 
-	while (runs < CHECK_MAX_RUNS) {
-		/* A copy: the run queues more paths, which may move q.v. */
-		struct path pa = { 0 };
-		if (runs > 0) {
-			if (q.head == q.n)
-				break;
-			pa = q.v[q.head++];
-		}
-		runs++;
-		nfind += (size_t)check_run(file, src, len, &pa, &q, CHECK_MAX_RUNS - runs, &fs,
-					    &notes);
-		path_free(&pa);
+	/* pick() and math.random draw from the interview id: explore several,
+	 * so a question only some interviews are asked gets run too. */
+	for (unsigned draw = 0; draw < CHECK_DRAWS; draw++) {
+		size_t bound = draw == 0 ? CHECK_MAX_RUNS
+					 : (CHECK_TOTAL_RUNS - runs) / (CHECK_DRAWS - draw);
+		runs += check_draw(file, src, len, draw, bound, &fs, &notes);
 	}
-	printf("%s: %zu paths explored, %zu findings\n", file, runs, fs.n);
-	rc = nfind ? 1 : 0;
+	printf("%s: %zu paths explored in %d draws, %zu findings\n", file, runs, CHECK_DRAWS, fs.n);
+	rc = fs.n ? 1 : 0;
 out:
-	for (size_t i = q.head; i < q.n; i++)
-		path_free(&q.v[i]);
-	free(q.v);
 	free_strv(fs.msgs, fs.n);
+	free(fs.convs);
 	free_strv(notes.msgs, notes.n);
 	free(src);
 	return rc;
@@ -772,9 +862,11 @@ int authoring_cmd_check(int argc, char **argv)
 		"Compiles each script in the server's sandbox, then runs it with generated\n"
 		"answers: every option of each choose(), numbers at and beyond each\n"
 		"ask_number() bound, a short and a long text for ask(); up to 200 runs of up\n"
-		"to 200 answers each. Reports syntax errors, runtime errors, scripts that run\n"
-		"too long or use too much memory, and interviews that never end, as\n"
-		"FILE:LINE with the answers that lead there. Exit 1 on any finding.\n";
+		"to 200 answers each, then up to 200 more spread over 15 other interview ids,\n"
+		"since pick() and math.random draw differently for each. Reports syntax\n"
+		"errors, runtime errors, scripts that run too long or use too much memory,\n"
+		"and interviews that never end, as FILE:LINE with the answers and the\n"
+		"interview id that lead there (try --id replays it). Exit 1 on any finding.\n";
 	int files = 0, rc = 0;
 	for (int i = 1; i < argc; i++) {
 		if (is_help(argv[i])) {
@@ -959,15 +1051,18 @@ static char *script_name_of(const char *path)
 int authoring_cmd_try(int argc, char **argv)
 {
 	static const char usage[] =
-		"usage: interviewd try FILE [--answers FILE] [--json] [--candidate NAME]\n"
+		"usage: interviewd try FILE [--answers FILE] [--json] [--candidate NAME] [--id ID]\n"
 		"Plays the interview as the server would run it (same sandbox, limits and\n"
 		"re-ask hints). Without --answers it is interactive: press Enter to start,\n"
 		"then answer each question (a choice can be typed by its number).\n"
 		"With --answers, one answer per line (the first line is the candidate's\n"
 		"opening message), it runs unattended and prints the transcript and the\n"
 		"results; exit 1 when the answers run out before the end or the script\n"
-		"fails. --json prints the same as one JSON object.\n";
-	const char *file = NULL, *answers = NULL, *candidate = "";
+		"fails. --json prints the same as one JSON object.\n"
+		"--id ID plays it as interview ID (16 hex characters; default\n"
+		"0000000000000000): pick() and math.random draw from it, so this replays\n"
+		"a draw check reported.\n";
+	const char *file = NULL, *answers = NULL, *candidate = "", *id = PLAY_ID;
 	bool json = false;
 	for (int i = 1; i < argc; i++) {
 		if (is_help(argv[i])) {
@@ -977,6 +1072,8 @@ int authoring_cmd_try(int argc, char **argv)
 			answers = argv[++i];
 		} else if (strcmp(argv[i], "--candidate") == 0 && i + 1 < argc) {
 			candidate = argv[++i];
+		} else if (strcmp(argv[i], "--id") == 0 && i + 1 < argc) {
+			id = argv[++i];
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = true;
 		} else if (argv[i][0] != '-' && !file) {
@@ -990,6 +1087,11 @@ int authoring_cmd_try(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	if (!token_is_id(id)) {
+		fprintf(stderr, "try: %s is not an interview id (16 hex characters, e.g. the one "
+			"check reports)\n", id);
+		return 2;
+	}
 	char *src = NULL, *name = NULL;
 	size_t len = 0;
 	char err[1024], hash[TOKEN_DIGEST_HEX + 1];
@@ -1001,7 +1103,7 @@ int authoring_cmd_try(int argc, char **argv)
 		goto out;
 	}
 	token_digest_hex(src, len, hash);
-	if (play_open(&p, file, src, len, PLAY_ID, candidate) != 0) {
+	if (play_open(&p, file, src, len, id, candidate) != 0) {
 		format_error(err, sizeof err, file, &p.err);
 		fprintf(stderr, "%s\n", err);
 		goto out;

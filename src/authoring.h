@@ -1,6 +1,7 @@
 /* authoring: the commands an interviewer uses to write, test and ship scripts.
  *
- * check explores a script with generated answers and reports what breaks; try
+ * check explores a script with generated answers, under several interview ids
+ * (pick() and math.random draw from the id), and reports what breaks; try
  * plays it in the terminal (or unattended from an answers file, which is how a
  * script gets regression tests); replay runs an edited script against every
  * recorded interview of it; migrate moves one unfinished interview to the
@@ -14,7 +15,7 @@
 
 /* interviewd check FILE... */
 int authoring_cmd_check(int argc, char **argv);
-/* interviewd try FILE [--answers FILE] [--json] [--candidate NAME] */
+/* interviewd try FILE [--answers FILE] [--json] [--candidate NAME] [--id ID] */
 int authoring_cmd_try(int argc, char **argv);
 /* interviewd replay NAME [--script FILE] [--data DIR] [--scripts DIR] */
 int authoring_cmd_replay(int argc, char **argv);
