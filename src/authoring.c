@@ -1484,8 +1484,9 @@ static int migrate_commit(struct store *st, const struct proto_interview *seen, 
 	struct proto_interview cur;
 	memset(&cur, 0, sizeof cur);
 	struct store_batch *b = NULL;
+	struct record_read read = { 0 };
 	char err[512];
-	int rc = record_get_interview(st, seen->id, &cur);
+	int rc = record_get_interview_as_read(st, seen->id, &cur, &read);
 	if (rc != 0) {
 		fprintf(stderr, "cannot read interview %s again (error %d)\n", seen->id, rc);
 		goto out;
@@ -1500,7 +1501,10 @@ static int migrate_commit(struct store *st, const struct proto_interview *seen, 
 	b = store_batch_new();
 	if (!b)
 		oom();
-	if ((rc = record_batch_script(b, src, len, hash)) != 0)
+	/* Written only if no turn committed since the read above (the server
+	 * runs turns concurrently, in another process). */
+	if ((rc = record_batch_expect_interview(b, seen->id, &read)) != 0 ||
+	    (rc = record_batch_script(b, src, len, hash)) != 0)
 		goto fail;
 	free(cur.script_hash);
 	cur.script_hash = must_strdup(hash);
@@ -1510,7 +1514,13 @@ static int migrate_commit(struct store *st, const struct proto_interview *seen, 
 	cur.updated = record_now_ms();
 	if ((rc = record_batch_interview(b, &cur)) != 0)
 		goto fail;
-	if ((rc = store_commit(st, b, err, sizeof err)) != 0) {
+	rc = store_commit(st, b, err, sizeof err);
+	if (rc == STORE_ECONFLICT) {
+		fprintf(stderr, "interview %s moved on while it was being migrated; run migrate again\n",
+			seen->id);
+		goto out;
+	}
+	if (rc != 0) {
 		fprintf(stderr, "could not save the migration: %s\n", err);
 		goto out;
 	}
@@ -1519,6 +1529,7 @@ fail:
 	fprintf(stderr, "could not prepare the migration (error %d)\n", rc);
 out:
 	store_batch_free(b);
+	record_read_free(&read);
 	proto_interview_free(&cur);
 	return rc;
 }

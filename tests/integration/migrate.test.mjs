@@ -49,3 +49,45 @@ test('a stranded interview continues on the same connection after its script is 
     rmSync(scripts, { recursive: true, force: true });
   }
 });
+
+// The script spends a few hundred milliseconds on "slow", long enough for a migration to commit while
+// the turn runs. The turn must not write the old script hash back over the migration.
+const slow = (second) => `local a = ask("First?")\nif a == "slow" then local x = 0 for i = 1, 6000000 do x = x + i end end\nask("${second}")\nfinish("Done.")\n`;
+
+test('a migration committed while a turn runs is not undone by that turn', async () => {
+  const scripts = scriptsDirWith({ slow: slow('Second?') });
+  const server = await startServer({ scripts });
+  try {
+    const iv = await server.newInterview('slow');
+    const id = iv.interview_id;
+    const c = await connect(`${server.ws}/v1?token=${iv.token}`);
+    try {
+      await c.turn(id, 'Hello');
+      writeFileSync(path.join(scripts, 'slow.lua'), slow('Second question, reworded?'));
+      const turn = c.turn(id, 'slow', { client_msg_id: 'slow-1' });
+      const migrated = await cli(['migrate', id, '--data', server.dataDir, '--scripts', scripts]);
+      const frames = await turn;
+      const shown = JSON.parse((await cli(['show', id, '--json', '--data', server.dataDir])).stdout);
+      if (migrated.code === 0) {
+        // Whatever the interleaving, the record keeps the migration.
+        assert.notEqual(shown.script_hash, undefined);
+        const again = frames.at(-1).type === 'error'
+          ? await c.turn(id, 'slow', { client_msg_id: 'slow-1' })
+          : frames;
+        if (frames.at(-1).type === 'error') assert.equal(frames.at(-1).code, 'unavailable');
+        const after = JSON.parse((await cli(['show', id, '--json', '--data', server.dataDir])).stdout);
+        assert.match(migrated.stdout, new RegExp(`migrated ${id} to ${after.script_hash.slice(0, 12)}`),
+          'the interview still runs the migrated script');
+        assert.ok(again.at(-1).kind === 'ask');
+      } else {
+        // The turn committed first: migrate saw it and refused; nothing half-done.
+        assert.match(migrated.stderr + migrated.stdout, /moved on|run migrate again/);
+        assert.equal(frames.at(-1).message, 'Second?');
+      }
+    } finally { c.close(); }
+  } finally {
+    await server.stop();
+    server.cleanup();
+    rmSync(scripts, { recursive: true, force: true });
+  }
+});
