@@ -2,9 +2,12 @@
 // without a socket. useInterview.js owns the socket and turns events into actions.
 //
 // The transcript is keyed by seq (the server's numbering, candidate messages included). The candidate's
-// own messages live in `pending` until the server has numbered them: we never learn a candidate
-// message's seq directly, only that the first reply to it is seq N and the message was therefore N-1.
-// At most one pending message is in flight ('sent') at a time, which keeps that inference exact.
+// own messages live in `pending` until a `history` frame lists them under their client_msg_id: reply
+// frames never say which message they answer, and with two tabs open on one interview the next reply
+// may be the other tab's turn. So a reply that arrives while one of ours is in flight only makes us ask
+// for history; nothing is shown as delivered until the server's transcript has it.
+// At most one pending message is in flight ('sent') at a time. A refused one ('refused') pauses the
+// outbox: what was typed after it stays put until the candidate retries, edits or discards it.
 
 export const initialState = {
   interviewId: '',
@@ -18,10 +21,13 @@ export const initialState = {
   failedOpens: 0, // consecutive sockets that closed before opening
   historyLoaded: false, // on the current connection
   needHistory: false,
-  pending: [], // [{id, text, state:'queued'|'sent', afterSeq, attempted, blocked}]
-  error: null, // {code, message}: shown beside the input
-  fatal: null, // {code, message}: the interview cannot be used from this page
-  restored: null, // {text, nonce}: an answer the server refused, handed back to the composer
+  historyOutstanding: false, // a history request is on its way
+  recheck: false, // a reply arrived while that request was out: ask again if ours is still unconfirmed
+  frames: 0, // frames received on any connection (the stall watchdog's heartbeat)
+  unavailableCount: 0, // consecutive 'unavailable' refusals: the retry backs off like a reconnect
+  pending: [], // [{id, text, state:'queued'|'sent'|'refused', afterSeq, attempted, blocked, code?}]
+  error: null, // {code, message, forId?}: shown beside the input; forId ties it to a refused answer
+  fatal: null, // {code, message}: the interview cannot be used from this page ('invalid_link', 'not_found')
 };
 
 // Restores what a previous load of this page kept in sessionStorage.
@@ -32,7 +38,10 @@ export function initState(interviewId, saved) {
   const pending = Array.isArray(saved.pending)
     ? saved.pending
         .filter((p) => p && typeof p.id === 'string' && typeof p.text === 'string')
-        .map((p) => ({ id: p.id, text: p.text, state: 'queued', afterSeq: p.afterSeq || 0, attempted: !!p.attempted, blocked: false }))
+        .map((p) => ({
+          id: p.id, text: p.text, state: p.refused ? 'refused' : 'queued', afterSeq: p.afterSeq || 0, attempted: !!p.attempted, blocked: false,
+          ...(p.refused ? { code: String(p.refused) } : {}),
+        }))
     : [];
   return { ...s, messages, lastSeq: maxSeq(messages), status: saved.status || null, pending };
 }
@@ -42,7 +51,9 @@ export function persisted(state) {
   return {
     messages: state.messages,
     status: state.status,
-    pending: state.pending.map(({ id, text, afterSeq, attempted }) => ({ id, text, afterSeq, attempted })),
+    pending: state.pending.map(({ id, text, afterSeq, attempted, state: st, code }) => ({
+      id, text, afterSeq, attempted, ...(st === 'refused' ? { refused: code || 'refused' } : {}),
+    })),
   };
 }
 
@@ -73,12 +84,19 @@ function insert(messages, m) {
 }
 
 const hasSent = (s) => s.pending.some((p) => p.state === 'sent');
+const hasRefused = (s) => s.pending.some((p) => p.state === 'refused');
 
-// The next message the hook should send, or null: only after this connection's history, one at a time.
+// The next message the hook should send, or null: only after this connection's history, one at a
+// time, and never past a refused answer (the outbox is paused until the candidate acts on it).
 export function nextToSend(s) {
-  if (s.conn !== 'connected' || !s.historyLoaded || s.needHistory || s.fatal || s.status === 'finished') return null;
-  if (hasSent(s)) return null;
+  if (s.conn !== 'connected' || !s.historyLoaded || s.needHistory || s.historyOutstanding || s.fatal || s.status === 'finished') return null;
+  if (hasSent(s) || hasRefused(s)) return null;
   return s.pending.find((p) => p.state === 'queued' && !p.blocked) || null;
+}
+
+// Something sent on this connection still waits for its answer: the stall watchdog runs meanwhile.
+export function awaitingReply(s) {
+  return s.conn === 'connected' && (hasSent(s) || s.historyOutstanding);
 }
 
 // The choices to offer now: the latest message is a question with options and nothing is on its way.
@@ -88,8 +106,9 @@ export function currentChoices(s) {
   return last && last.role === 'bot' && last.kind === 'ask' && last.choices?.length ? last.choices : null;
 }
 
-// Drops pending messages that the transcript shows were already delivered: by client_msg_id when the
-// server reports it, else (for one we did try to send) by the same text after the point it was typed.
+// Drops pending messages that the transcript shows were already delivered: by client_msg_id (our server
+// reports it on every candidate turn). Only for a server that reports no ids at all, one we did try to
+// send is matched by the same text after the point it was typed.
 function reconcile(pending, messages) {
   const ids = new Set(messages.map((m) => m.client_msg_id).filter(Boolean));
   const used = new Set();
@@ -106,8 +125,15 @@ function onHistory(s, f) {
   const messages = normalize(Array.isArray(f.messages) ? f.messages : []);
   const status = ['new', 'active', 'finished'].includes(f.status) ? f.status : messages.length ? 'active' : 'new';
   let pending = reconcile(s.pending, messages);
+  const delivered = s.pending.some((p) => p.state === 'sent') && !pending.some((p) => p.state === 'sent');
   if (status === 'finished') pending = [];
-  return { ...s, messages, lastSeq: maxSeq(messages), status, pending, historyLoaded: true, needHistory: false };
+  // Ours is still unconfirmed but replies came in after this history was asked for: they may be ours.
+  const again = s.recheck && pending.some((p) => p.state === 'sent');
+  return {
+    ...s, messages, lastSeq: maxSeq(messages), status, pending, historyLoaded: true, needHistory: again,
+    historyOutstanding: false, recheck: false, unavailableCount: delivered ? 0 : s.unavailableCount,
+    error: delivered && s.error && !s.error.forId ? null : s.error,
+  };
 }
 
 function onResponse(s, f) {
@@ -116,47 +142,52 @@ function onResponse(s, f) {
   const status = finished ? 'finished' : s.status === 'finished' ? 'finished' : 'active';
   const bot = { seq: f.seq, role: 'bot', kind: f.kind || 'say', text: String(f.message ?? ''), ...(Array.isArray(f.choices) ? { choices: f.choices } : {}) };
   const known = s.messages.some((m) => m.seq === f.seq);
-  let { pending, messages, needHistory } = s;
-  const sentIdx = pending.findIndex((p) => p.state === 'sent');
+  let { pending, messages, needHistory, recheck } = s;
 
-  if (f.repeat === true) {
-    // The server already had this answer: the replayed replies confirm it; the transcript has it.
-    if (sentIdx >= 0) pending = pending.filter((_, i) => i !== sentIdx);
-    if (!known) { messages = insert(messages, bot); needHistory = needHistory || f.seq > s.lastSeq + 1; }
-  } else if (!known) {
-    if (sentIdx >= 0 && f.seq === s.lastSeq + 2) {
-      const p = pending[sentIdx];
-      messages = insert(messages, { seq: s.lastSeq + 1, role: 'candidate', kind: 'message', text: p.text, client_msg_id: p.id });
-      pending = pending.filter((_, i) => i !== sentIdx);
-    } else if (f.seq > s.lastSeq + 1) {
-      needHistory = true; // someone else (another tab) moved the interview on
-    }
-    messages = insert(messages, bot);
+  if (hasSent(s)) {
+    // Maybe the reply to ours, maybe another tab's turn: the transcript will say, by client_msg_id.
+    if (s.historyOutstanding) recheck = true;
+    else needHistory = true;
+  } else if (!known && f.seq > s.lastSeq + 1) {
+    needHistory = true; // someone else (another tab) moved the interview on
   }
+  if (!known) messages = insert(messages, bot);
   if (finished) pending = [];
-  const error = known && !f.repeat ? s.error : null;
-  return { ...s, messages, lastSeq: maxSeq(messages), pending, needHistory, status, error };
+  // A fresh reply supersedes a passing notice, never one about an answer the candidate must act on.
+  const error = s.error && !s.error.forId && (!known || f.repeat) ? null : s.error;
+  return { ...s, messages, lastSeq: maxSeq(messages), pending, needHistory, recheck, status, error };
 }
 
 function onError(s, f) {
   const error = { code: String(f.code || 'error'), message: String(f.message || 'Something went wrong.') };
   const sentIdx = s.pending.findIndex((p) => p.state === 'sent');
   const sent = sentIdx >= 0 ? s.pending[sentIdx] : null;
-  const without = s.pending.filter((_, i) => i !== sentIdx);
   switch (error.code) {
     case 'not_found':
       return { ...s, fatal: error, pending: [] };
     case 'interview_finished':
       return { ...s, status: 'finished', pending: [], needHistory: true, error: null };
     case 'unavailable':
-      // Nothing was recorded: keep the answer and try again a little later (see 'unblock').
-      return { ...s, error, pending: s.pending.map((p, i) => (i === sentIdx ? { ...p, state: 'queued', blocked: true } : p)) };
-    default:
-      // The server refused this answer (script error, too large, rate limit…): hand it back to the
-      // candidate instead of dropping it or retrying it forever.
+      // Nothing was recorded: keep the answer and try again later, backing off (see 'unblock').
       if (!sent) return { ...s, error };
-      return { ...s, error, pending: without, restored: { text: sent.text, nonce: (s.restored?.nonce || 0) + 1 } };
+      return {
+        ...s, error, unavailableCount: s.unavailableCount + 1,
+        pending: s.pending.map((p, i) => (i === sentIdx ? { ...p, state: 'queued', blocked: true } : p)),
+      };
+    default:
+      // The server refused this answer (script error, too large, rate limit…): keep it, marked as not
+      // sent, and hold everything after it until the candidate retries, edits or discards it.
+      if (!sent) return { ...s, error };
+      return {
+        ...s, error: { ...error, forId: sent.id },
+        pending: s.pending.map((p, i) => (i === sentIdx ? { ...p, state: 'refused', code: error.code } : p)),
+      };
   }
+}
+
+// The candidate acted on a refused answer: its notice goes with it.
+function settle(s, id, pending) {
+  return { ...s, pending, error: s.error?.forId === id ? null : s.error };
 }
 
 export function reducer(s, a) {
@@ -166,7 +197,8 @@ export function reducer(s, a) {
     case 'open':
       return {
         ...s, conn: 'connected', retryAt: null, everConnected: true, failedOpens: 0, historyLoaded: false, needHistory: true,
-        pending: s.pending.map((p) => ({ ...p, state: 'queued', blocked: false })),
+        historyOutstanding: false, recheck: false,
+        pending: s.pending.map((p) => (p.state === 'refused' ? p : { ...p, state: 'queued', blocked: false })),
       };
     case 'closed':
       return {
@@ -177,6 +209,8 @@ export function reducer(s, a) {
         failedOpens: a.opened ? 0 : s.failedOpens + 1,
         historyLoaded: false,
         needHistory: false,
+        historyOutstanding: false,
+        recheck: false,
         pending: s.pending.map((p) => (p.state === 'sent' ? { ...p, state: 'queued' } : p)),
       };
     case 'offline':
@@ -184,9 +218,12 @@ export function reducer(s, a) {
     case 'online':
       return { ...s, online: true, conn: s.conn === 'offline' ? (s.everConnected ? 'reconnecting' : 'connecting') : s.conn };
     case 'history_requested':
-      return { ...s, needHistory: false };
+      return { ...s, needHistory: false, historyOutstanding: true };
+    case 'invalid_link':
+      return { ...s, fatal: { code: 'invalid_link', message: 'This link is not valid.' }, retryAt: null };
     case 'frame': {
       const f = a.frame;
+      s = { ...s, frames: s.frames + 1 }; // any frame at all shows the connection is alive
       if (!f || typeof f !== 'object') return s;
       if (f.interview_id && f.interview_id !== s.interviewId) return s;
       if (f.type === 'history') return onHistory(s, f);
@@ -198,10 +235,22 @@ export function reducer(s, a) {
       const text = String(a.text || '');
       if (!text.trim() || s.status === 'finished' || s.fatal) return s;
       const p = { id: a.id, text, state: 'queued', afterSeq: s.lastSeq, attempted: false, blocked: false };
-      return { ...s, pending: [...s.pending, p], status: s.status === 'new' ? 'active' : s.status, error: null };
+      // A notice about a refused answer stays until the candidate acts on that answer.
+      return { ...s, pending: [...s.pending, p], status: s.status === 'new' ? 'active' : s.status, error: s.error?.forId ? s.error : null };
     }
     case 'sent':
       return { ...s, pending: s.pending.map((p) => (p.id === a.id ? { ...p, state: 'sent', attempted: true, afterSeq: Math.max(p.afterSeq, s.lastSeq) } : p)) };
+    case 'retry':
+      return settle(s, a.id, s.pending.map((p) => (p.id === a.id && p.state === 'refused' ? { ...p, state: 'queued', blocked: false, code: undefined } : p)));
+    case 'edit': {
+      const text = String(a.text || '');
+      if (!text.trim()) return s;
+      // New text, new id: the server must not take it for a repeat of the refused one.
+      return settle(s, a.id, s.pending.map((p) => (p.id === a.id && p.state === 'refused'
+        ? { ...p, id: a.newId || p.id, text, state: 'queued', blocked: false, attempted: false, afterSeq: s.lastSeq, code: undefined } : p)));
+    }
+    case 'discard':
+      return settle(s, a.id, s.pending.filter((p) => !(p.id === a.id && p.state === 'refused')));
     case 'unblock':
       return { ...s, pending: s.pending.map((p) => (p.blocked ? { ...p, blocked: false } : p)) };
     case 'dismiss_error':

@@ -26,16 +26,55 @@ describe('reducer', () => {
     expect(s.messages).toHaveLength(2);
   });
 
-  test('the first reply to a sent message numbers it seq-1 and clears it from pending', () => {
+  test('a reply to a sent message asks for history; the message is delivered once history lists its client_msg_id', () => {
     let s = run(connected(), history([], 'new'), { type: 'submit', text: 'Hello', id: 'c1' });
     expect(nextToSend(s)?.id).toBe('c1');
     s = run(s, { type: 'sent', id: 'c1' });
     expect(nextToSend(s)).toBe(null); // one in flight at a time
     s = run(s, resp(2, 'say', 'Hi Ada!'), resp(3, 'ask', 'Which?', { choices: ['C', 'Go'] }));
+    expect(s.needHistory).toBe(true);
+    expect(s.pending.map((p) => p.state)).toEqual(['sent']); // not shown as delivered on a guess
+    expect(s.messages.filter((m) => m.role === 'candidate')).toEqual([]);
+    s = run(s, { type: 'history_requested' }, history([
+      { seq: 1, role: 'candidate', text: 'Hello', client_msg_id: 'c1' },
+      { seq: 2, role: 'bot', kind: 'say', text: 'Hi Ada!' }, { seq: 3, role: 'bot', kind: 'ask', text: 'Which?', choices: ['C', 'Go'] },
+    ]));
     expect(s.pending).toEqual([]);
     expect(s.messages.map((m) => [m.seq, m.role, m.text])).toEqual([[1, 'candidate', 'Hello'], [2, 'bot', 'Hi Ada!'], [3, 'bot', 'Which?']]);
     expect(currentChoices(s)).toEqual(['C', 'Go']);
     expect(s.needHistory).toBe(false);
+  });
+
+  test("two tabs: another tab's turn arriving while ours is in flight is never credited to ours", () => {
+    const base = [{ seq: 1, role: 'candidate', text: 'Hello', client_msg_id: 'h' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }];
+    let s = run(connected(), history(base), { type: 'submit', text: 'mine', id: 'a' }, { type: 'sent', id: 'a' });
+    // The other tab's answer (seq 3) was taken first; its reply reaches us at lastSeq + 2.
+    s = run(s, resp(4, 'ask', 'Q2?'));
+    expect(s.messages.find((m) => m.role === 'candidate' && m.text === 'mine')).toBe(undefined);
+    expect(s.pending.map((p) => [p.id, p.state])).toEqual([['a', 'sent']]);
+    expect(s.needHistory).toBe(true);
+    const other = [...base, { seq: 3, role: 'candidate', text: 'theirs', client_msg_id: 'b' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }];
+    s = run(s, { type: 'history_requested' }, history(other));
+    expect(s.messages.filter((m) => m.role === 'candidate').map((m) => m.text)).toEqual(['Hello', 'theirs']);
+    expect(s.pending.map((p) => [p.id, p.state])).toEqual([['a', 'sent']]); // still ours to wait for
+    expect(nextToSend(run(s, { type: 'submit', text: 'next', id: 'n' }))).toBe(null);
+    // Then our own turn's reply: confirmed by id, at the seq the server gave it.
+    s = run(s, resp(6, 'ask', 'Q3?'));
+    expect(s.needHistory).toBe(true);
+    s = run(s, { type: 'history_requested' }, history([...other,
+      { seq: 5, role: 'candidate', text: 'mine', client_msg_id: 'a' }, { seq: 6, role: 'bot', kind: 'ask', text: 'Q3?' }]));
+    expect(s.pending).toEqual([]);
+    expect(s.messages.find((m) => m.text === 'mine').seq).toBe(5);
+  });
+
+  test('a reply that lands while history is already on its way makes us ask again if ours is still missing', () => {
+    const base = [{ seq: 1, role: 'candidate', text: 'Hello', client_msg_id: 'h' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }];
+    let s = run(connected(), history(base), { type: 'submit', text: 'mine', id: 'a' }, { type: 'sent', id: 'a' },
+      resp(4, 'ask', 'Q2?'), { type: 'history_requested' }, resp(6, 'ask', 'Q3?'));
+    expect(s.needHistory).toBe(false); // one request at a time
+    s = run(s, history([...base, { seq: 3, role: 'candidate', text: 'theirs', client_msg_id: 'b' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]));
+    expect(s.pending[0].state).toBe('sent');
+    expect(s.needHistory).toBe(true);
   });
 
   test('a seq that skips ahead (another tab answered) asks for history again', () => {
@@ -61,6 +100,9 @@ describe('reducer', () => {
     s = run(s, { type: 'history_requested' }, history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]));
     expect(nextToSend(s)?.id).toBe('a');
     s = run(s, { type: 'sent', id: 'a' }, resp(4, 'ask', 'Q2?'));
+    expect(nextToSend(s)).toBe(null); // not before history confirms 'a'
+    s = run(s, { type: 'history_requested' }, history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
+      { seq: 3, role: 'candidate', text: 'first', client_msg_id: 'a' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]));
     expect(nextToSend(s)?.id).toBe('b');
   });
 
@@ -80,6 +122,10 @@ describe('reducer', () => {
       { seq: 3, role: 'candidate', text: 'x' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]),
     { type: 'submit', text: 'different text', id: 'a' }, { type: 'sent', id: 'a' });
     s = run(s, resp(4, 'ask', 'Q2?', { repeat: true }));
+    expect(s.messages).toHaveLength(4);
+    expect(s.needHistory).toBe(true); // the transcript gives our message its seq
+    s = run(s, { type: 'history_requested' }, history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
+      { seq: 3, role: 'candidate', text: 'x', client_msg_id: 'a' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]));
     expect(s.pending).toEqual([]);
     expect(s.messages).toHaveLength(4);
   });
@@ -91,13 +137,42 @@ describe('reducer', () => {
     expect(nextToSend(run(s, { type: 'submit', text: 'more', id: 'b' }))).toBe(null);
   });
 
-  test('an error frame becomes a notice, never a message; a refused answer goes back to the composer', () => {
+  test('an error frame becomes a notice, never a message; a refused answer stays, marked refused', () => {
     const s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]),
       { type: 'submit', text: 'boom', id: 'a' }, { type: 'sent', id: 'a' }, frame({ type: 'error', code: 'script_error', message: 'sorry' }));
     expect(s.messages).toHaveLength(2);
-    expect(s.error).toEqual({ code: 'script_error', message: 'sorry' });
-    expect(s.pending).toEqual([]);
-    expect(s.restored.text).toBe('boom');
+    expect(s.error).toEqual({ code: 'script_error', message: 'sorry', forId: 'a' });
+    expect(s.pending.map((p) => [p.id, p.text, p.state, p.code])).toEqual([['a', 'boom', 'refused', 'script_error']]);
+  });
+
+  test('a refusal pauses the outbox: what was queued behind it waits, and the notice stays, until the candidate acts', () => {
+    const base = [{ seq: 1, role: 'candidate', text: 'Hello', client_msg_id: 'h' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }];
+    let s = run(connected(), history(base), { type: 'submit', text: 'boom', id: 'a' }, { type: 'sent', id: 'a' },
+      { type: 'submit', text: 'typed meanwhile', id: 'b' }, frame({ type: 'error', code: 'script_error', message: 'sorry' }));
+    expect(nextToSend(s)).toBe(null);
+    s = run(s, { type: 'submit', text: 'and more', id: 'c' }, resp(2, 'ask', 'Q?', { repeat: true }), resp(3, 'say', 'unrelated'));
+    expect(nextToSend(s)).toBe(null);
+    expect(s.error?.code).toBe('script_error');
+    // Retry: the refused answer goes first, under its own id, and the notice goes away.
+    const retried = run(s, { type: 'retry', id: 'a' });
+    expect(retried.error).toBe(null);
+    expect(nextToSend(retried)?.id).toBe('a');
+    // Edit: new text under a new id, still first in line.
+    const edited = run(s, { type: 'edit', id: 'a', text: 'shorter', newId: 'a2' });
+    expect(nextToSend(edited)).toMatchObject({ id: 'a2', text: 'shorter' });
+    expect(edited.error).toBe(null);
+    // Discard: the next one may go.
+    const dropped = run(s, { type: 'discard', id: 'a' });
+    expect(nextToSend(dropped)?.id).toBe('b');
+  });
+
+  test('a refused answer is still refused (not resent) after a reconnect or a reload', () => {
+    let s = run(connected(), history([], 'new'), { type: 'submit', text: 'boom', id: 'a' }, { type: 'sent', id: 'a' },
+      frame({ type: 'error', code: 'too_large', message: 'too big' }), { type: 'closed', opened: true, retryAt: 1 }, { type: 'open' });
+    expect(s.pending[0].state).toBe('refused');
+    const back = initState(ID, JSON.parse(JSON.stringify(persisted(s))));
+    expect(back.pending.map((p) => [p.state, p.code])).toEqual([['refused', 'too_large']]);
+    expect(nextToSend(run(back, { type: 'open' }, { type: 'history_requested' }, history([], 'new')))).toBe(null);
   });
 
   test('unavailable keeps the answer queued but held back until unblocked', () => {
@@ -105,8 +180,15 @@ describe('reducer', () => {
       frame({ type: 'error', code: 'unavailable', message: 'shutting down' }));
     expect(s.pending).toHaveLength(1);
     expect(nextToSend(s)).toBe(null);
+    expect(s.unavailableCount).toBe(1);
     s = run(s, { type: 'unblock' });
     expect(nextToSend(s)?.id).toBe('a');
+    s = run(s, { type: 'sent', id: 'a' }, frame({ type: 'error', code: 'unavailable', message: 'shutting down' }));
+    expect(s.unavailableCount).toBe(2); // the hook backs off by this count
+    s = run(s, { type: 'unblock' }, { type: 'sent', id: 'a' }, resp(2, 'say', 'Hi'), { type: 'history_requested' },
+      history([{ seq: 1, role: 'candidate', text: 'hi', client_msg_id: 'a' }, { seq: 2, role: 'bot', kind: 'say', text: 'Hi' }]));
+    expect(s.pending).toEqual([]);
+    expect(s.unavailableCount).toBe(0);
   });
 
   test('not_found is fatal', () => {
