@@ -40,7 +40,7 @@ function Problem({ title, children }) {
   );
 }
 
-export default function App({ search, url, WebSocketImpl, storage }) {
+export default function App({ search, ...options }) {
   const [link] = useState(() => readLink(search));
   if (!link) {
     return (
@@ -51,7 +51,8 @@ export default function App({ search, url, WebSocketImpl, storage }) {
       </Shell>
     );
   }
-  return <Interview {...link} url={url} WebSocketImpl={WebSocketImpl} storage={storage} />;
+  // options: url, WebSocketImpl, storage, random, fetchImpl, stallMs (tests inject them)
+  return <Interview {...link} {...options} />;
 }
 
 // Announces new bot messages once, politely (a re-ask's hint and its question together), without
@@ -76,8 +77,8 @@ function focusAnswer() {
   document.getElementById('answer')?.focus();
 }
 
-export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
-  const { state, submit, dismissError, retryNow } = useInterview({ interviewId, token, url, WebSocketImpl, storage });
+export function Interview(props) {
+  const { state, submit, dismissError, retryNow, retry, edit, discard } = useInterview(props);
   const announcement = useAnnouncement(state.messages, state.status !== null);
   const choices = currentChoices(state);
   const finished = state.status === 'finished';
@@ -85,6 +86,15 @@ export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
 
   const status = <StatusBar conn={shownConnection(state)} retryAt={state.online ? state.retryAt : null} onRetry={retryNow} />;
 
+  if (state.fatal?.code === 'invalid_link') {
+    return (
+      <Shell>
+        <Problem title="This link is not valid">
+          This link is not valid — ask your interviewer for a new one.
+        </Problem>
+      </Shell>
+    );
+  }
   if (state.fatal) {
     return (
       <Shell status={status}>
@@ -114,7 +124,7 @@ export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
           <button type="button" className="primary" onClick={() => submit(START_MESSAGE)} autoFocus>Start the interview</button>
         </section>
       ) : (
-        <MessageList messages={state.messages} pending={state.pending} />
+        <MessageList messages={state.messages} pending={state.pending} onRetry={retry} onEdit={edit} onDiscard={discard} />
       )}
       {finished ? (
         <EndState />
@@ -122,7 +132,7 @@ export function Interview({ interviewId, token, url, WebSocketImpl, storage }) {
         state.status !== null && !showStart && (
           <div className="answer-area">
             <ChoiceButtons choices={choices} onChoose={(c) => { submit(c); focusAnswer(); }} />
-            <Composer onSend={submit} restored={state.restored}>
+            <Composer onSend={submit}>
               <ErrorNotice error={state.error} onDismiss={dismissError} />
             </Composer>
           </div>

@@ -1,13 +1,20 @@
 // The socket side of the page: one WebSocket to /v1 at a time, reconnecting with exponential backoff
 // and jitter, asking for history on every open, and sending the outbox one message at a time once that
 // history has arrived. All decisions about frames live in interviewReducer.js.
+//
+// The backoff only starts over once a connection has proved itself (its history frame arrived): a proxy
+// that accepts every handshake and drops it must not get two reconnects a second forever. A connection
+// that goes silent while we wait for an answer (half-open: no close ever arrives) is abandoned after
+// STALL_MS and replaced; resending is safe since every message carries a client_msg_id. A socket that
+// never opens makes us ask the same URL over plain HTTP: 401 means the link itself is bad, and then
+// retrying is pointless.
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { initState, nextToSend, persisted, reducer } from './interviewReducer.js';
+import { awaitingReply, initState, nextToSend, persisted, reducer } from './interviewReducer.js';
 
 const BASE_MS = 500;
 const CAP_MS = 15000;
 const JITTER = 0.3;
-const UNBLOCK_MS = 3000;
+export const STALL_MS = 10000;
 
 // Delay before reconnect attempt `n` (0-based): 0.5 s doubling to 15 s, each ±30%.
 export function backoffDelay(n, random = Math.random) {
@@ -27,6 +34,11 @@ export function socketUrl(token, loc = window.location) {
   return `${proto}://${loc.host}/v1?token=${encodeURIComponent(token)}`;
 }
 
+// The same endpoint over plain HTTP: without an upgrade the server answers 401 for a bad token.
+export function probeUrl(wsUrl) {
+  return wsUrl.replace(/^ws(s?):/i, 'http$1:');
+}
+
 const storageKey = (id) => `interviewd:${id}`;
 
 function load(storage, id) {
@@ -42,19 +54,22 @@ export function shownConnection(state) {
   return state.online ? state.conn : 'offline';
 }
 
-export function useInterview({ interviewId, token, url, WebSocketImpl, storage, random = Math.random }) {
+export function useInterview({ interviewId, token, url, WebSocketImpl, storage, random = Math.random, fetchImpl, stallMs = STALL_MS }) {
   const store = storage === undefined ? safeSessionStorage() : storage;
   const [state, dispatch] = useReducer(reducer, undefined, () => initState(interviewId, load(store, interviewId)));
   const sock = useRef(null);
   const connectNow = useRef(() => {});
+  const abandon = useRef(() => {});
 
   // Connection lifecycle. Everything is torn down on unmount (and on StrictMode's rehearsal).
   useEffect(() => {
     const WS = WebSocketImpl || globalThis.WebSocket;
+    const probe = fetchImpl || globalThis.fetch;
     const target = url || socketUrl(token);
     let attempt = 0;
     let timer = null;
     let stopped = false;
+    let invalid = false;
     let ws = null;
 
     const schedule = () => {
@@ -65,9 +80,29 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
       return Date.now() + delay;
     };
 
+    // After a socket that never opened: is it the link? Only a definite 401 stops the retries.
+    const checkLink = () => {
+      if (typeof probe !== 'function') return;
+      Promise.resolve()
+        .then(() => probe(probeUrl(target), { cache: 'no-store', credentials: 'omit' }))
+        .then((r) => {
+          if (stopped || invalid || r?.status !== 401) return;
+          invalid = true;
+          clearTimeout(timer);
+          if (ws) { const old = ws; ws = null; sock.current = null; detach(old); }
+          dispatch({ type: 'invalid_link' });
+        })
+        .catch(() => { /* unreachable: keep retrying as before */ });
+    };
+
+    const detach = (old) => {
+      old.onopen = old.onmessage = old.onclose = old.onerror = null;
+      try { old.close(); } catch { /* closing */ }
+    };
+
     function connect() {
       clearTimeout(timer);
-      if (stopped) return;
+      if (stopped || invalid) return;
       if (ws && ws.readyState <= 1) return; // CONNECTING or OPEN already
       dispatch({ type: 'connecting' });
       let opened = false;
@@ -77,13 +112,13 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
       me.onopen = () => {
         if (stopped || ws !== me) return;
         opened = true;
-        attempt = 0;
         dispatch({ type: 'open' });
       };
       me.onmessage = (ev) => {
         if (stopped || ws !== me) return;
         let frame;
-        try { frame = JSON.parse(ev.data); } catch { return; }
+        try { frame = JSON.parse(ev.data); } catch { frame = null; }
+        if (frame?.type === 'history') attempt = 0; // this connection works end to end
         dispatch({ type: 'frame', frame });
       };
       me.onerror = () => { /* onclose follows and carries the decision */ };
@@ -93,9 +128,20 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
         sock.current = null;
         const retryAt = schedule();
         if (retryAt) dispatch({ type: 'closed', opened, retryAt });
+        if (!opened) checkLink();
       };
     }
 
+    // The stall watchdog gave up on this socket: drop it without waiting for a close that may never come.
+    abandon.current = () => {
+      if (stopped || !ws) return;
+      const old = ws;
+      ws = null;
+      sock.current = null;
+      detach(old);
+      const retryAt = schedule();
+      if (retryAt) dispatch({ type: 'closed', opened: true, retryAt });
+    };
     connectNow.current = () => { attempt = 0; connect(); };
     const onOnline = () => { dispatch({ type: 'online' }); attempt = 0; connect(); };
     const onOffline = () => dispatch({ type: 'offline' });
@@ -108,10 +154,10 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
       clearTimeout(timer);
       window.removeEventListener('online', onOnline);
       window.removeEventListener('offline', onOffline);
-      if (ws) { ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null; try { ws.close(); } catch { /* closing */ } }
+      if (ws) detach(ws);
       sock.current = null;
     };
-  }, [interviewId, token, url, WebSocketImpl, random]);
+  }, [interviewId, token, url, WebSocketImpl, random, fetchImpl]);
 
   // Requests history whenever the reducer asks for it (every open, and on a seq gap).
   useEffect(() => {
@@ -130,13 +176,24 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
     dispatch({ type: 'sent', id: next.id });
   }, [next, interviewId]);
 
-  // 'unavailable' holds an answer back briefly instead of hammering a server that is shutting down.
+  // Half-open connections: while an answer (or history) is awaited, every frame restarts the clock;
+  // silence for stallMs means nothing is coming, so the socket is replaced.
+  const awaiting = awaitingReply(state);
+  useEffect(() => {
+    if (!awaiting) return undefined;
+    const t = setTimeout(() => abandon.current(), stallMs);
+    return () => clearTimeout(t);
+  }, [awaiting, state.frames, stallMs]);
+
+  // 'unavailable' holds an answer back instead of hammering a server that is shutting down, backing off
+  // like a reconnect: 0.5 s, 1 s, 2 s … up to 15 s, with jitter.
   const blocked = state.pending.some((p) => p.blocked);
+  const unavailable = state.unavailableCount;
   useEffect(() => {
     if (!blocked) return undefined;
-    const t = setTimeout(() => dispatch({ type: 'unblock' }), UNBLOCK_MS);
+    const t = setTimeout(() => dispatch({ type: 'unblock' }), backoffDelay(Math.max(0, unavailable - 1), random));
     return () => clearTimeout(t);
-  }, [blocked]);
+  }, [blocked, unavailable, random]);
 
   // Keeps the outbox and transcript across reloads of this tab.
   useEffect(() => {
@@ -149,8 +206,11 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
   }, []);
   const dismissError = useCallback(() => dispatch({ type: 'dismiss_error' }), []);
   const retryNow = useCallback(() => connectNow.current(), []);
+  const retry = useCallback((id) => dispatch({ type: 'retry', id }), []);
+  const edit = useCallback((id, text) => dispatch({ type: 'edit', id, text, newId: newClientMsgId() }), []);
+  const discard = useCallback((id) => dispatch({ type: 'discard', id }), []);
 
-  return { state, submit, dismissError, retryNow };
+  return { state, submit, dismissError, retryNow, retry, edit, discard };
 }
 
 function safeSessionStorage() {
