@@ -1,15 +1,12 @@
-// The answer box: a labelled textarea where Enter sends and Shift+Enter starts a new line. `restored`
-// hands back an answer the server refused so it is never lost. `children` (the error notice) renders
-// right beside the input.
+// The answer box: a labelled textarea where Enter sends and Shift+Enter starts a new line. Nothing but
+// the candidate writes into it: a refused answer stays in the conversation as "Not sent" (see
+// MessageList) instead of replacing a draft. `children` (the error notice) renders right beside the input.
 import { useEffect, useRef, useState } from 'react';
 
-export default function Composer({ onSend, restored, children, autoFocus = true }) {
+export default function Composer({ onSend, children, autoFocus = true }) {
   const [text, setText] = useState('');
   const box = useRef(null);
 
-  useEffect(() => {
-    if (restored?.text) { setText(restored.text); box.current?.focus(); }
-  }, [restored]);
   useEffect(() => { if (autoFocus) box.current?.focus(); }, [autoFocus]);
 
   const send = () => {

@@ -1,8 +1,52 @@
-// The transcript as chat bubbles in seq order, then the candidate's not-yet-numbered messages marked
-// as pending. Keeps the newest message in view.
-import { useEffect, useRef } from 'react';
+// The transcript as chat bubbles in seq order, then the candidate's not-yet-recorded messages marked
+// as such: sending, waiting, held behind a refused one, or refused ("Not sent") with Retry / Edit /
+// Discard. Keeps the newest message in view.
+import { useEffect, useRef, useState } from 'react';
 
-export default function MessageList({ messages, pending = [] }) {
+// Keyboard users stay in the answer box when the buttons they used go away.
+function focusAnswer() {
+  document.getElementById('answer')?.focus();
+}
+
+function Refused({ p, onRetry, onEdit, onDiscard }) {
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(p.text);
+  const box = useRef(null);
+  const editButton = useRef(null);
+  const boxId = `edit-${p.id}`;
+  useEffect(() => { if (editing) box.current?.focus(); }, [editing]);
+
+  if (editing) {
+    const save = () => {
+      if (!draft.trim()) return;
+      onEdit?.(p.id, draft);
+      focusAnswer();
+    };
+    return (
+      <form className="edit" onSubmit={(e) => { e.preventDefault(); save(); }} data-testid="edit-refused">
+        <label htmlFor={boxId} className="edit-label">Edit your answer</label>
+        <textarea id={boxId} ref={box} rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} />
+        <div className="actions">
+          <button type="submit" className="small" disabled={!draft.trim()}>Send again</button>
+          <button type="button" className="small" onClick={() => { setEditing(false); setDraft(p.text); }}>Cancel</button>
+        </div>
+      </form>
+    );
+  }
+  return (
+    <>
+      <span className="text">{p.text}</span>
+      <span className="meta">Not sent</span>
+      <div className="actions">
+        <button type="button" className="small" onClick={() => { onRetry?.(p.id); focusAnswer(); }}>Retry</button>
+        <button type="button" className="small" ref={editButton} onClick={() => setEditing(true)}>Edit</button>
+        <button type="button" className="small" onClick={() => { onDiscard?.(p.id); focusAnswer(); }}>Discard</button>
+      </div>
+    </>
+  );
+}
+
+export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard }) {
   const end = useRef(null);
   const count = messages.length + pending.length;
   useEffect(() => {
@@ -10,6 +54,12 @@ export default function MessageList({ messages, pending = [] }) {
   }, [count]);
 
   const ordered = [...messages].sort((a, b) => a.seq - b.seq);
+  const firstRefused = pending.findIndex((p) => p.state === 'refused');
+  const note = (p, i) => {
+    if (p.state === 'sent') return 'Sending…';
+    if (firstRefused >= 0 && i > firstRefused) return 'Held until you retry, edit or discard the answer above';
+    return 'Waiting for connection — will send automatically';
+  };
   return (
     <ol className="messages" aria-label="Conversation" data-testid="messages">
       {ordered.map((m) => (
@@ -24,11 +74,22 @@ export default function MessageList({ messages, pending = [] }) {
           <span className="text">{m.text}</span>
         </li>
       ))}
-      {pending.map((p) => (
-        <li key={`p${p.id}`} className="bubble me pending" data-testid="msg-pending" data-state={p.state}>
+      {pending.map((p, i) => (
+        <li
+          key={`p${p.id}`}
+          className={`bubble me pending${p.state === 'refused' ? ' refused' : ''}`}
+          data-testid="msg-pending"
+          data-state={p.state}
+        >
           <span className="visually-hidden">You: </span>
-          <span className="text">{p.text}</span>
-          <span className="meta">{p.state === 'sent' ? 'Sending…' : 'Waiting for connection — will send automatically'}</span>
+          {p.state === 'refused' ? (
+            <Refused p={p} onRetry={onRetry} onEdit={onEdit} onDiscard={onDiscard} />
+          ) : (
+            <>
+              <span className="text">{p.text}</span>
+              <span className="meta">{note(p, i)}</span>
+            </>
+          )}
         </li>
       ))}
       <li ref={end} className="end-anchor" aria-hidden="true" />

@@ -1,11 +1,23 @@
 // The connection state, always visible: connecting, connected, reconnecting (with a countdown to the
 // next attempt and a way to try at once) or offline.
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+
+// "Try now" goes away as soon as it is used (or the countdown ends). If it had focus, hand focus to the
+// status text before the button leaves the DOM, so keyboard users are not dropped onto <body>.
+function TryNow({ onRetry, onGone }) {
+  const button = useRef(null);
+  useLayoutEffect(() => () => {
+    if (button.current && document.activeElement === button.current) onGone();
+  }, [onGone]);
+  return <button type="button" className="link" ref={button} onClick={onRetry}>Try now</button>;
+}
 
 const LABEL = { connecting: 'Connecting…', connected: 'Connected', reconnecting: 'Reconnecting…', offline: 'Offline' };
 
 export default function StatusBar({ conn, retryAt, onRetry }) {
   const [now, setNow] = useState(() => Date.now());
+  const label = useRef(null);
+  const [focusLabel] = useState(() => () => label.current?.focus());
   useEffect(() => {
     if (!retryAt) return undefined;
     setNow(Date.now());
@@ -18,12 +30,10 @@ export default function StatusBar({ conn, retryAt, onRetry }) {
   return (
     <div className={`status status-${conn}`} data-testid="status" data-state={conn}>
       <span className="dot" aria-hidden="true" />
-      <span className="label" role="status">{LABEL[conn] || conn}</span>
+      <span className="label" role="status" tabIndex={-1} ref={label}>{LABEL[conn] || conn}</span>
       {conn === 'offline' && <span className="sub">Your answers are kept and sent when you are back online.</span>}
       {waiting && <span className="sub" aria-hidden="true">next try in {secs} s</span>}
-      {waiting && onRetry && (
-        <button type="button" className="link" onClick={onRetry}>Try now</button>
-      )}
+      {waiting && onRetry && <TryNow onRetry={onRetry} onGone={focusLabel} />}
     </div>
   );
 }

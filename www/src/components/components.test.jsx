@@ -22,6 +22,21 @@ describe('MessageList', () => {
     ]);
     expect(screen.getByText('Sending…')).toBeTruthy();
   });
+
+  test('a refused answer shows "Not sent" with Retry, Edit and Discard; later ones say they are held', () => {
+    const onRetry = vi.fn();
+    const onDiscard = vi.fn();
+    render(<MessageList messages={[]} onRetry={onRetry} onDiscard={onDiscard}
+      pending={[{ id: 'a', text: 'boom', state: 'refused', code: 'script_error' }, { id: 'b', text: 'next', state: 'queued' }]} />);
+    const [refused, held] = screen.getAllByTestId('msg-pending');
+    expect(refused.textContent).toMatch(/Not sent/);
+    expect(held.textContent).toMatch(/Held until you retry, edit or discard the answer above/);
+    fireEvent.click(within(refused).getByRole('button', { name: 'Retry' }));
+    expect(onRetry).toHaveBeenCalledWith('a');
+    fireEvent.click(within(refused).getByRole('button', { name: 'Discard' }));
+    expect(onDiscard).toHaveBeenCalledWith('a');
+    expect(within(refused).getByRole('button', { name: 'Edit' })).toBeTruthy();
+  });
 });
 
 describe('ChoiceButtons', () => {
@@ -54,9 +69,11 @@ describe('Composer', () => {
     expect(box.value).toBe('');
   });
 
-  test('a restored answer is put back in the box', () => {
-    render(<Composer onSend={() => {}} restored={{ text: 'my long answer', nonce: 1 }} />);
-    expect(screen.getByLabelText('Your answer').value).toBe('my long answer');
+  test('re-rendering never overwrites what the candidate is typing', () => {
+    const { rerender } = render(<Composer onSend={() => {}} />);
+    fireEvent.change(screen.getByLabelText('Your answer'), { target: { value: 'half an answer' } });
+    rerender(<Composer onSend={() => {}} restored={{ text: 'refused answer', nonce: 1 }} />);
+    expect(screen.getByLabelText('Your answer').value).toBe('half an answer');
   });
 });
 
@@ -74,5 +91,13 @@ describe('StatusBar', () => {
     expect(screen.getByText(/Reconnecting/)).toBeTruthy();
     expect(screen.getByText(/next try in \d s/)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Try now' })).toBeTruthy();
+  });
+
+  test('when a focused "Try now" goes away, focus moves to the connection state, not to <body>', () => {
+    const { rerender } = render(<StatusBar conn="reconnecting" retryAt={Date.now() + 4000} onRetry={() => {}} />);
+    screen.getByRole('button', { name: 'Try now' }).focus();
+    rerender(<StatusBar conn="reconnecting" retryAt={null} onRetry={() => {}} />);
+    expect(screen.queryByRole('button', { name: 'Try now' })).toBe(null);
+    expect(document.activeElement).toBe(screen.getByRole('status'));
   });
 });
