@@ -352,3 +352,16 @@ t('test_pending_answer_note_meets_aa_contrast_in_light_and_dark', async (page) =
     }
   }
 });
+
+t('test_token_of_another_interview_is_not_found', async (page) => {
+  const a = await server.newInterview('demo', 'Ada');
+  const b = await server.newInterview('demo', 'Bob');
+  await page.goto(`${server.http}/?interview=${b.interview_id}&token=${a.token}`);
+  await page.getByTestId('problem').waitFor();
+  assert.match(await page.getByTestId('problem').textContent(), /could not find this interview/);
+});
+
+t('test_incomplete_link_says_so', async (page) => {
+  await page.goto(`${server.http}/?interview=abc`);
+  assert.match(await page.getByTestId('problem').textContent(), /This link is incomplete — ask your interviewer for a new one/);
+});
