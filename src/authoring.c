@@ -855,6 +855,18 @@ static bool is_help(const char *a)
 	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
+/* Every command accepts --data DIR and --scripts DIR (README); check and try
+ * read neither, so they take and ignore them. Returns how many arguments
+ * starting at argv[i] it consumed. */
+static int unused_dir_option(int argc, char **argv, int i)
+{
+	if ((strcmp(argv[i], "--data") == 0 || strcmp(argv[i], "--scripts") == 0) && i + 1 < argc)
+		return 2;
+	if (strncmp(argv[i], "--data=", 7) == 0 || strncmp(argv[i], "--scripts=", 10) == 0)
+		return 1;
+	return 0;
+}
+
 int authoring_cmd_check(int argc, char **argv)
 {
 	static const char usage[] =
@@ -873,12 +885,22 @@ int authoring_cmd_check(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		}
+		int skip = unused_dir_option(argc, argv, i);
+		if (skip) {
+			i += skip - 1;
+			continue;
+		}
 		if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "check: unknown option %s\n%s", argv[i], usage);
 			return 2;
 		}
 	}
 	for (int i = 1; i < argc; i++) {
+		int skip = unused_dir_option(argc, argv, i);
+		if (skip) {
+			i += skip - 1;
+			continue;
+		}
 		files++;
 		if (check_file(argv[i]) != 0)
 			rc = 1;
@@ -1076,6 +1098,8 @@ int authoring_cmd_try(int argc, char **argv)
 			id = argv[++i];
 		} else if (strcmp(argv[i], "--json") == 0) {
 			json = true;
+		} else if (unused_dir_option(argc, argv, i)) {
+			i += unused_dir_option(argc, argv, i) - 1;
 		} else if (argv[i][0] != '-' && !file) {
 			file = argv[i];
 		} else {

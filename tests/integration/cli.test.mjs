@@ -91,3 +91,12 @@ test('an unknown command exits non-zero and names it', async () => {
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /frobnicate/);
 });
+
+test('every command accepts --data DIR, including the script tools that do not read it', async () => {
+  const demo = `${scriptsDir}/demo.lua`;
+  const answers = new URL('../scripts/demo.answers', import.meta.url).pathname;
+  for (const args of [['list'], ['check', demo], ['try', demo, '--answers', answers]]) {
+    const r = await cli([...args, '--data', data]);
+    assert.equal(r.code, 0, `${args[0]} --data: ${r.stderr}`);
+  }
+});
