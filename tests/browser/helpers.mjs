@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { startServer } from '../lib/server.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const artifacts = path.join(here, 'artifacts');
@@ -94,4 +95,19 @@ export function candidateTexts(shown) {
   };
   walk(shown);
   return out;
+}
+
+// Registers a test file's hooks: one Chromium and one server (--www set, plus serverOptions) shared by its
+// tests, both stopped after them. Returns the object their browser and server are set on.
+export function browserSuite(serverOptions = {}) {
+  const suite = { browser: null, server: null };
+  before(async () => {
+    suite.browser = await launch();
+    suite.server = await startServer({ www, ...serverOptions });
+  });
+  after(async () => {
+    await suite.browser?.close();
+    if (suite.server) { await suite.server.stop(); suite.server.cleanup(); }
+  });
+  return suite;
 }

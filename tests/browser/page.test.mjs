@@ -1,23 +1,13 @@
 // The candidate page in Debian's Chromium against the real binary: the demo interview end to end,
 // reloads, server restarts, an answer written while the server is down, and links that cannot work.
-import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cli, startServer } from '../lib/server.mjs';
-import { Q, candidateTexts, freePort, launch, pageTest, waitBot, waitConnected, typeAnswer, www } from './helpers.mjs';
+import { Q, browserSuite, candidateTexts, freePort, pageTest, waitBot, waitConnected, typeAnswer, www } from './helpers.mjs';
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await startServer({ www });
-});
-after(async () => {
-  await browser?.close();
-  if (server) { await server.stop(); server.cleanup(); }
-});
-const t = (name, fn, opts) => pageTest(() => browser, name, fn, opts);
+const suite = browserSuite();
+const t = (name, fn, opts) => pageTest(() => suite.browser, name, fn, opts);
 
-async function openInterview(page, srv = server) {
+async function openInterview(page, srv = suite.server) {
   const iv = await srv.newInterview('demo', 'Ada');
   assert.match(iv.url, /[?&]interview=/, `the printed link carries the interview id: ${iv.url}`);
   assert.match(iv.url, /[?&]token=/, `the printed link carries the token: ${iv.url}`);
@@ -181,7 +171,7 @@ t('test_answer_written_while_browser_is_offline_is_delivered_once_back_online', 
   await typeAnswer(page, answer);
   await context.setOffline(false);
   await assertEnded(page);
-  const shown = await cli(['show', '--json', '--data', server.dataDir, iv.interview_id]);
+  const shown = await cli(['show', '--json', '--data', suite.server.dataDir, iv.interview_id]);
   assert.equal(shown.code, 0, shown.stderr);
   assert.equal(candidateTexts(JSON.parse(shown.stdout)).filter((x) => x === answer).length, 1);
 });
@@ -210,15 +200,15 @@ t('test_replies_lost_in_flight_do_not_duplicate_the_answer', async (page) => {
   assert.deepEqual(mine, ["Hello, I'm ready to start.", 'C']);
   assert.equal(await page.getByTestId('msg-pending').count(), 0);
   assert.equal(await page.getByTestId('msg-bot').filter({ hasText: Q.years('C') }).count(), 1);
-  const shown = await cli(['show', '--json', '--data', server.dataDir, iv.interview_id]);
+  const shown = await cli(['show', '--json', '--data', suite.server.dataDir, iv.interview_id]);
   assert.deepEqual(candidateTexts(JSON.parse(shown.stdout)), ["Hello, I'm ready to start.", 'C']);
 });
 
 // The handshake's 401 is invisible to a WebSocket; the page asks the same URL over plain HTTP and, on a
 // 401, says for certain that the link is bad and stops trying.
 t('test_invalid_token_shows_a_clear_message', async (page) => {
-  const iv = await server.newInterview('demo', 'Ada');
-  await page.goto(`${server.http}/?interview=${iv.interview_id}&token=not-a-real-token`);
+  const iv = await suite.server.newInterview('demo', 'Ada');
+  await page.goto(`${suite.server.http}/?interview=${iv.interview_id}&token=not-a-real-token`);
   await page.getByTestId('problem').waitFor();
   assert.match(await page.getByTestId('problem').textContent(), /This link is not valid — ask your interviewer for a new one/);
   assert.equal(await page.getByTestId('msg-bot').count(), 0);
@@ -261,7 +251,7 @@ t('test_half_open_connection_is_replaced_and_the_answer_delivered_once', async (
   assert.deepEqual(mine, ["Hello, I'm ready to start.", 'C']);
   assert.equal(await page.getByTestId('msg-pending').count(), 0);
   assert.equal(await page.getByTestId('msg-bot').filter({ hasText: Q.years('C') }).count(), 1);
-  const shown = await cli(['show', '--json', '--data', server.dataDir, iv.interview_id]);
+  const shown = await cli(['show', '--json', '--data', suite.server.dataDir, iv.interview_id]);
   assert.deepEqual(candidateTexts(JSON.parse(shown.stdout)), ["Hello, I'm ready to start.", 'C']);
 }, { timeout: 120000 });
 
@@ -298,7 +288,7 @@ t('test_two_tabs_a_turn_from_the_other_tab_is_not_credited_to_this_one', async (
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="msg-pending"]').length === 0);
     const mine = await page.getByTestId('msg-candidate').locator('.text').allTextContents();
     assert.deepEqual(mine, ["Hello, I'm ready to start.", 'Python', '7']);
-    const shown = await cli(['show', '--json', '--data', server.dataDir, iv.interview_id]);
+    const shown = await cli(['show', '--json', '--data', suite.server.dataDir, iv.interview_id]);
     assert.deepEqual(candidateTexts(JSON.parse(shown.stdout)), ["Hello, I'm ready to start.", 'Python', '7']);
   } finally {
     await other.close();
@@ -354,14 +344,14 @@ t('test_pending_answer_note_meets_aa_contrast_in_light_and_dark', async (page) =
 });
 
 t('test_token_of_another_interview_is_not_found', async (page) => {
-  const a = await server.newInterview('demo', 'Ada');
-  const b = await server.newInterview('demo', 'Bob');
-  await page.goto(`${server.http}/?interview=${b.interview_id}&token=${a.token}`);
+  const a = await suite.server.newInterview('demo', 'Ada');
+  const b = await suite.server.newInterview('demo', 'Bob');
+  await page.goto(`${suite.server.http}/?interview=${b.interview_id}&token=${a.token}`);
   await page.getByTestId('problem').waitFor();
   assert.match(await page.getByTestId('problem').textContent(), /could not find this interview/);
 });
 
 t('test_incomplete_link_says_so', async (page) => {
-  await page.goto(`${server.http}/?interview=abc`);
+  await page.goto(`${suite.server.http}/?interview=abc`);
   assert.match(await page.getByTestId('problem').textContent(), /This link is incomplete — ask your interviewer for a new one/);
 });

@@ -1,12 +1,12 @@
 // A refused answer against the real server: the script fails on one answer (script_error). The page
 // keeps that answer as "Not sent", holds what was typed after it, leaves the answer box alone, and only
 // moves on when the candidate acts; the transcript then has each answer once, in the intended order.
-import { before, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { cli, startServer } from '../lib/server.mjs';
+import { cli } from '../lib/server.mjs';
 import { scriptsDirWith } from '../lib/fixtures.mjs';
-import { candidateTexts, launch, pageTest, typeAnswer, waitBot, www } from './helpers.mjs';
+import { browserSuite, candidateTexts, pageTest, typeAnswer, waitBot } from './helpers.mjs';
 
 const scripts = scriptsDirWith({
   fragile: `
@@ -17,21 +17,14 @@ finish("Done: " .. a .. " / " .. b)
 `,
 });
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await startServer({ www, scripts });
-});
-after(async () => {
-  await browser?.close();
-  if (server) { await server.stop(); server.cleanup(); }
+const suite = browserSuite({ scripts });
+after(() => {
   rmSync(scripts, { recursive: true, force: true });
 });
-const t = (name, fn, opts) => pageTest(() => browser, name, fn, opts);
+const t = (name, fn, opts) => pageTest(() => suite.browser, name, fn, opts);
 
 t('test_refused_answer_pauses_the_outbox_and_keeps_the_draft_until_edited', async (page) => {
-  const iv = await server.newInterview('fragile', 'Ada');
+  const iv = await suite.server.newInterview('fragile', 'Ada');
   await page.goto(iv.url);
   await page.getByRole('button', { name: 'Start the interview' }).click();
   await waitBot(page, 'First question?');
@@ -45,7 +38,7 @@ t('test_refused_answer_pauses_the_outbox_and_keeps_the_draft_until_edited', asyn
   assert.equal(await page.getByTestId('error-notice').getAttribute('data-code'), 'script_error');
   assert.match(await page.locator('[data-testid="msg-pending"][data-state="queued"]').textContent(), /typed ahead.*Held until/);
   assert.equal(await box.inputValue(), 'a draft in progress', 'the draft is not overwritten');
-  const before = await cli(['show', '--json', '--data', server.dataDir, iv.interview_id]);
+  const before = await cli(['show', '--json', '--data', suite.server.dataDir, iv.interview_id]);
   assert.deepEqual(candidateTexts(JSON.parse(before.stdout)), ["Hello, I'm ready to start."], 'nothing after the refusal was sent');
 
   await refused.getByRole('button', { name: 'Edit' }).click();
@@ -57,6 +50,6 @@ t('test_refused_answer_pauses_the_outbox_and_keeps_the_draft_until_edited', asyn
   await page.getByTestId('end-state').waitFor();
   assert.equal(await page.getByTestId('error-notice').count(), 0);
   assert.equal(await page.getByRole('heading', { name: 'Interview complete' }).evaluate((e) => e === document.activeElement), true);
-  const shown = await cli(['show', '--json', '--data', server.dataDir, iv.interview_id]);
+  const shown = await cli(['show', '--json', '--data', suite.server.dataDir, iv.interview_id]);
   assert.deepEqual(candidateTexts(JSON.parse(shown.stdout)), ["Hello, I'm ready to start.", 'fine', 'typed ahead']);
 });

@@ -1,25 +1,14 @@
 // The reference spec's React example (www/src/spec/InterviewChatbot.jsx, verbatim but for its URL and
 // interview id) against the real binary: the protocol is the contract, not our page.
-import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from '../lib/server.mjs';
-import { Q, launch, pageTest, www } from './helpers.mjs';
+import { Q, browserSuite, pageTest, www } from './helpers.mjs';
 
-let browser;
-let server;
-before(async () => {
-  browser = await launch();
-  server = await startServer({ www });
-});
-after(async () => {
-  await browser?.close();
-  if (server) { await server.stop(); server.cleanup(); }
-});
+const suite = browserSuite();
 
-pageTest(() => browser, 'test_spec_InterviewChatbot_example_completes_an_exchange', async (page) => {
-  const iv = await server.newInterview('demo', 'Ada');
+pageTest(() => suite.browser, 'test_spec_InterviewChatbot_example_completes_an_exchange', async (page) => {
+  const iv = await suite.server.newInterview('demo', 'Ada');
   const connected = page.waitForEvent('console', (m) => m.text() === 'Connected to WebSocket');
-  await page.goto(`${server.http}/spec-example.html?interview=${iv.interview_id}&token=${encodeURIComponent(iv.token)}`);
+  await page.goto(`${suite.server.http}/spec-example.html?interview=${iv.interview_id}&token=${encodeURIComponent(iv.token)}`);
   await connected;
   await page.locator('.input-area input').fill('Hello, I would like to start an interview');
   await page.locator('.input-area button', { hasText: 'Send' }).click();
