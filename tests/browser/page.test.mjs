@@ -19,6 +19,9 @@ async function start(page) {
   await page.getByRole('button', { name: 'Start the interview' }).click();
   await waitBot(page, Q.welcome);
   await waitBot(page, Q.language);
+  // The page shows the opening message as delivered only once the server's transcript lists it; tests
+  // that cut the connection next must not catch it still in the outbox.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="msg-pending"]').length === 0);
 }
 
 async function assertEnded(page) {
