@@ -152,7 +152,9 @@ function onResponse(s, f) {
     needHistory = true; // someone else (another tab) moved the interview on
   }
   if (!known) messages = insert(messages, bot);
-  if (finished) pending = [];
+  // Nothing more will be sent. The answer in flight stays on screen until the history this frame asks
+  // for lists it (or, if it was not ours that ended the interview, drops it): it must not blink away.
+  if (finished) pending = pending.filter((p) => p.state === 'sent');
   // A fresh reply supersedes a passing notice, never one about an answer the candidate must act on.
   const error = s.error && !s.error.forId && (!known || f.repeat) ? null : s.error;
   return { ...s, messages, lastSeq: maxSeq(messages), pending, needHistory, recheck, status, error };

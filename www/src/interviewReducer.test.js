@@ -130,11 +130,18 @@ describe('reducer', () => {
     expect(s.messages).toHaveLength(4);
   });
 
-  test('done ends the interview and empties the outbox', () => {
-    const s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]),
-      { type: 'submit', text: 'a', id: 'a' }, { type: 'sent', id: 'a' }, resp(4, 'end', 'Thanks!', { done: true }));
+  test('done ends the interview: the answer in flight stays shown until history lists it, nothing queued goes out', () => {
+    let s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]),
+      { type: 'submit', text: 'a', id: 'a' }, { type: 'sent', id: 'a' }, { type: 'submit', text: 'typed ahead', id: 'b' },
+      resp(4, 'end', 'Thanks!', { done: true }));
     expect(s.status).toBe('finished');
-    expect(nextToSend(run(s, { type: 'submit', text: 'more', id: 'b' }))).toBe(null);
+    expect(s.pending.map((p) => [p.id, p.state])).toEqual([['a', 'sent']]); // never a moment without the last answer
+    expect(s.needHistory).toBe(true);
+    expect(nextToSend(run(s, { type: 'submit', text: 'more', id: 'c' }))).toBe(null);
+    s = run(s, { type: 'history_requested' }, history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
+      { seq: 3, role: 'candidate', text: 'a', client_msg_id: 'a' }, { seq: 4, role: 'bot', kind: 'end', text: 'Thanks!' }], 'finished'));
+    expect(s.pending).toEqual([]);
+    expect(s.messages.map((m) => m.text)).toEqual(['Hello', 'Q?', 'a', 'Thanks!']);
   });
 
   test('an error frame becomes a notice, never a message; a refused answer stays, marked refused', () => {
