@@ -2,7 +2,7 @@
 // reloads, server restarts, an answer written while the server is down, and links that cannot work.
 import assert from 'node:assert/strict';
 import { cli, startServer } from '../lib/server.mjs';
-import { Q, browserSuite, candidateTexts, freePort, pageTest, waitBot, waitConnected, typeAnswer, www } from './helpers.mjs';
+import { Q, browserSuite, candidateTexts, freePort, pageTest, renderedContrast, waitBot, waitConnected, typeAnswer, www } from './helpers.mjs';
 
 const suite = browserSuite();
 const t = (name, fn, opts) => pageTest(() => suite.browser, name, fn, opts);
@@ -298,27 +298,6 @@ t('test_two_tabs_a_turn_from_the_other_tab_is_not_credited_to_this_one', async (
     await other.close();
   }
 });
-
-// The contrast of a text element as rendered: every ancestor's background and opacity composited over
-// the white canvas (WCAG relative luminance). Runs in the page.
-function renderedContrast(el) {
-  const parse = (c) => { const m = c.match(/[\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
-  const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3]));
-  const lerp = (a, b, t) => [0, 1, 2].map((i) => a[i] * (1 - t) + b[i] * t);
-  const chain = [];
-  for (let n = el; n && n.nodeType === 1; n = n.parentElement) chain.unshift(n);
-  const styles = chain.map((n) => getComputedStyle(n));
-  const ink = parse(styles[styles.length - 1].color);
-  const render = (i, below, text) => {
-    if (i === chain.length) return text ? over(ink, below) : below;
-    const inner = render(i + 1, over(parse(styles[i].backgroundColor), below), text);
-    return lerp(below, inner, Number(styles[i].opacity));
-  };
-  const lum = (rgb) => { const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const fg = lum(render(0, [255, 255, 255], true));
-  const bg = lum(render(0, [255, 255, 255], false));
-  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-}
 
 t('test_pending_answer_note_meets_aa_contrast_in_light_and_dark', async (page) => {
   // The connection drops and stays down (every new handshake refused), so the answer waits in the outbox.

@@ -46,12 +46,18 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
   );
 }
 
-export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard }) {
+// `layout` names whatever else changes the height of what sticks below the list (the choices, a notice,
+// the end state): the newest message is brought back into view when it changes too.
+export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard, layout = '' }) {
   const end = useRef(null);
   const count = messages.length + pending.length;
   useEffect(() => {
-    end.current?.scrollIntoView?.({ block: 'end' });
-  }, [count]);
+    // The answer area sticks to the bottom of the viewport, over the end of this list: only scrolling
+    // the page to its very end puts the newest message just above it, in view.
+    const root = document.scrollingElement;
+    if (root && typeof root.scrollTo === 'function') root.scrollTo({ top: root.scrollHeight });
+    else end.current?.scrollIntoView?.({ block: 'end' });
+  }, [count, layout]);
 
   const ordered = [...messages].sort((a, b) => a.seq - b.seq);
   const firstRefused = pending.findIndex((p) => p.state === 'refused');
