@@ -247,6 +247,7 @@ static int ensure_state(struct engine *e, struct session *s, const struct proto_
 	free(src);
 	if (rc != 0)
 		return rc;
+	script_set_replaying(sc, true);
 	for (size_t i = 0; i < s->nturns; i++) {
 		const struct proto_turn *t = &s->turns[i];
 		if (strcmp(t->role, "candidate") != 0)
@@ -264,6 +265,7 @@ static int ensure_state(struct engine *e, struct session *s, const struct proto_
 			}
 		script_output_free(&out);
 	}
+	script_set_replaying(sc, false);
 	s->script = sc;
 	snprintf(s->script_hash, sizeof s->script_hash, "%s", iv->script_hash);
 	atomic_fetch_add(&e->rebuilds, 1);

@@ -66,6 +66,7 @@ struct script {
 	uint64_t budget, used;
 	int hook_step;
 	unsigned feed_ms;         /* wall-clock limit of one feed */
+	bool replaying;           /* recorded turns: no wall-clock limit */
 	struct timespec deadline; /* this feed must end by then */
 	bool timed_out;
 	bool gc_retry;  /* one allocation refused: Lua's emergency GC retries it */
@@ -502,8 +503,9 @@ static void host_hook(lua_State *L, lua_Debug *ar)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		/* The instruction count misses work inside C library calls (a sort
 		 * of a huge table, a long string search); the clock does not. */
-		s->timed_out = now.tv_sec > s->deadline.tv_sec ||
-			       (now.tv_sec == s->deadline.tv_sec && now.tv_nsec > s->deadline.tv_nsec);
+		s->timed_out = !s->replaying &&
+			       (now.tv_sec > s->deadline.tv_sec ||
+				(now.tv_sec == s->deadline.tv_sec && now.tv_nsec > s->deadline.tv_nsec));
 		if (s->used < s->budget && !s->timed_out)
 			return;
 		s->kill = SCRIPT_EBUDGET;
@@ -1180,6 +1182,11 @@ void script_output_free(struct script_output *out)
 	out->events = NULL;
 	out->n = 0;
 	out->finished = false;
+}
+
+void script_set_replaying(struct script *s, bool replaying)
+{
+	s->replaying = replaying;
 }
 
 void script_close(struct script *s)

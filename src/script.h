@@ -114,6 +114,13 @@ bool script_finished(const struct script *s);
 /* Bytes the state holds now (for logs and tests). */
 size_t script_memory(const struct script *s);
 
+/* For replaying recorded turns (a rebuild after a restart or an idle drop):
+ * true lifts the wall-clock limit of the feeds that follow, false restores it.
+ * The instruction budget and the memory cap still hold. They are deterministic,
+ * so a turn that passed them live passes them again; the clock is not, and a
+ * busy or slower moment must not make a recorded interview impossible to resume. */
+void script_set_replaying(struct script *s, bool replaying);
+
 void script_close(struct script *s);
 
 #endif

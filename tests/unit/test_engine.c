@@ -319,6 +319,52 @@ static void test_results_growing_past_their_bound_fail_the_turn(void **state)
 	proto_interview_free(&iv);
 }
 
+/* The wall clock is the one limit that depends on the machine's load: a rebuild
+ * must not fail a turn that passed live because the replay ran on a busier or
+ * slower moment. Here the engine that rebuilds allows 100 ms a turn and the
+ * recorded opening turn takes several times that; it still resumes. */
+static void test_rebuild_is_not_held_to_the_wall_clock(void **state)
+{
+	struct fixture *fx = *state;
+	char path[160], err[256], token[TOKEN_LEN + 1];
+	snprintf(path, sizeof path, "%s/slow.lua", fx->scripts);
+	write_file(path, "local t = {}\n"
+			 "for i = 1, 200000 do t[i] = (i * 7919) % 200003 end\n"
+			 "for k = 1, 3 do\n"
+			 "  for i = 1, #t do t[i] = (t[i] * 31 + k) % 200003 end\n"
+			 "  table.sort(t)\n"
+			 "end\n"
+			 "local a = ask('Ready?')\n"
+			 "finish('Done ' .. a)\n");
+	assert_int_equal(record_create_interview(fx->st, fx->scripts, "slow", "", fx->id, token, err,
+						 sizeof err),
+			 0);
+	memcpy(fx->conn.interview_id, fx->id, sizeof fx->id);
+	send_msg(fx, "Hello", NULL);
+	assert_frame_has(fx, 0, "Ready?");
+
+	engine_close(fx->eng);
+	struct engine_options eo = { .store = fx->st, .limits = { .milliseconds = 100 } };
+	assert_int_equal(engine_open(&fx->eng, &eo), 0);
+	/* The same opening turn, live, is over that limit: the replay really ran past it. */
+	char other[TOKEN_ID_LEN + 1];
+	assert_int_equal(record_create_interview(fx->st, fx->scripts, "slow", "", other, token, err,
+						 sizeof err),
+			 0);
+	memcpy(fx->conn.interview_id, other, sizeof other);
+	char buf[256];
+	snprintf(buf, sizeof buf, "{\"action\":\"message\",\"interview_id\":\"%s\",\"message\":\"Hello\"}",
+		 other);
+	fake_clear(&fx->fake);
+	engine_handle(fx->eng, &fx->conn, buf, strlen(buf));
+	assert_frame_has(fx, 0, "\"code\":\"script_error\"");
+
+	memcpy(fx->conn.interview_id, fx->id, sizeof fx->id);
+	send_msg(fx, "yes", NULL);
+	assert_frame_has(fx, 0, "Done yes");
+	assert_frame_has(fx, 0, "\"done\":true");
+}
+
 int main(void)
 {
 	token_init();
@@ -332,6 +378,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_history_lists_the_transcript_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transcript_size_limit_refuses_without_recording, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_results_growing_past_their_bound_fail_the_turn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rebuild_is_not_held_to_the_wall_clock, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

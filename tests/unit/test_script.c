@@ -618,6 +618,26 @@ static void test_time_limit_stops_a_loop_of_long_c_calls(void **state)
 	script_close(s);
 }
 
+static void test_replaying_lifts_the_clock_but_not_the_instruction_budget(void **state)
+{
+	(void)state;
+	struct script_limits lim = { .milliseconds = 1, .instructions = 50000000 };
+	struct script *s = open_with("local n = 0\n"
+				     "for i = 1, 2000000 do n = n + i % 7 end\n"
+				     "ask('sum ' .. n)\n"
+				     "while true do end\n",
+				     &lim, 1, "");
+	script_set_replaying(s, true);
+	struct script_output out = { 0 };
+	struct script_error e = { 0 };
+	if (script_feed(s, "hi", 2, &out, &e) != 0)
+		fail_msg("a replayed turn over the clock failed: %s", e.message);
+	script_output_free(&out);
+	assert_int_equal(feed_err(s, "again", &e), SCRIPT_EBUDGET);
+	assert_non_null(strstr(e.message, "instruction budget exceeded"));
+	script_close(s);
+}
+
 static void test_memory_cap_trips(void **state)
 {
 	(void)state;
@@ -806,6 +826,7 @@ int main(void)
 		cmocka_unit_test(test_undefined_global_error_names_it_and_suggests),
 		cmocka_unit_test(test_gc_metatable_refused),
 		cmocka_unit_test(test_instruction_budget_trips_even_inside_pcall),
+		cmocka_unit_test(test_replaying_lifts_the_clock_but_not_the_instruction_budget),
 		cmocka_unit_test(test_memory_cap_trips),
 		cmocka_unit_test(test_memory_cap_leaves_room_for_garbage_collection),
 		cmocka_unit_test(test_time_limit_stops_a_loop_of_long_c_calls),
