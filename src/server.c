@@ -17,8 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "proto.h"
@@ -58,6 +62,9 @@ struct server {
 	unsigned max_connections;
 	atomic_uint open;
 	int port;
+	struct sockaddr_in self;      /* where a connection reaches the listener */
+	socklen_t self_len;           /* 0: unknown, stop without waking it */
+	atomic_bool stopped;
 	struct shard shards[NSHARDS];
 };
 
@@ -486,6 +493,50 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 	return 1;
 }
 
+/* ---- stopping ------------------------------------------------------------- */
+
+/* The listener as seen from this host: the --listen host, or loopback when
+ * that is every address (no host, 0.0.0.0). Debian's CivetWeb listens on IPv4
+ * only. Returns the address length, 0 when there is none to connect to. */
+static socklen_t self_address(const char *listen, int port, struct sockaddr_in *a)
+{
+	char host[INET_ADDRSTRLEN] = "";
+	const char *colon = strrchr(listen, ':');
+	size_t n = colon ? (size_t)(colon - listen) : 0;
+	if (n >= sizeof host)
+		return 0;
+	memcpy(host, listen, n);
+	host[n] = '\0';
+	memset(a, 0, sizeof *a);
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)port);
+	if (!host[0] || strcmp(host, "0.0.0.0") == 0)
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
+		return 0;
+	return sizeof *a;
+}
+
+/* CivetWeb's master thread polls the listening socket in 2 s quanta and only
+ * then sees mg_stop(): connecting to ourselves until it is gone wakes it at
+ * once, so SIGTERM takes milliseconds rather than up to two seconds. */
+static void *wake_listener(void *arg)
+{
+	struct server *s = arg;
+	const struct timespec pause = { .tv_nsec = 20 * 1000 * 1000 };
+	const struct timeval limit = { .tv_usec = 200 * 1000 };
+	while (!atomic_load(&s->stopped)) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
+			(void)connect(fd, (const struct sockaddr *)&s->self, s->self_len);
+			close(fd);
+		}
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
 /* ---- lifecycle ------------------------------------------------------------ */
 
 static int log_cb(const struct mg_connection *conn, const char *message)
@@ -538,6 +589,7 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	struct mg_server_port ports[4];
 	int n = mg_get_server_ports(s->ctx, 4, ports);
 	s->port = n > 0 ? ports[0].port : 0;
+	s->self_len = s->port ? self_address(o->listen, s->port, &s->self) : 0;
 	mg_set_auth_handler(s->ctx, "/v1", ws_auth_handler, s);
 	mg_set_websocket_handler(s->ctx, "/v1", ws_connect, ws_ready, ws_data, ws_close, s);
 	mg_set_request_handler(s->ctx, "/", page_handler, s);
@@ -568,7 +620,13 @@ void server_stop(struct server *s)
 		pthread_mutex_unlock(&s->shards[i].lock);
 	}
 	log_info("closing %u WebSocket connection(s) with 1001", closed);
+	pthread_t waker;
+	bool waking = s->self_len && pthread_create(&waker, NULL, wake_listener, s) == 0;
 	mg_stop(s->ctx);
+	if (waking) {
+		atomic_store(&s->stopped, true);
+		pthread_join(waker, NULL);
+	}
 	mg_exit_library();
 	for (int i = 0; i < NSHARDS; i++) {
 		pthread_mutex_destroy(&s->shards[i].lock);
