@@ -1,7 +1,8 @@
 // What a candidate on a phone, a candidate using only a keyboard or a screen reader, and a candidate on
 // an office network with no internet each rely on: the page fits from 360 px to a desktop and keeps the
-// newest message in view, every control is reachable by keyboard with a focus ring one can see, new
-// questions are announced, text is readable in both colour schemes, and nothing is fetched from elsewhere.
+// newest message in view (also when a phone's keyboard shortens the viewport), every control is reachable
+// by keyboard with a focus ring one can see, new questions are announced, text is readable in both colour
+// schemes, and nothing is fetched from elsewhere.
 import assert from 'node:assert/strict';
 import { Q, browserSuite, focusRing, pageTest, renderedContrast, typeAnswer, waitBot } from './helpers.mjs';
 
@@ -66,6 +67,9 @@ for (const viewport of [{ width: 360, height: 640 }, { width: 1280, height: 800 
     assert.deepEqual(await horizontalOverflow(page), []);
     const box = await page.getByLabel('Your answer').boundingBox();
     assert.ok(box && box.y + box.height <= viewport.height, 'the answer box is on screen');
+    // A phone's keyboard opening: the viewport gets shorter, the newest message stays in view.
+    await page.setViewportSize({ width: viewport.width, height: viewport.height - 240 });
+    await waitNewestInView(page);
   });
 }
 

@@ -51,13 +51,29 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
 export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard, layout = '' }) {
   const end = useRef(null);
   const count = messages.length + pending.length;
-  useEffect(() => {
-    // The answer area sticks to the bottom of the viewport, over the end of this list: only scrolling
-    // the page to its very end puts the newest message just above it, in view.
+  // The answer area sticks to the bottom of the viewport, over the end of this list: only scrolling
+  // the page to its very end puts the newest message just above it, in view.
+  const toEnd = () => {
     const root = document.scrollingElement;
     if (root && typeof root.scrollTo === 'function') root.scrollTo({ top: root.scrollHeight });
     else end.current?.scrollIntoView?.({ block: 'end' });
-  }, [count, layout]);
+  };
+  useEffect(toEnd, [count, layout]);
+  // A viewport that gets shorter (a phone's keyboard opening, a rotation) keeps the top where it was
+  // and so hides the end: follow it back, unless the candidate had scrolled up to read.
+  useEffect(() => {
+    const root = document.scrollingElement;
+    if (!root) return undefined;
+    let atEnd = true;
+    const onScroll = () => { atEnd = root.scrollTop + root.clientHeight >= root.scrollHeight - 48; };
+    const onResize = () => { if (atEnd) toEnd(); };
+    window.addEventListener('scroll', onScroll, { passive: true });
+    window.addEventListener('resize', onResize);
+    return () => {
+      window.removeEventListener('scroll', onScroll);
+      window.removeEventListener('resize', onResize);
+    };
+  }, []);
 
   const ordered = [...messages].sort((a, b) => a.seq - b.seq);
   const firstRefused = pending.findIndex((p) => p.state === 'refused');
