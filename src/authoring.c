@@ -840,7 +840,8 @@ static int check_file(const char *file)
 					 : (CHECK_TOTAL_RUNS - runs) / (CHECK_DRAWS - draw);
 		runs += check_draw(file, src, len, draw, bound, &fs, &notes);
 	}
-	printf("%s: %zu paths explored in %d draws, %zu findings\n", file, runs, CHECK_DRAWS, fs.n);
+	printf("%s: %zu paths explored in %d draws, %zu finding%s\n", file, runs, CHECK_DRAWS, fs.n,
+	       fs.n == 1 ? "" : "s");
 	rc = fs.n ? 1 : 0;
 out:
 	free_strv(fs.msgs, fs.n);
