@@ -86,6 +86,22 @@ t('test_reload_mid_interview_restores_the_transcript', async (page) => {
   await assertEnded(page);
 });
 
+t('test_an_unsent_draft_survives_a_reload', async (page) => {
+  await openInterview(page);
+  await start(page);
+  await page.getByLabel('Your answer').fill('Half of a long answer, not sent yet');
+  await page.reload();
+  await waitConnected(page);
+  assert.equal(await page.getByLabel('Your answer').inputValue(), 'Half of a long answer, not sent yet');
+  await page.getByLabel('Your answer').fill('Python');
+  await page.getByLabel('Your answer').press('Enter');
+  await waitBot(page, Q.years('Python'));
+  await page.reload();
+  await waitConnected(page);
+  await waitBot(page, Q.years('Python'));
+  assert.equal(await page.getByLabel('Your answer').inputValue(), '', 'a sent answer is not offered again');
+});
+
 t('test_finished_interview_reopens_in_its_end_state', async (page) => {
   await openInterview(page);
   await start(page);

@@ -78,7 +78,7 @@ function focusAnswer() {
 }
 
 export function Interview(props) {
-  const { state, submit, dismissError, retryNow, retry, edit, discard } = useInterview(props);
+  const { state, submit, dismissError, retryNow, retry, edit, discard, loadDraft, saveDraft } = useInterview(props);
   const announcement = useAnnouncement(state.messages, state.status !== null);
   const choices = currentChoices(state);
   const finished = state.status === 'finished';
@@ -135,7 +135,7 @@ export function Interview(props) {
         state.status !== null && !showStart && (
           <div className="answer-area">
             <ChoiceButtons choices={choices} onChoose={(c) => { submit(c); focusAnswer(); }} />
-            <Composer onSend={submit}>
+            <Composer onSend={submit} loadDraft={loadDraft} onDraft={saveDraft}>
               <ErrorNotice error={state.error} onDismiss={dismissError} />
             </Composer>
           </div>

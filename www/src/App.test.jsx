@@ -1,6 +1,6 @@
 // The whole page against a fake socket: the frames it sends and what the candidate sees.
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import App, { START_MESSAGE } from './App.jsx';
 import { fakeSocketFactory } from './testing/FakeWebSocket.js';
 
@@ -79,6 +79,26 @@ describe('App', () => {
     expect(screen.getByTestId('end-state')).toBeTruthy();
     expect(screen.queryByLabelText('Your answer')).toBe(null);
     expect(screen.queryByTestId('choices')).toBe(null);
+  });
+
+  test('an unsent draft survives a reload of the page; sending or the end of the interview clears it', async () => {
+    let f = mount();
+    let ws = await connectedWith(f, Q1);
+    fireEvent.change(screen.getByLabelText('Your answer'), { target: { value: 'half of a long answer' } });
+    cleanup(); // the tab reloads
+    f = mount();
+    ws = await connectedWith(f, Q1);
+    const box = screen.getByLabelText('Your answer');
+    expect(box.value).toBe('half of a long answer');
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(messagesSent(ws).at(-1).message).toBe('half of a long answer');
+    cleanup();
+    f = mount();
+    await connectedWith(f, Q1);
+    expect(screen.getByLabelText('Your answer').value).toBe('');
+    fireEvent.change(screen.getByLabelText('Your answer'), { target: { value: 'never sent' } });
+    act(() => f.last().receive(rsp(5, 'end', 'Thanks!', { done: true })));
+    expect(window.sessionStorage.getItem(`interviewd:${ID}:draft`)).toBe(null);
   });
 
   test('a finished interview from history shows only the end state', async () => {

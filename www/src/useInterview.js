@@ -40,6 +40,7 @@ export function probeUrl(wsUrl) {
 }
 
 const storageKey = (id) => `interviewd:${id}`;
+const draftKey = (id) => `interviewd:${id}:draft`;
 
 function load(storage, id) {
   try { return JSON.parse(storage?.getItem(storageKey(id)) || 'null'); } catch { return null; }
@@ -200,6 +201,18 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
     try { store?.setItem(storageKey(interviewId), JSON.stringify(persisted(state))); } catch { /* full or disabled */ }
   }, [store, interviewId, state.messages, state.status, state.pending]);
 
+  // What is typed but not sent survives a reload of this tab too; a finished interview leaves none behind.
+  const loadDraft = useCallback(() => {
+    try { return store?.getItem(draftKey(interviewId)) || ''; } catch { return ''; }
+  }, [store, interviewId]);
+  const saveDraft = useCallback((text) => {
+    try {
+      if (text) store?.setItem(draftKey(interviewId), text);
+      else store?.removeItem(draftKey(interviewId));
+    } catch { /* full or disabled */ }
+  }, [store, interviewId]);
+  useEffect(() => { if (state.status === 'finished') saveDraft(''); }, [state.status, saveDraft]);
+
   const submit = useCallback((text) => {
     if (!String(text || '').trim()) return;
     dispatch({ type: 'submit', text, id: newClientMsgId() });
@@ -210,7 +223,7 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
   const edit = useCallback((id, text) => dispatch({ type: 'edit', id, text, newId: newClientMsgId() }), []);
   const discard = useCallback((id) => dispatch({ type: 'discard', id }), []);
 
-  return { state, submit, dismissError, retryNow, retry, edit, discard };
+  return { state, submit, dismissError, retryNow, retry, edit, discard, loadDraft, saveDraft };
 }
 
 function safeSessionStorage() {

@@ -3,16 +3,21 @@
 // MessageList) instead of replacing a draft. `children` (the error notice) renders right beside the input.
 import { useEffect, useRef, useState } from 'react';
 
-export default function Composer({ onSend, children, autoFocus = true }) {
-  const [text, setText] = useState('');
+// loadDraft() gives what the box starts with (kept from before a reload); onDraft hears every change.
+export default function Composer({ onSend, children, autoFocus = true, loadDraft, onDraft }) {
+  const [text, setText] = useState(() => loadDraft?.() || '');
   const box = useRef(null);
 
   useEffect(() => { if (autoFocus) box.current?.focus(); }, [autoFocus]);
 
+  const change = (value) => {
+    setText(value);
+    onDraft?.(value);
+  };
   const send = () => {
     if (!text.trim()) return;
     onSend(text);
-    setText('');
+    change('');
     box.current?.focus();
   };
 
@@ -28,7 +33,7 @@ export default function Composer({ onSend, children, autoFocus = true }) {
           value={text}
           placeholder="Type your answer…"
           aria-describedby="answer-hint"
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => change(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) { e.preventDefault(); send(); }
           }}

@@ -72,8 +72,21 @@ describe('Composer', () => {
   test('re-rendering never overwrites what the candidate is typing', () => {
     const { rerender } = render(<Composer onSend={() => {}} />);
     fireEvent.change(screen.getByLabelText('Your answer'), { target: { value: 'half an answer' } });
-    rerender(<Composer onSend={() => {}} restored={{ text: 'refused answer', nonce: 1 }} />);
+    rerender(<Composer onSend={() => {}} loadDraft={() => 'something else'} />);
     expect(screen.getByLabelText('Your answer').value).toBe('half an answer');
+  });
+
+  test('starts from the kept draft and reports every change of it, sending included', () => {
+    const onDraft = vi.fn();
+    const onSend = vi.fn();
+    render(<Composer onSend={onSend} loadDraft={() => 'typed before the reload'} onDraft={onDraft} />);
+    const box = screen.getByLabelText('Your answer');
+    expect(box.value).toBe('typed before the reload');
+    fireEvent.change(box, { target: { value: 'typed before the reload, and more' } });
+    expect(onDraft).toHaveBeenLastCalledWith('typed before the reload, and more');
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledWith('typed before the reload, and more');
+    expect(onDraft).toHaveBeenLastCalledWith('');
   });
 });
 
