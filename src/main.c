@@ -273,6 +273,17 @@ static int cmd_serve(int argc, char **argv)
 	rc = 0;
 out:
 	server_stop(srv);
+	if (rc == 0) {
+		struct engine_stats es;
+		struct store_stats ss;
+		engine_get_stats(eng, &es);
+		store_get_stats(st, &ss);
+		log_info("totals: turns=%llu script_states_loaded=%llu script_errors=%llu writes=%llu "
+			 "commits=%llu (%.1f writes per fsync)",
+			 es.turns, es.rebuilds, es.script_errors, (unsigned long long)ss.batches,
+			 (unsigned long long)ss.commits,
+			 ss.commits ? (double)ss.batches / (double)ss.commits : 0.0);
+	}
 	engine_close(eng);
 	store_close(st);
 	if (lock >= 0)

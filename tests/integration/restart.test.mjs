@@ -92,6 +92,9 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
       assert.equal(ca.code, 1001, `a closed with ${ca.code} ${ca.reason}`);
       assert.equal(cb.code, 1001, `b closed with ${cb.code} ${cb.reason}`);
       assert.deepEqual(exit, { code: 0, signal: null });
+      // The operator's summary: one turn was served, and written in one durable commit.
+      assert.match(server.log, /totals: turns=1 script_states_loaded=1 script_errors=0 writes=1 commits=1 /);
+      assert.match(server.log, /stopped cleanly/);
     } finally {
       await server.stop();
       server.cleanup();
