@@ -1363,7 +1363,7 @@ static void note_wording(struct migrate_report *r, const struct proto_turn *rec,
 		FILE *f = open_memstream(&buf, &blen);
 		if (!f)
 			oom();
-		fprintf(f, "seq %" PRIu64 ": recorded ", a ? a->seq : b->seq);
+		fprintf(f, "seq %" PRIu64 ": recorded ", a ? a->seq : b ? b->seq : 0);
 		if (a)
 			put_turn(f, a);
 		else

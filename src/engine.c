@@ -519,7 +519,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		goto oom;
 	uint64_t seq = iv.next_seq;
 	pending[npending++] = (struct proto_turn){
-		.seq = seq++,
+		.seq = seq,
 		.role = strdup("candidate"),
 		.kind = strdup("message"),
 		.text = strdup(req->message),
@@ -527,6 +527,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		.section = dup_or_null(s->section),
 		.client_msg_id = dup_or_null(req->client_msg_id),
 	};
+	seq++;
 	for (size_t i = 0; i < out.n; i++) {
 		const struct script_event *ev = &out.events[i];
 		int r = 0;

@@ -532,11 +532,13 @@ int store_commit(struct store *s, struct store_batch *b, char *err, size_t errle
 		rc = STORE_ECLOSED;
 		goto out;
 	}
+	/* p lives on this stack until the writer has taken it off the queue and
+	 * set done, which we wait for below. */
 	if (s->tail != NULL)
 		s->tail->next = &p;
 	else
-		s->head = &p;
-	s->tail = &p;
+		s->head = &p; /* cppcheck-suppress autoVariables */
+	s->tail = &p;         /* cppcheck-suppress autoVariables */
 	s->inflight++;
 	pthread_cond_signal(&s->work);
 	while (!p.done)
