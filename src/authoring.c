@@ -12,12 +12,16 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <math.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proto.h"
@@ -1071,52 +1075,10 @@ static char *script_name_of(const char *path)
 	return name;
 }
 
-int authoring_cmd_try(int argc, char **argv)
+/* One play of FILE: unattended from answers when given, else interactive. */
+static int try_once(const char *file, const char *answers, bool json, const char *id,
+		    const char *candidate)
 {
-	static const char usage[] =
-		"usage: interviewd try FILE [--answers FILE] [--json] [--candidate NAME] [--id ID]\n"
-		"Plays the interview as the server would run it (same sandbox, limits and\n"
-		"re-ask hints). Without --answers it is interactive: press Enter to start,\n"
-		"then answer each question (a choice can be typed by its number).\n"
-		"With --answers, one answer per line (the first line is the candidate's\n"
-		"opening message), it runs unattended and prints the transcript and the\n"
-		"results; exit 1 when the answers run out before the end or the script\n"
-		"fails. --json prints the same as one JSON object.\n"
-		"--id ID plays it as interview ID (16 hex characters; default\n"
-		"0000000000000000): pick() and math.random draw from it, so this replays\n"
-		"a draw check reported.\n";
-	const char *file = NULL, *answers = NULL, *candidate = "", *id = PLAY_ID;
-	bool json = false;
-	for (int i = 1; i < argc; i++) {
-		if (is_help(argv[i])) {
-			fputs(usage, stdout);
-			return 0;
-		} else if (strcmp(argv[i], "--answers") == 0 && i + 1 < argc) {
-			answers = argv[++i];
-		} else if (strcmp(argv[i], "--candidate") == 0 && i + 1 < argc) {
-			candidate = argv[++i];
-		} else if (strcmp(argv[i], "--id") == 0 && i + 1 < argc) {
-			id = argv[++i];
-		} else if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else if (unused_dir_option(argc, argv, i)) {
-			i += unused_dir_option(argc, argv, i) - 1;
-		} else if (argv[i][0] != '-' && !file) {
-			file = argv[i];
-		} else {
-			fprintf(stderr, "try: unexpected argument %s\n%s", argv[i], usage);
-			return 2;
-		}
-	}
-	if (!file) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (!token_is_id(id)) {
-		fprintf(stderr, "try: %s is not an interview id (16 hex characters, e.g. the one "
-			"check reports)\n", id);
-		return 2;
-	}
 	char *src = NULL, *name = NULL;
 	size_t len = 0;
 	char err[1024], hash[TOKEN_DIGEST_HEX + 1];
@@ -1144,6 +1106,154 @@ out:
 	free(name);
 	free(src);
 	return rc;
+}
+
+/* The script and the answers file under watch. Their folders are watched, not
+ * the files: editors save by writing a new file and renaming it over the old. */
+struct watch {
+	int fd;
+	char *base[2];
+};
+
+static int watch_open(struct watch *w, const char *const paths[2])
+{
+	memset(w, 0, sizeof *w);
+	w->fd = inotify_init1(IN_CLOEXEC);
+	if (w->fd < 0)
+		return -1;
+	for (int i = 0; i < 2; i++) {
+		char *d = must_strdup(paths[i]), *b = must_strdup(paths[i]);
+		w->base[i] = must_strdup(basename(b));
+		int wd = inotify_add_watch(w->fd, dirname(d), IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE);
+		free(d);
+		free(b);
+		if (wd < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void watch_close(struct watch *w)
+{
+	for (int i = 0; i < 2; i++)
+		free(w->base[i]);
+	if (w->fd >= 0)
+		close(w->fd);
+}
+
+/* Returns once either file was written, created or renamed into place (also
+ * while the last play ran), after the burst of events one save makes has been
+ * quiet for 100 ms. Returns -1 when the watch fails. */
+static int watch_wait(struct watch *w)
+{
+	for (bool changed = false;;) {
+		struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+		int ready = poll(&pfd, 1, changed ? 100 : -1);
+		if (ready == 0)
+			return 0;
+		if (ready < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		_Alignas(struct inotify_event) char buf[4096];
+		ssize_t n = read(w->fd, buf, sizeof buf);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		for (ssize_t off = 0; off < n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
+			for (int i = 0; i < 2 && ev->len; i++)
+				if (strcmp(ev->name, w->base[i]) == 0)
+					changed = true;
+			off += (ssize_t)(sizeof *ev + ev->len);
+		}
+	}
+}
+
+int authoring_cmd_try(int argc, char **argv)
+{
+	static const char usage[] =
+		"usage: interviewd try FILE [--answers FILE [--watch]] [--json] [--candidate NAME] [--id ID]\n"
+		"Plays the interview as the server would run it (same sandbox, limits and\n"
+		"re-ask hints). Without --answers it is interactive: press Enter to start,\n"
+		"then answer each question (a choice can be typed by its number).\n"
+		"With --answers, one answer per line (the first line is the candidate's\n"
+		"opening message), it runs unattended and prints the transcript and the\n"
+		"results; exit 1 when the answers run out before the end or the script\n"
+		"fails. --json prints the same as one JSON object.\n"
+		"--watch (with --answers) plays it again every time the script or the\n"
+		"answers file is saved, so the conversation is in view as you write it;\n"
+		"Ctrl-C stops.\n"
+		"--id ID plays it as interview ID (16 hex characters; default\n"
+		"0000000000000000): pick() and math.random draw from it, so this replays\n"
+		"a draw check reported.\n";
+	const char *file = NULL, *answers = NULL, *candidate = "", *id = PLAY_ID;
+	bool json = false, watch = false;
+	for (int i = 1; i < argc; i++) {
+		if (is_help(argv[i])) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--answers") == 0 && i + 1 < argc) {
+			answers = argv[++i];
+		} else if (strcmp(argv[i], "--candidate") == 0 && i + 1 < argc) {
+			candidate = argv[++i];
+		} else if (strcmp(argv[i], "--id") == 0 && i + 1 < argc) {
+			id = argv[++i];
+		} else if (strcmp(argv[i], "--json") == 0) {
+			json = true;
+		} else if (strcmp(argv[i], "--watch") == 0) {
+			watch = true;
+		} else if (unused_dir_option(argc, argv, i)) {
+			i += unused_dir_option(argc, argv, i) - 1;
+		} else if (argv[i][0] != '-' && !file) {
+			file = argv[i];
+		} else {
+			fprintf(stderr, "try: unexpected argument %s\n%s", argv[i], usage);
+			return 2;
+		}
+	}
+	if (!file) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (watch && !answers) {
+		fprintf(stderr, "try: --watch replays an answers file: add --answers FILE\n");
+		return 2;
+	}
+	if (!token_is_id(id)) {
+		fprintf(stderr, "try: %s is not an interview id (16 hex characters, e.g. the one "
+			"check reports)\n", id);
+		return 2;
+	}
+	if (!watch)
+		return try_once(file, answers, json, id, candidate);
+	const char *const paths[2] = { file, answers };
+	struct watch w;
+	if (watch_open(&w, paths) != 0) {
+		fprintf(stderr, "try: cannot watch %s and %s: %s\n", file, answers, strerror(errno));
+		watch_close(&w);
+		return 1;
+	}
+	try_once(file, answers, json, id, candidate);
+	for (;;) {
+		printf("\n-- watching %s and %s: save either to play again, Ctrl-C to stop --\n", file,
+		       answers);
+		fflush(stdout);
+		fflush(stderr);
+		if (watch_wait(&w) != 0)
+			break;
+		time_t now = time(NULL);
+		struct tm tm;
+		char when[16];
+		localtime_r(&now, &tm);
+		strftime(when, sizeof when, "%H:%M:%S", &tm);
+		printf("\n== %s: playing %s again ==\n", when, file);
+		fflush(stdout);
+		try_once(file, answers, json, id, candidate);
+	}
+	fprintf(stderr, "try: the watch on %s stopped: %s\n", file, strerror(errno));
+	watch_close(&w);
+	return 1;
 }
 
 /* ======================================================================== */
