@@ -4,7 +4,7 @@
 // by keyboard with a focus ring one can see, new questions are announced, text is readable in both colour
 // schemes, and nothing is fetched from elsewhere.
 import assert from 'node:assert/strict';
-import { Q, browserSuite, focusRing, pageTest, renderedContrast, typeAnswer, waitBot } from './helpers.mjs';
+import { Q, browserSuite, pageTest, renderedContrast, typeAnswer, waitBot } from './helpers.mjs';
 
 const suite = browserSuite();
 const t = (name, fn, opts) => pageTest(() => suite.browser, name, fn, opts);
@@ -87,7 +87,7 @@ async function tabTo(page, name) {
 }
 
 async function assertFocusRing(page, what) {
-  const ring = await page.locator(':focus').evaluate(focusRing);
+  const ring = await page.locator(':focus').evaluate(renderedContrast, 'ring');
   assert.notEqual(ring.style, 'none', `${what}: a focus outline is drawn`);
   assert.ok(ring.width >= 2, `${what}: the focus outline is ${ring.width}px wide`);
   assert.ok(ring.ratio >= 3, `${what}: the focus outline's contrast is ${ring.ratio.toFixed(2)}:1, below 3:1`);
@@ -125,6 +125,16 @@ t('test_keyboard_alone_completes_the_demo_with_a_visible_focus_ring_and_announce
   await page.waitForFunction((q) => document.querySelector('[data-testid="announcer"]').textContent.includes(q), Q.end);
 });
 
+// From the language question to the end state: pick `lang`, then type the years and the proud work.
+async function finishDemo(page, lang, years, proud) {
+  await page.getByRole('button', { name: lang, exact: true }).click();
+  await waitBot(page, Q.years(lang));
+  await typeAnswer(page, years);
+  await waitBot(page, Q.proud);
+  await typeAnswer(page, proud);
+  await page.getByTestId('end-state').waitFor();
+}
+
 // Every visible piece of text at 4.5:1 or better, measured as rendered, in each state of the page.
 async function lowContrast(page, state) {
   const selectors = ['header h1', '[data-testid="status"] .label', '.welcome h2', '.welcome p', 'button.primary', '.bubble.bot .text',
@@ -160,12 +170,7 @@ t('test_page_text_meets_aa_contrast_in_light_and_dark', async (page) => {
   await page.getByLabel('Your answer').fill('typed, not sent');
   await check('conversation');
   await page.getByLabel('Your answer').fill('');
-  await page.getByRole('button', { name: 'C', exact: true }).click();
-  await waitBot(page, Q.years('C'));
-  await typeAnswer(page, '3');
-  await waitBot(page, Q.proud);
-  await typeAnswer(page, 'Done');
-  await page.getByTestId('end-state').waitFor();
+  await finishDemo(page, 'C', '3', 'Done');
   await check('end');
   assert.deepEqual(found, []);
 });
@@ -177,12 +182,7 @@ t('test_page_fetches_nothing_from_any_other_origin', async (page) => {
   const iv = await suite.server.newInterview('demo', 'Ada');
   await page.goto(iv.url);
   await page.getByRole('button', { name: 'Start the interview' }).click();
-  await page.getByRole('button', { name: 'Other', exact: true }).click();
-  await waitBot(page, Q.years('Other'));
-  await typeAnswer(page, '2');
-  await waitBot(page, Q.proud);
-  await typeAnswer(page, 'Offline-friendly pages');
-  await page.getByTestId('end-state').waitFor();
+  await finishDemo(page, 'Other', '2', 'Offline-friendly pages');
   const { host } = new URL(suite.server.http);
   const foreign = seen.filter((u) => new URL(u).host !== host);
   assert.ok(seen.length >= 2, `the page and its socket were seen: ${JSON.stringify(seen)}`);

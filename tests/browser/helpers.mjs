@@ -112,39 +112,29 @@ export function browserSuite(serverOptions = {}) {
   return suite;
 }
 
-// The contrast of a text element as rendered: every ancestor's background and opacity composited over
-// the white canvas (WCAG relative luminance). Runs in the page.
-export function renderedContrast(el) {
+// WCAG contrast as rendered, every ancestor's background composited over the white canvas. Runs in the
+// page. part 'text' (the default): the element's text against its background, ancestors' opacity included;
+// returns the ratio. part 'ring': its focus outline against what the ring is drawn over (it sits outside the
+// element, on the parent's background); returns { style, width, ratio }.
+export function renderedContrast(el, part = 'text') {
   const parse = (c) => { const m = c.match(/[\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
   const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3]));
   const lerp = (a, b, t) => [0, 1, 2].map((i) => a[i] * (1 - t) + b[i] * t);
+  const lum = (rgb) => { const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (x, y) => (Math.max(lum(x), lum(y)) + 0.05) / (Math.min(lum(x), lum(y)) + 0.05);
   const chain = [];
   for (let n = el; n && n.nodeType === 1; n = n.parentElement) chain.unshift(n);
   const styles = chain.map((n) => getComputedStyle(n));
-  const ink = parse(styles[styles.length - 1].color);
+  const own = styles[styles.length - 1];
+  if (part === 'ring') {
+    const below = styles.slice(0, -1).reduce((acc, st) => over(parse(st.backgroundColor), acc), [255, 255, 255]);
+    return { style: own.outlineStyle, width: parseFloat(own.outlineWidth), ratio: ratio(over(parse(own.outlineColor), below), below) };
+  }
+  const ink = parse(own.color);
   const render = (i, below, text) => {
     if (i === chain.length) return text ? over(ink, below) : below;
     const inner = render(i + 1, over(parse(styles[i].backgroundColor), below), text);
     return lerp(below, inner, Number(styles[i].opacity));
   };
-  const lum = (rgb) => { const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const fg = lum(render(0, [255, 255, 255], true));
-  const bg = lum(render(0, [255, 255, 255], false));
-  return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-}
-
-// The focused element's outline as drawn: its style, width and contrast against what it is drawn over
-// (the ring sits outside the element, on its parent's rendered background). Runs in the page.
-export function focusRing(el) {
-  const parse = (c) => { const m = c.match(/[\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
-  const over = (top, below) => [0, 1, 2].map((i) => top[i] * top[3] + below[i] * (1 - top[3]));
-  const chain = [];
-  for (let n = el.parentElement; n && n.nodeType === 1; n = n.parentElement) chain.unshift(n);
-  let below = [255, 255, 255];
-  for (const n of chain) below = over(parse(getComputedStyle(n).backgroundColor), below);
-  const s = getComputedStyle(el);
-  const ring = over(parse(s.outlineColor), below);
-  const lum = (rgb) => { const [r, g, b] = rgb.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const [a, b] = [lum(ring), lum(below)];
-  return { style: s.outlineStyle, width: parseFloat(s.outlineWidth), ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+  return ratio(render(0, [255, 255, 255], true), render(0, [255, 255, 255], false));
 }
