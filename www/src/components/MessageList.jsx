@@ -46,19 +46,18 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
   );
 }
 
+// The answer area sticks to the bottom of the viewport, over the end of this list: only scrolling the
+// page to its very end puts the newest message just above it, in view. (jsdom has no scrolling.)
+function scrollToEnd() {
+  const root = document.scrollingElement;
+  root?.scrollTo?.({ top: root.scrollHeight });
+}
+
 // `layout` names whatever else changes the height of what sticks below the list (the choices, a notice,
 // the end state): the newest message is brought back into view when it changes too.
 export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard, layout = '' }) {
-  const end = useRef(null);
   const count = messages.length + pending.length;
-  // The answer area sticks to the bottom of the viewport, over the end of this list: only scrolling
-  // the page to its very end puts the newest message just above it, in view.
-  const toEnd = () => {
-    const root = document.scrollingElement;
-    if (root && typeof root.scrollTo === 'function') root.scrollTo({ top: root.scrollHeight });
-    else end.current?.scrollIntoView?.({ block: 'end' });
-  };
-  useEffect(toEnd, [count, layout]);
+  useEffect(scrollToEnd, [count, layout]);
   // A viewport that gets shorter (a phone's keyboard opening, a rotation) keeps the top where it was
   // and so hides the end: follow it back, unless the candidate had scrolled up to read.
   useEffect(() => {
@@ -66,7 +65,7 @@ export default function MessageList({ messages, pending = [], onRetry, onEdit, o
     if (!root) return undefined;
     let atEnd = true;
     const onScroll = () => { atEnd = root.scrollTop + root.clientHeight >= root.scrollHeight - 48; };
-    const onResize = () => { if (atEnd) toEnd(); };
+    const onResize = () => { if (atEnd) scrollToEnd(); };
     window.addEventListener('scroll', onScroll, { passive: true });
     window.addEventListener('resize', onResize);
     return () => {
@@ -114,7 +113,6 @@ export default function MessageList({ messages, pending = [], onRetry, onEdit, o
           )}
         </li>
       ))}
-      <li ref={end} className="end-anchor" aria-hidden="true" />
     </ol>
   );
 }
