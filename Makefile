@@ -15,32 +15,35 @@ PKGS    := lua5.4 libcjson lmdb libsodium
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(SAN) \
-	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	     -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lpthread -lm -ldl
 CMOCKA  = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 
-# Modules: each src/NAME.c + src/NAME.h. main.c is the CLI.
-MODULES := log text token store proto script record engine server authoring
-OBJ     := $(MODULES:%=$(BUILD)/obj/%.o)
-BIN     := $(BUILD)/interviewd
+# Modules: every src/NAME.c (with its src/NAME.h) except main.c, the CLI. They
+# go into one static library that the binary and every unit test link against,
+# so a new module or test needs no edit here.
+SRC        := $(wildcard src/*.c)
+LIB_OBJ    := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/main.c,$(SRC)))
+LIB        := $(BUILD)/libinterviewd.a
+BIN        := $(BUILD)/interviewd
 
-# Unit tests: tests/unit/test_NAME.c links the modules listed in UNIT_NAME.
-UNIT_TESTS  := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-UNIT_log    := log
-UNIT_token  := token log
-UNIT_store  := store log
-UNIT_text   := text
-UNIT_proto  := proto text log
-UNIT_script := script text log
-UNIT_record := record store proto token script text log
-UNIT_engine := engine record store proto token script text log
-UNIT_authoring := authoring record store proto token script text log
+# Unit tests: tests/unit/test_NAME.c, each linked against the library.
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+# Generated sources: src/NAME.lua becomes $(BUILD)/gen/NAME.inc, a C string
+# literal body the module that owns it #includes.
+GEN        := $(patsubst src/%.lua,$(BUILD)/gen/%.inc,$(wildcard src/*.lua))
+
+# Header dependencies, written by the compiler (-MMD -MP) next to each output.
+DEPS       := $(LIB_OBJ:.o=.d) $(BUILD)/obj/main.d $(UNIT_TESTS:=.d)
 
 APT_BUILD := build-essential pkg-config libcivetweb-dev liblua5.4-dev libcjson-dev liblmdb-dev libsodium-dev
 APT_TEST  := libcmocka-dev chromium lmdb-utils
+APT_LINT  := cppcheck shellcheck lua5.4
 
-.PHONY: all help deps deps-build deps-test run test test-unit test-integration test-scripts \
-	test-www test-browser sanitize bench page clean
+.PHONY: all help deps deps-build deps-test deps-lint run test test-unit test-integration \
+	test-scripts test-www test-browser sanitize bench page lint compile_commands.json clean
 
 all: $(BIN) page
 
@@ -48,6 +51,8 @@ help:
 	@echo "make run        install what is missing, build, start the server with a demo interview"
 	@echo "make test       unit (cmocka), script, integration (real binary, ws client), page and browser tests"
 	@echo "make sanitize   the unit and integration tests against an ASan/UBSan build"
+	@echo "make lint       cppcheck on src/, luac -p on every script, shellcheck, eslint on www/"
+	@echo "make compile_commands.json   compile flags for editors (clangd and the like)"
 	@echo "make bench      turns/s and latency at 1, 100, 1000 connections vs a no-fsync baseline"
 	@echo "make clean      remove build outputs (never data/)"
 	@echo "variables: PORT=$(PORT) HOST=$(HOST) DATA=$(DATA) SCRIPTS=$(SCRIPTS)"
@@ -76,6 +81,9 @@ deps-build:
 deps-test: deps-build
 	$(call apt_install,$(APT_TEST))
 
+deps-lint:
+	$(call apt_install,$(APT_LINT))
+
 deps: deps-build www/node_modules/.package-lock.json
 
 www/node_modules/.package-lock.json: www/package-lock.json www/package.json
@@ -88,14 +96,33 @@ tests/node_modules/.package-lock.json: tests/package-lock.json tests/package.jso
 
 # --- build ------------------------------------------------------------------
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj $(BUILD)/gen
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BIN): $(OBJ) $(BUILD)/obj/main.o
+# Rebuilt from scratch so a deleted module leaves no stale member behind.
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/obj/main.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/tests:
+# One string literal per line: \ and " escaped, ? too (no trigraphs), each
+# line ending in \n so the Lua chunk keeps its line numbers.
+$(BUILD)/gen/%.inc: src/%.lua | $(BUILD)/gen
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/\r/\\r/g' \
+	    -e 's/^/"/' -e 's/$$/\\n"/' $< >$@.tmp
+	mv $@.tmp $@
+
+# The first build has no .d file yet to say that script.c includes it.
+ifneq ($(wildcard src/prelude.lua),)
+$(BUILD)/obj/script.o: $(BUILD)/gen/prelude.inc
+endif
+
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/gen:
 	mkdir -p $@
+
+-include $(DEPS)
 
 page: www/dist/index.html
 
@@ -111,14 +138,13 @@ run: deps all
 
 # --- tests ------------------------------------------------------------------
 
-.SECONDEXPANSION:
-$(BUILD)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $$(foreach m,$$(UNIT_$$(subst test_,,$$*)),$(BUILD)/obj/$$(m).o) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(filter %.o,$^) $(LDLIBS) $(CMOCKA)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(BUILD)/tests $(BUILD)/gen
+	$(CC) $(ALL_CFLAGS) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(LIB) $(LDLIBS) $(CMOCKA)
 
 test: deps deps-test all tests/node_modules/.package-lock.json
 	@$(MAKE) --no-print-directory test-unit test-scripts test-integration test-www test-browser
 
-test-unit: $(UNIT_TESTS:%=$(BUILD)/tests/%)
+test-unit: $(UNIT_TESTS)
 	@set -e; for t in $^; do echo "== $$t"; $$t; done
 
 test-scripts: $(BIN)
