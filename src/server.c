@@ -83,6 +83,7 @@ static void write_frame(struct mg_connection *conn, int opcode, const char *data
 {
 	unsigned char stack[2048], *buf = stack;
 	size_t h = len < 126 ? 2 : len <= 0xffff ? 4 : 10;
+	/* cppcheck-suppress redundantInitialization ; buf stays stack when the frame fits */
 	if (h + len > sizeof stack && !(buf = malloc(h + len))) {
 		mg_lock_connection(conn); /* out of memory: fall back to two writes */
 		mg_websocket_write(conn, opcode, data, len);
