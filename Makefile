@@ -99,10 +99,16 @@ tests/node_modules/.package-lock.json: tests/package-lock.json tests/package.jso
 $(BUILD)/obj/%.o: src/%.c | $(BUILD)/obj $(BUILD)/gen
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# Rebuilt from scratch so a deleted module leaves no stale member behind.
-$(LIB): $(LIB_OBJ)
+# Rebuilt from scratch, and also when a module goes away (the list of modules
+# is a prerequisite, rewritten only when it changes), so no stale member stays.
+$(LIB): $(LIB_OBJ) $(BUILD)/obj/modules.list
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/obj/modules.list: FORCE | $(BUILD)/obj
+	@echo '$(LIB_OBJ)' | cmp -s - $@ || echo '$(LIB_OBJ)' >$@
+
+FORCE:
 
 $(BIN): $(BUILD)/obj/main.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
