@@ -91,6 +91,16 @@ tests/node_modules/.package-lock.json: tests/package-lock.json tests/package.jso
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The Lua prelude, embedded in script.c: one C string literal line per line of
+# src/prelude.lua (\ " and ? escaped; ? so no trigraph forms), so the lines
+# Lua reports as prelude.lua:LINE are the file's own.
+$(BUILD)/gen/prelude.inc: src/prelude.lua
+	@mkdir -p $(@D)
+	sed -e 's/[\\"?]/\\&/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/script.o: $(BUILD)/gen/prelude.inc
+$(BUILD)/obj/script.o: ALL_CFLAGS += -I$(BUILD)/gen
+
 $(BIN): $(OBJ) $(BUILD)/obj/main.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
