@@ -743,6 +743,41 @@ static void test_runtime_error_names_file_and_line(void **state)
 	script_close(s);
 }
 
+/* The 1-based line of src/prelude.lua where needle first appears. */
+static int prelude_line_of(const char *needle)
+{
+	size_t len;
+	char *src = read_file("src/prelude.lua", &len);
+	const char *at = strstr(src, needle);
+	assert_non_null(at);
+	int line = 1;
+	for (const char *p = src; p < at; p++)
+		line += *p == '\n';
+	free(src);
+	return line;
+}
+
+/* The API's argument checks blame the script's line by design; an error that
+ * really happens inside the prelude names the prelude's file and line, so a
+ * reader can open src/prelude.lua at it. */
+static void test_error_inside_the_prelude_names_prelude_lua_and_its_line(void **state)
+{
+	(void)state;
+	/* pick() passes the list's length to math.random, which refuses 2.5. */
+	struct script *s = open_src("local odd = setmetatable({}, { __len = function() return 2.5 end })\n"
+				    "pick(2, odd)\n");
+	struct script_error e;
+	char where[32];
+	snprintf(where, sizeof where, "prelude.lua:%d:", prelude_line_of("local j = random(i, len)"));
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_non_null(strstr(e.message, where));
+	assert_non_null(strstr(e.message, "bad argument #2 to 'random'"));
+	assert_memory_equal(e.message, "scripts/t.lua:2: ", 17);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.traceback, where));
+	script_close(s);
+}
+
 /* ---- determinism --------------------------------------------------------- */
 
 static const char *const det_src =
@@ -833,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_output_bounds_fail_the_feed),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_runtime_error_names_file_and_line),
+		cmocka_unit_test(test_error_inside_the_prelude_names_prelude_lua_and_its_line),
 		cmocka_unit_test(test_same_inputs_give_same_events),
 		cmocka_unit_test(test_print_goes_to_the_log),
 	};
