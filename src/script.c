@@ -684,6 +684,32 @@ static void report(struct script *s, struct script_error *e, int code, bool has_
 
 /* ---- public -------------------------------------------------------------- */
 
+const char *script_strerror(int code)
+{
+	switch (code) {
+	case SCRIPT_OK:
+		return "no error";
+	case SCRIPT_ESYNTAX:
+		return "the script does not compile";
+	case SCRIPT_ERUNTIME:
+		return "the script raised an error";
+	case SCRIPT_EBUDGET:
+		return "the script ran past its instruction budget or time limit for one turn";
+	case SCRIPT_EMEMORY:
+		return "the script went over its memory cap";
+	case SCRIPT_ELIMIT:
+		return "the script sent too many or too long messages in one turn";
+	case SCRIPT_EFINISHED:
+		return "the interview has already finished";
+	case SCRIPT_EDEAD:
+		return "the script failed earlier and the interview must be rebuilt";
+	case SCRIPT_ENOMEM:
+		return "the server ran out of memory running the script";
+	default:
+		return "unknown script error";
+	}
+}
+
 static void state_close(struct script *s)
 {
 	if (s->L)

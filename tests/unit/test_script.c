@@ -778,6 +778,36 @@ static void test_error_inside_the_prelude_names_prelude_lua_and_its_line(void **
 	script_close(s);
 }
 
+/* A CLI or log line says what went wrong in words, never "(-403)". */
+static void test_every_error_code_has_its_own_sentence(void **state)
+{
+	(void)state;
+	static const int codes[] = {
+		SCRIPT_ESYNTAX, SCRIPT_ERUNTIME,  SCRIPT_EBUDGET, SCRIPT_EMEMORY,
+		SCRIPT_ELIMIT,  SCRIPT_EFINISHED, SCRIPT_EDEAD,   SCRIPT_ENOMEM,
+	};
+	const size_t n = sizeof codes / sizeof codes[0];
+	const char *generic = script_strerror(-400);
+	assert_non_null(generic);
+	assert_true(strlen(generic) > 0);
+	assert_string_equal(script_strerror(-409), generic);
+	assert_string_equal(script_strerror(1), generic);
+	assert_string_equal(script_strerror(-1), generic); /* another module's range */
+	assert_string_not_equal(script_strerror(SCRIPT_OK), generic);
+	for (size_t i = 0; i < n; i++) {
+		/* Outside every other module's codes. */
+		assert_in_range(-codes[i], 401, 499);
+		const char *m = script_strerror(codes[i]);
+		assert_non_null(m);
+		assert_true(strlen(m) > 10);
+		assert_string_not_equal(m, generic);
+		for (size_t j = 0; j < i; j++) {
+			assert_int_not_equal(codes[i], codes[j]);
+			assert_string_not_equal(m, script_strerror(codes[j]));
+		}
+	}
+}
+
 /* ---- determinism --------------------------------------------------------- */
 
 static const char *const det_src =
@@ -869,6 +899,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_runtime_error_names_file_and_line),
 		cmocka_unit_test(test_error_inside_the_prelude_names_prelude_lua_and_its_line),
+		cmocka_unit_test(test_every_error_code_has_its_own_sentence),
 		cmocka_unit_test(test_same_inputs_give_same_events),
 		cmocka_unit_test(test_print_goes_to_the_log),
 	};
