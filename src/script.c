@@ -3,9 +3,9 @@
  * One lua_State per interview. The script sees a fresh environment table
  * built from whitelisted libraries (the linit.c approach: open what we keep,
  * copy it in, never expose the host's globals). The script API is a Lua
- * prelude, compiled below, on top of two host primitives: emit (append an
- * event to the current turn's output) and coroutine.yield, captured before the
- * coroutine library is hidden. The script body runs in one coroutine anchored
+ * prelude (src/prelude.lua, embedded at build time) on top of two host
+ * primitives: emit (append an event to the current turn's output) and
+ * coroutine.yield, captured before the coroutine library is hidden. The script body runs in one coroutine anchored
  * in the registry (OpenResty's coroutine-per-request): ask() emits its
  * question and yields, the next script_feed() resumes it with the answer.
  *
@@ -46,7 +46,7 @@
 #define MAX_SUGGEST 64   /* longest global name considered for "did you mean" */
 #define MAX_WALK 64      /* stack levels searched for the script's line */
 #define REPORT_HEADROOM (256 * 1024) /* lets an error at the cap still get a traceback */
-#define PRELUDE_NAME "=[interviewd]"
+#define PRELUDE_NAME "=prelude.lua" /* errors name prelude.lua:LINE */
 
 enum state { ST_NEW, ST_WAITING, ST_FINISHED, ST_DEAD };
 
@@ -83,301 +83,10 @@ static char ask_mark, finish_mark;
 
 /* ---- the prelude --------------------------------------------------------- */
 
-static const char prelude[] =
-	"-- The script API, run once per state before the script. P holds the host\n"
-	"-- primitives; env is the script's environment. Everything is captured in\n"
-	"-- locals so a script that reassigns a global cannot break the API.\n"
-	"local P, env = ...\n"
-	"local emit, yield, ASK, FINISH = P.emit, P.yield, P.ASK, P.FINISH\n"
-	"local EV_SAY, EV_ASK, EV_END, EV_SCORE = P.EV_SAY, P.EV_ASK, P.EV_END, P.EV_SCORE\n"
-	"local EV_NOTE, EV_TAG, EV_SECTION, EV_ANSWER = P.EV_NOTE, P.EV_TAG, P.EV_SECTION, P.EV_ANSWER\n"
-	"local ASK_TEXT, ASK_CHOICE, ASK_NUMBER = P.ASK_TEXT, P.ASK_CHOICE, P.ASK_NUMBER\n"
-	"local type, tostring, tonumber, error = env.type, env.tostring, env.tonumber, env.error\n"
-	"local next, rawget, getmetatable = env.next, env.rawget, env.getmetatable\n"
-	"local raw_pairs, raw_setmetatable = env.pairs, env.setmetatable\n"
-	"local find, match, lower, sub, format = env.string.find, env.string.match, env.string.lower,\n"
-	"\tenv.string.sub, env.string.format\n"
-	"local concat, sort = env.table.concat, env.table.sort\n"
-	"local random, tointeger, huge = env.math.random, env.math.tointeger, env.math.huge\n"
-	"\n"
-	"local DEFAULT_END = \"Thank you \\u{2014} this interview is complete.\"\n"
-	"local DEFAULT_HINT = \"That answer does not fit. Please try again.\"\n"
-	"\n"
-	"local answers = {}\n"
-	"local interview = { id = P.id }\n"
-	"local candidate = { name = P.name }\n"
-	"\n"
-	"-- Argument checks raise at level 3: the script line calling the API function.\n"
-	"local function text_arg(fname, v, what)\n"
-	"\tlocal t = type(v)\n"
-	"\tif t == \"string\" then return v end\n"
-	"\tif t == \"number\" then return tostring(v) end\n"
-	"\terror(format(\"%s: %s must be a string, got %s\", fname, what, t), 3)\n"
-	"end\n"
-	"\n"
-	"local function name_arg(fname, v)\n"
-	"\tif type(v) ~= \"string\" or v == \"\" then\n"
-	"\t\terror(format(\"%s: name must be a non-empty string, got %s\", fname,\n"
-	"\t\t\ttype(v) == \"string\" and \"an empty string\" or type(v)), 3)\n"
-	"\tend\n"
-	"\treturn v\n"
-	"end\n"
-	"\n"
-	"local function opts_arg(fname, opts)\n"
-	"\tif opts == nil then return {} end\n"
-	"\tif type(opts) ~= \"table\" then error(fname .. \": options must be a table\", 3) end\n"
-	"\tlocal id, validate, retries = opts.id, opts.validate, opts.retries\n"
-	"\tif id ~= nil and (type(id) ~= \"string\" or id == \"\") then\n"
-	"\t\terror(fname .. \": opts.id must be a non-empty string\", 3)\n"
-	"\tend\n"
-	"\tif validate ~= nil and type(validate) ~= \"function\" then\n"
-	"\t\terror(fname .. \": opts.validate must be a function\", 3)\n"
-	"\tend\n"
-	"\tif retries ~= nil and (type(retries) ~= \"number\" or tointeger(retries) == nil or retries < 0) then\n"
-	"\t\terror(fname .. \": opts.retries must be a whole number of at least 0\", 3)\n"
-	"\tend\n"
-	"\treturn opts\n"
-	"end\n"
-	"\n"
-	"local function finite(x)\n"
-	"\treturn type(x) == \"number\" and x == x and x ~= huge and x ~= -huge\n"
-	"end\n"
-	"\n"
-	"local function fmt_num(x)\n"
-	"\tlocal i = tointeger(x)\n"
-	"\tif i then return tostring(i) end\n"
-	"\treturn tostring(x)\n"
-	"end\n"
-	"\n"
-	"local function trim(s)\n"
-	"\treturn match(s, \"^%s*(.-)%s*$\")\n"
-	"end\n"
-	"\n"
-	"-- API: statements ------------------------------------------------------------\n"
-	"\n"
-	"local function say(text) emit(EV_SAY, text_arg(\"say\", text, \"text\")) end\n"
-	"local function note(text) emit(EV_NOTE, text_arg(\"note\", text, \"text\")) end\n"
-	"local function tag(name) emit(EV_TAG, nil, name_arg(\"tag\", name)) end\n"
-	"local function section(name) emit(EV_SECTION, nil, name_arg(\"section\", name)) end\n"
-	"\n"
-	"local function score(name, value)\n"
-	"\tname_arg(\"score\", name)\n"
-	"\tif not finite(value) then\n"
-	"\t\terror(format(\"score: value must be a finite number, got %s\",\n"
-	"\t\t\ttype(value) == \"number\" and tostring(value) or type(value)), 2)\n"
-	"\tend\n"
-	"\temit(EV_SCORE, nil, name, value)\n"
-	"end\n"
-	"\n"
-	"-- The host never resumes after FINISH, so finish() inside pcall still ends it.\n"
-	"local function finish(text)\n"
-	"\tif text == nil then text = DEFAULT_END else text = text_arg(\"finish\", text, \"text\") end\n"
-	"\temit(EV_END, text)\n"
-	"\tyield(FINISH)\n"
-	"\terror(\"the interview has finished\", 0)\n"
-	"end\n"
-	"\n"
-	"-- API: questions -------------------------------------------------------------\n"
-	"\n"
-	"-- Every accepted answer emits EV_ANSWER, so the host can tell a question\n"
-	"-- answered from one asked again whatever else the script emitted. Its name\n"
-	"-- is the ask's id, or \"\" when there is nothing to record under one.\n"
-	"local function accept(id, value)\n"
-	"\tlocal name, text = \"\", nil\n"
-	"\tif id ~= nil and value ~= nil then\n"
-	"\t\tanswers[id] = value\n"
-	"\t\tlocal t = type(value)\n"
-	"\t\t-- tostring of a table would print an address: not deterministic.\n"
-	"\t\tif t == \"string\" or t == \"number\" or t == \"boolean\" then\n"
-	"\t\t\tname, text = id, tostring(value)\n"
-	"\t\tend\n"
-	"\tend\n"
-	"\temit(EV_ANSWER, text, name)\n"
-	"\treturn value\n"
-	"end\n"
-	"\n"
-	"-- Asks until convert() (and opts.validate) accept an answer, re-asking with a\n"
-	"-- hint each time, or until opts.retries re-asks are used up.\n"
-	"local function converse(text, ask_type, choices, min, max, opts, convert, give_up)\n"
-	"\tlocal validate, retries = opts.validate, opts.retries\n"
-	"\tlocal misses = 0\n"
-	"\twhile true do\n"
-	"\t\temit(EV_ASK, text, nil, nil, ask_type, choices, min, max)\n"
-	"\t\tlocal raw = yield(ASK)\n"
-	"\t\tlocal value, hint = convert(raw)\n"
-	"\t\tif value ~= nil and validate then\n"
-	"\t\t\tlocal ok, why = validate(value)\n"
-	"\t\t\tif not ok then\n"
-	"\t\t\t\tvalue = nil\n"
-	"\t\t\t\thint = (type(why) == \"string\" and why ~= \"\") and why or DEFAULT_HINT\n"
-	"\t\t\tend\n"
-	"\t\tend\n"
-	"\t\tif value ~= nil then return accept(opts.id, value) end\n"
-	"\t\tmisses = misses + 1\n"
-	"\t\tif retries and misses > retries then\n"
-	"\t\t\tlocal g = opts.on_give_up\n"
-	"\t\t\tif type(g) == \"function\" then\n"
-	"\t\t\t\tvalue = g(raw)\n"
-	"\t\t\telseif g ~= nil then\n"
-	"\t\t\t\tvalue = g\n"
-	"\t\t\telse\n"
-	"\t\t\t\tvalue = give_up(raw)\n"
-	"\t\t\tend\n"
-	"\t\t\treturn accept(opts.id, value)\n"
-	"\t\tend\n"
-	"\t\temit(EV_SAY, hint)\n"
-	"\tend\n"
-	"end\n"
-	"\n"
-	"local function identity(raw) return raw end\n"
-	"local function none() return nil end\n"
-	"\n"
-	"local function ask(text, opts)\n"
-	"\ttext = text_arg(\"ask\", text, \"question\")\n"
-	"\topts = opts_arg(\"ask\", opts)\n"
-	"\treturn converse(text, ASK_TEXT, nil, nil, nil, opts, identity, identity)\n"
-	"end\n"
-	"\n"
-	"local function choose(text, options, opts)\n"
-	"\ttext = text_arg(\"choose\", text, \"question\")\n"
-	"\tif type(options) ~= \"table\" then error(\"choose: options must be a list of strings\", 2) end\n"
-	"\tlocal list, n = {}, #options\n"
-	"\tif n == 0 then error(\"choose: needs at least one option\", 2) end\n"
-	"\tfor i = 1, n do list[i] = text_arg(\"choose\", options[i], \"option \" .. i) end\n"
-	"\topts = opts_arg(\"choose\", opts)\n"
-	"\tlocal hint = \"Please answer with one of: \" .. concat(list, \", \") .. \" (or its number).\"\n"
-	"\tlocal function convert(raw)\n"
-	"\t\tlocal t = lower(trim(raw))\n"
-	"\t\tfor i = 1, n do\n"
-	"\t\t\tif lower(trim(list[i])) == t then return list[i] end\n"
-	"\t\tend\n"
-	"\t\tlocal k = tointeger(tonumber(match(t, \"^%d+$\") or \"x\") or 0)\n"
-	"\t\tif k and k >= 1 and k <= n then return list[k] end\n"
-	"\t\treturn nil, hint\n"
-	"\tend\n"
-	"\treturn converse(text, ASK_CHOICE, list, nil, nil, opts, convert, none)\n"
-	"end\n"
-	"\n"
-	"-- The first number anywhere in the answer: \"5 years\", \"about 3.5\", \"-2\", \".5\".\n"
-	"local function parse_number(raw)\n"
-	"\tlocal at, digits = match(raw, \"()(%d+%.?%d*)\")\n"
-	"\tif not at then return nil end\n"
-	"\tif at > 1 and sub(raw, at - 1, at - 1) == \".\" and not find(digits, \".\", 1, true) then\n"
-	"\t\tdigits = \"0.\" .. digits\n"
-	"\t\tat = at - 1\n"
-	"\tend\n"
-	"\tif at > 1 and sub(raw, at - 1, at - 1) == \"-\" and (at == 2 or find(sub(raw, at - 2, at - 2), \"[^%w]\")) then\n"
-	"\t\tdigits = \"-\" .. digits\n"
-	"\tend\n"
-	"\tlocal x = tonumber(digits)\n"
-	"\tif not finite(x) then return nil end\n"
-	"\treturn tointeger(x) or x\n"
-	"end\n"
-	"\n"
-	"local function ask_number(text, opts)\n"
-	"\ttext = text_arg(\"ask_number\", text, \"question\")\n"
-	"\topts = opts_arg(\"ask_number\", opts)\n"
-	"\tlocal min, max = opts.min, opts.max\n"
-	"\tif min ~= nil and not finite(min) then error(\"ask_number: opts.min must be a number\", 2) end\n"
-	"\tif max ~= nil and not finite(max) then error(\"ask_number: opts.max must be a number\", 2) end\n"
-	"\tif min and max and min > max then error(\"ask_number: opts.min is greater than opts.max\", 2) end\n"
-	"\tlocal hint\n"
-	"\tif min and max then\n"
-	"\t\thint = format(\"Please answer with a number between %s and %s.\", fmt_num(min), fmt_num(max))\n"
-	"\telseif min then\n"
-	"\t\thint = format(\"Please answer with a number of at least %s.\", fmt_num(min))\n"
-	"\telseif max then\n"
-	"\t\thint = format(\"Please answer with a number of at most %s.\", fmt_num(max))\n"
-	"\telse\n"
-	"\t\thint = \"Please answer with a number.\"\n"
-	"\tend\n"
-	"\tlocal function convert(raw)\n"
-	"\t\tlocal x = parse_number(raw)\n"
-	"\t\tif x == nil or (min and x < min) or (max and x > max) then return nil, hint end\n"
-	"\t\treturn x\n"
-	"\tend\n"
-	"\treturn converse(text, ASK_NUMBER, nil, min, max, opts, convert, none)\n"
-	"end\n"
-	"\n"
-	"-- API: helpers ---------------------------------------------------------------\n"
-	"\n"
-	"-- n distinct items of list, drawn with the interview's seeded math.random.\n"
-	"local function pick(n, list)\n"
-	"\tif type(n) ~= \"number\" or tointeger(n) == nil or n < 0 then\n"
-	"\t\terror(\"pick: n must be a whole number of at least 0\", 2)\n"
-	"\tend\n"
-	"\tif type(list) ~= \"table\" then error(\"pick: list must be a table\", 2) end\n"
-	"\tlocal len, copy = #list, {}\n"
-	"\tfor i = 1, len do copy[i] = list[i] end\n"
-	"\tif n > len then n = len end\n"
-	"\tlocal out = {}\n"
-	"\tfor i = 1, n do\n"
-	"\t\tlocal j = random(i, len)\n"
-	"\t\tcopy[i], copy[j] = copy[j], copy[i]\n"
-	"\t\tout[i] = copy[i]\n"
-	"\tend\n"
-	"\treturn out\n"
-	"end\n"
-	"\n"
-	"-- Sandbox: pairs in a fixed key order. The state's string hash seed differs\n"
-	"-- between runs, so raw next() order would break replay after a restart.\n"
-	"local RANK = { number = 1, string = 2, boolean = 3 }\n"
-	"local function key_less(a, b)\n"
-	"\tlocal ta, tb = type(a), type(b)\n"
-	"\tif ta ~= tb then return (RANK[ta] or 4) < (RANK[tb] or 4) end\n"
-	"\tif ta == \"number\" or ta == \"string\" then return a < b end\n"
-	"\tif ta == \"boolean\" then return b and not a end\n"
-	"\treturn false\n"
-	"end\n"
-	"\n"
-	"local function pairs(t)\n"
-	"\tlocal mt = getmetatable(t)\n"
-	"\tif type(mt) == \"table\" and rawget(mt, \"__pairs\") ~= nil then return raw_pairs(t) end\n"
-	"\tif type(t) ~= \"table\" then\n"
-	"\t\terror(format(\"bad argument #1 to 'pairs' (table expected, got %s)\", type(t)), 2)\n"
-	"\tend\n"
-	"\tlocal keys, n = {}, 0\n"
-	"\tfor k in next, t do\n"
-	"\t\tn = n + 1\n"
-	"\t\tkeys[n] = k\n"
-	"\tend\n"
-	"\tsort(keys, key_less)\n"
-	"\tlocal i = 0\n"
-	"\treturn function()\n"
-	"\t\twhile i < n do\n"
-	"\t\t\ti = i + 1\n"
-	"\t\t\tlocal k = keys[i]\n"
-	"\t\t\tlocal v = rawget(t, k)\n"
-	"\t\t\tif v ~= nil then return k, v end\n"
-	"\t\tend\n"
-	"\t\treturn nil\n"
-	"\tend, t, nil\n"
-	"end\n"
-	"\n"
-	"-- Finalizers would run at GC time, outside any turn and its limits.\n"
-	"local function setmetatable(t, mt)\n"
-	"\tif type(mt) == \"table\" and rawget(mt, \"__gc\") ~= nil then\n"
-	"\t\terror(\"__gc metamethods are not allowed\", 2)\n"
-	"\tend\n"
-	"\treturn raw_setmetatable(t, mt)\n"
-	"end\n"
-	"\n"
-	"local api = {\n"
-	"\tsay = say, ask = ask, choose = choose, ask_number = ask_number, finish = finish,\n"
-	"\tscore = score, note = note, tag = tag, section = section, pick = pick,\n"
-	"\tanswers = answers, interview = interview, candidate = candidate,\n"
-	"}\n"
-	"for k, v in next, api do env[k] = v end\n"
-	"env.iv = api\n"
-	"env.pairs = pairs\n"
-	"env.setmetatable = setmetatable\n"
-	"\n"
-	"-- The coroutine's body: the script, then the default ending.\n"
-	"return function(body, opening)\n"
-	"\tinterview.opening = opening\n"
-	"\tbody(opening)\n"
-	"\tfinish()\n"
-	"end\n"
+/* src/prelude.lua as C string literal lines, generated by the Makefile. Its
+ * chunkname makes errors raised in it read "prelude.lua:LINE: ...". */
+static const char prelude_src[] =
+#include "prelude.inc"
 	;
 
 /* ---- allocator, hook, kills ---------------------------------------------- */
@@ -825,7 +534,7 @@ static int host_setup(lua_State *L)
 
 	/* The prelude gets the primitives; coroutine.yield is all it keeps of
 	 * the coroutine library. */
-	if (luaL_loadbufferx(L, prelude, sizeof prelude - 1, PRELUDE_NAME, "t") != LUA_OK)
+	if (luaL_loadbufferx(L, prelude_src, sizeof prelude_src - 1, PRELUDE_NAME, "t") != LUA_OK)
 		return lua_error(L);
 	lua_newtable(L);
 	lua_pushcfunction(L, host_emit);
@@ -974,6 +683,32 @@ static void report(struct script *s, struct script_error *e, int code, bool has_
 }
 
 /* ---- public -------------------------------------------------------------- */
+
+const char *script_strerror(int code)
+{
+	switch (code) {
+	case SCRIPT_OK:
+		return "no error";
+	case SCRIPT_ESYNTAX:
+		return "the script does not compile";
+	case SCRIPT_ERUNTIME:
+		return "the script raised an error";
+	case SCRIPT_EBUDGET:
+		return "the script ran past its instruction budget or time limit for one turn";
+	case SCRIPT_EMEMORY:
+		return "the script went over its memory cap";
+	case SCRIPT_ELIMIT:
+		return "the script sent too many or too long messages in one turn";
+	case SCRIPT_EFINISHED:
+		return "the interview has already finished";
+	case SCRIPT_EDEAD:
+		return "the script failed earlier and the interview must be rebuilt";
+	case SCRIPT_ENOMEM:
+		return "the server ran out of memory running the script";
+	default:
+		return "unknown script error";
+	}
+}
 
 static void state_close(struct script *s)
 {

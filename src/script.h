@@ -21,17 +21,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Error codes, in -401..-499 so that none equals another module's code and a
+ * code passed up through record or engine still says where it came from. */
 enum {
 	SCRIPT_OK = 0,
-	SCRIPT_ESYNTAX = -1,   /* the chunk does not compile */
-	SCRIPT_ERUNTIME = -2,  /* a Lua error escaped the script */
-	SCRIPT_EBUDGET = -3,   /* the per-feed instruction budget ran out */
-	SCRIPT_EMEMORY = -4,   /* the memory cap was hit */
-	SCRIPT_ELIMIT = -5,    /* too many / too large events in one feed */
-	SCRIPT_EFINISHED = -6, /* fed after the interview finished */
-	SCRIPT_EDEAD = -7,     /* fed after an earlier error killed the state */
-	SCRIPT_ENOMEM = -8,    /* the host itself ran out of memory */
+	SCRIPT_ESYNTAX = -401,   /* the chunk does not compile */
+	SCRIPT_ERUNTIME = -402,  /* a Lua error escaped the script */
+	SCRIPT_EBUDGET = -403,   /* the per-feed instruction budget or time limit ran out */
+	SCRIPT_EMEMORY = -404,   /* the memory cap was hit */
+	SCRIPT_ELIMIT = -405,    /* too many / too large events in one feed */
+	SCRIPT_EFINISHED = -406, /* fed after the interview finished */
+	SCRIPT_EDEAD = -407,     /* fed after an earlier error killed the state */
+	SCRIPT_ENOMEM = -408,    /* the host itself ran out of memory */
 };
+
+/* A sentence for a SCRIPT_E* code (lower case, no full stop, so it reads
+ * inside a longer message); a generic one for any other code. Static text:
+ * never free it. */
+const char *script_strerror(int code);
 
 enum script_event_kind {
 	SCRIPT_EV_SAY,     /* text */

@@ -743,6 +743,71 @@ static void test_runtime_error_names_file_and_line(void **state)
 	script_close(s);
 }
 
+/* The 1-based line of src/prelude.lua where needle first appears. */
+static int prelude_line_of(const char *needle)
+{
+	size_t len;
+	char *src = read_file("src/prelude.lua", &len);
+	const char *at = strstr(src, needle);
+	assert_non_null(at);
+	int line = 1;
+	for (const char *p = src; p < at; p++)
+		line += *p == '\n';
+	free(src);
+	return line;
+}
+
+/* The API's argument checks blame the script's line by design; an error that
+ * really happens inside the prelude names the prelude's file and line, so a
+ * reader can open src/prelude.lua at it. */
+static void test_error_inside_the_prelude_names_prelude_lua_and_its_line(void **state)
+{
+	(void)state;
+	/* pick() passes the list's length to math.random, which refuses 2.5. */
+	struct script *s = open_src("local odd = setmetatable({}, { __len = function() return 2.5 end })\n"
+				    "pick(2, odd)\n");
+	struct script_error e;
+	char where[32];
+	snprintf(where, sizeof where, "prelude.lua:%d:", prelude_line_of("local j = random(i, len)"));
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_non_null(strstr(e.message, where));
+	assert_non_null(strstr(e.message, "bad argument #2 to 'random'"));
+	assert_memory_equal(e.message, "scripts/t.lua:2: ", 17);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.traceback, where));
+	script_close(s);
+}
+
+/* A CLI or log line says what went wrong in words, never "(-403)". */
+static void test_every_error_code_has_its_own_sentence(void **state)
+{
+	(void)state;
+	static const int codes[] = {
+		SCRIPT_ESYNTAX, SCRIPT_ERUNTIME,  SCRIPT_EBUDGET, SCRIPT_EMEMORY,
+		SCRIPT_ELIMIT,  SCRIPT_EFINISHED, SCRIPT_EDEAD,   SCRIPT_ENOMEM,
+	};
+	const size_t n = sizeof codes / sizeof codes[0];
+	const char *generic = script_strerror(-400);
+	assert_non_null(generic);
+	assert_true(strlen(generic) > 0);
+	assert_string_equal(script_strerror(-409), generic);
+	assert_string_equal(script_strerror(1), generic);
+	assert_string_equal(script_strerror(-1), generic); /* another module's range */
+	assert_string_not_equal(script_strerror(SCRIPT_OK), generic);
+	for (size_t i = 0; i < n; i++) {
+		/* Outside every other module's codes. */
+		assert_in_range(-codes[i], 401, 499);
+		const char *m = script_strerror(codes[i]);
+		assert_non_null(m);
+		assert_true(strlen(m) > 10);
+		assert_string_not_equal(m, generic);
+		for (size_t j = 0; j < i; j++) {
+			assert_int_not_equal(codes[i], codes[j]);
+			assert_string_not_equal(m, script_strerror(codes[j]));
+		}
+	}
+}
+
 /* ---- determinism --------------------------------------------------------- */
 
 static const char *const det_src =
@@ -833,6 +898,8 @@ int main(void)
 		cmocka_unit_test(test_output_bounds_fail_the_feed),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
 		cmocka_unit_test(test_runtime_error_names_file_and_line),
+		cmocka_unit_test(test_error_inside_the_prelude_names_prelude_lua_and_its_line),
+		cmocka_unit_test(test_every_error_code_has_its_own_sentence),
 		cmocka_unit_test(test_same_inputs_give_same_events),
 		cmocka_unit_test(test_print_goes_to_the_log),
 	};
