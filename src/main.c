@@ -20,6 +20,7 @@
 #include "log.h"
 #include "proto.h"
 #include "record.h"
+#include "scriptdir.h"
 #include "server.h"
 #include "store.h"
 #include "token.h"
@@ -295,6 +296,21 @@ out:
 
 /* ---- new / demo ------------------------------------------------------------ */
 
+/* An interview of scripts_dir/NAME.lua: scriptdir reads and checks the file,
+ * record pins the source. err gets the sentence. */
+static int create_interview(struct store *st, const char *scripts_dir, const char *name,
+			    const char *candidate, char id[TOKEN_ID_LEN + 1], char token[TOKEN_LEN + 1],
+			    char *err, size_t errlen)
+{
+	char *src = NULL;
+	size_t len = 0;
+	int rc = scriptdir_load(scripts_dir, name, &src, &len, err, errlen);
+	if (rc == 0)
+		rc = record_create_interview(st, name, src, len, candidate, id, token, err, errlen);
+	free(src);
+	return rc;
+}
+
 static const char NEW_HELP[] =
 	"usage: interviewd new --script NAME [--candidate NAME] [--url BASE] [--json]\n"
 	"                      [--data DIR] [--scripts DIR]\n"
@@ -322,7 +338,7 @@ static int cmd_new(int argc, char **argv)
 		return 1;
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[1024];
 	const char *cand = o.candidate ? o.candidate : "";
-	int rc = record_create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
+	int rc = create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
 	if (rc == 0)
 		print_link(o.url, id, token, o.script, cand, o.json);
 	else
@@ -358,8 +374,7 @@ static int cmd_demo(int argc, char **argv)
 	if (rc == 0 && id[0])
 		rc = record_issue_token(st, id, token, err, sizeof err);
 	else if (rc == 0)
-		rc = record_create_interview(st, o.scripts, "demo", "Demo Candidate", id, token, err,
-					     sizeof err);
+		rc = create_interview(st, o.scripts, "demo", "Demo Candidate", id, token, err, sizeof err);
 	else
 		snprintf(err, sizeof err, "cannot list interviews");
 	if (rc == 0) {
