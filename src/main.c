@@ -147,6 +147,21 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed, con
 	return -1;
 }
 
+/* The sentence for a code from any module the CLI calls: codes are distinct
+ * across modules, so the range says whose it is. Never print the number. */
+static const char *error_sentence(int rc)
+{
+	if (rc <= -700 && rc > -800)
+		return scriptdir_strerror(rc);
+	if (rc <= -500 && rc > -600)
+		return record_strerror(rc);
+	if (rc <= -200 && rc > -300)
+		return store_strerror(rc);
+	if (rc <= -100 && rc > -200)
+		return token_strerror(rc);
+	return "unexpected error";
+}
+
 static struct store *open_store(const char *dir, unsigned readers, int nosync)
 {
 	struct store_options so = { .nosync = nosync != 0, .max_readers = readers };
@@ -336,13 +351,13 @@ static int cmd_new(int argc, char **argv)
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
-	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[1024];
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[1024] = "";
 	const char *cand = o.candidate ? o.candidate : "";
 	int rc = create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
 	if (rc == 0)
 		print_link(o.url, id, token, o.script, cand, o.json);
 	else
-		fprintf(stderr, "interviewd new: %s\n", err);
+		fprintf(stderr, "interviewd new: %s\n", err[0] ? err : error_sentence(rc));
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 }
@@ -364,7 +379,7 @@ static int cmd_demo(int argc, char **argv)
 		return 1;
 	struct proto_interview *ivs = NULL;
 	size_t n = 0;
-	char id[TOKEN_ID_LEN + 1] = "", token[TOKEN_LEN + 1], err[1024];
+	char id[TOKEN_ID_LEN + 1] = "", token[TOKEN_LEN + 1], err[1024] = "";
 	int rc = record_list_interviews(st, &ivs, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (strcmp(ivs[i].script, "demo") == 0 && strcmp(ivs[i].candidate, "Demo Candidate") == 0 &&
@@ -376,13 +391,13 @@ static int cmd_demo(int argc, char **argv)
 	else if (rc == 0)
 		rc = create_interview(st, o.scripts, "demo", "Demo Candidate", id, token, err, sizeof err);
 	else
-		snprintf(err, sizeof err, "cannot list interviews");
+		snprintf(err, sizeof err, "cannot list interviews: %s", error_sentence(rc));
 	if (rc == 0) {
 		printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
 		print_link(o.url, id, token, "demo", "Demo Candidate", o.json);
 		printf("\n");
 	} else {
-		fprintf(stderr, "interviewd demo: %s\n", err);
+		fprintf(stderr, "interviewd demo: %s\n", err[0] ? err : error_sentence(rc));
 	}
 	store_close(st);
 	return rc == 0 ? 0 : 1;
@@ -415,7 +430,7 @@ static int cmd_list(int argc, char **argv)
 	size_t n = 0;
 	int rc = record_list_interviews(st, &ivs, &n);
 	if (rc != 0) {
-		fprintf(stderr, "interviewd list: cannot read interviews (%d)\n", rc);
+		fprintf(stderr, "interviewd list: cannot read interviews: %s\n", error_sentence(rc));
 	} else if (o.json) {
 		char *j = proto_cli_list(ivs, n);
 		printf("%s\n", j ? j : "[]");
@@ -466,7 +481,8 @@ static int cmd_show(int argc, char **argv)
 		goto out;
 	}
 	if (rc != 0 || (rc = record_get_transcript(st, id, &turns, &n)) != 0) {
-		fprintf(stderr, "interviewd show: cannot read interview %s (%d)\n", id, rc);
+		fprintf(stderr, "interviewd show: cannot read interview %s: %s\n", id,
+			error_sentence(rc));
 		goto out;
 	}
 	if (o.json) {
@@ -537,8 +553,9 @@ int main(int argc, char **argv)
 	}
 	if (getenv("LOG_QUIET"))
 		log_set_level(2);
-	if (token_init() != 0) {
-		fprintf(stderr, "interviewd: libsodium failed to initialise\n");
+	int rc = token_init();
+	if (rc != 0) {
+		fprintf(stderr, "interviewd: %s\n", token_strerror(rc));
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
