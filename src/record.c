@@ -22,7 +22,8 @@ const char *record_strerror(int rc)
 {
 	switch (rc) {
 	case 0: return "success";
-	case RECORD_ECORRUPT: return "a stored record does not decode (the data directory is damaged)";
+	case RECORD_ECORRUPT:
+		return "a stored record does not decode (the data directory is damaged)";
 	case RECORD_EAUTH: return "the token is unknown or malformed";
 	case RECORD_EINVALID: return "an interview needs a script name and its source";
 	default: return store_strerror(rc);

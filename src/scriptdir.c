@@ -262,7 +262,8 @@ int scriptdir_list(const char *dir, struct scriptdir_entry **entries, size_t *n,
 		} else {
 			char *src = NULL;
 			size_t len = 0;
-			en->rc = read_and_compile(path, path, &src, &len, en->error, sizeof en->error);
+			en->rc = read_and_compile(path, path, &src, &len, en->error,
+						  sizeof en->error);
 			free(src);
 		}
 		free(path);

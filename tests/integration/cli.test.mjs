@@ -106,6 +106,26 @@ test('show of an interview whose stored record is damaged says so in a sentence,
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
 
+// Options are matched exactly: neither a near miss (--script for --scripts) nor an abbreviation
+// (--cand for --candidate) is taken for another option.
+async function refusedOption(args, option) {
+  // A serve that wrongly started would run until killed: the timeout turns that into a failure.
+  const r = await cli(args, { timeout: 5000 });
+  assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}; stderr: ${r.stderr}`);
+  assert.match(r.stderr, new RegExp(`unknown option ${option}\\b`), r.stderr);
+  assert.equal(r.stdout.trim(), '');
+}
+
+test('serve --script (not --scripts) exits 2 naming --script', async () => {
+  await refusedOption(['serve', '--script', 'x', '--listen', '127.0.0.1:0', '--data', data], '--script');
+});
+
+test('demo and new refuse options they do not take, and abbreviations, with exit 2', async () => {
+  await refusedOption(['demo', '--script', 'x', '--data', data, '--scripts', scriptsDir], '--script');
+  await refusedOption(['new', '--script', 'demo', '--cand', 'Ada', '--data', data, '--scripts', scriptsDir], '--cand');
+  await refusedOption(['list', '--scripts', scriptsDir, '--data', data], '--scripts');
+});
+
 test('--help exits 0 and mentions every command', async () => {
   const r = await cli(['--help']);
   assert.equal(r.code, 0, r.stderr);

@@ -113,7 +113,10 @@ static void test_bad_script_name_refused_before_any_file_is_read(void **state)
 	}
 	assert_false(scriptdir_name_ok(NULL));
 	assert_true(scriptdir_name_ok("backend-screen_2"));
-	assert_true(scriptdir_name_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+	char longest[SCRIPTDIR_NAME_MAX + 1];
+	memset(longest, 'a', SCRIPTDIR_NAME_MAX);
+	longest[SCRIPTDIR_NAME_MAX] = '\0';
+	assert_true(scriptdir_name_ok(longest));
 }
 
 static void test_missing_script_is_not_found_and_named(void **state)
