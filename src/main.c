@@ -280,11 +280,41 @@ static const char SERVE_HELP[] =
 	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
 	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
 	"  --data DIR             LMDB directory (default data; created if missing)\n"
-	"  --scripts DIR          interview scripts (default scripts)\n"
+	"  --scripts DIR          interview scripts (default scripts): listed at startup, with a\n"
+	"                         warning for each that does not compile\n"
 	"  --www DIR              the page build (default www/dist)\n"
 	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
 	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
 	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
+
+/* Lists the scripts directory at startup, for the log: how many scripts it
+ * holds and, by file and line, each that would fail `interviewd new`. Returns
+ * -1 to go on, or the exit code 2 when the directory given with --scripts
+ * cannot be listed (the default one may be missing: serving needs no script). */
+static int check_scripts(const char *dir, int given)
+{
+	struct scriptdir_entry *es = NULL;
+	size_t n = 0, bad = 0;
+	char err[512] = "";
+	int rc = scriptdir_list(dir, &es, &n, err, sizeof err);
+	if (rc) {
+		const char *why = err[0] ? err : scriptdir_strerror(rc);
+		if (given) {
+			fprintf(stderr, "interviewd serve: %s\n", why);
+			return 2;
+		}
+		log_warn("%s (interviews are created from scripts; see --scripts DIR)", why);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		bad += es[i].rc != 0;
+	log_info("scripts: %zu found in %s%s", n, dir, bad ? "" : n ? ", all compile" : "");
+	for (size_t i = 0; i < n; i++)
+		if (es[i].rc)
+			log_warn("script cannot be used until fixed: %s", es[i].error);
+	free(es);
+	return -1;
+}
 
 static int cmd_serve(int argc, char **argv)
 {
@@ -292,6 +322,8 @@ static int cmd_serve(int argc, char **argv)
 	int usage = parse(argc, argv, &o,
 			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC), SERVE_HELP);
 	if (usage >= 0)
+		return usage;
+	if ((usage = check_scripts(o.scripts, o.scripts_given)) >= 0)
 		return usage;
 	/* Signals are taken by sigwait below, so block them before any thread starts. */
 	sigset_t set;
@@ -323,8 +355,8 @@ static int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	char err[512];
-	struct server_options so = { .listen = o.listen, .www_dir = o.www, .max_connections =
-		o.max_connections, .engine = eng, .store = st };
+	struct server_options so = { .listen = o.listen, .www_dir = o.www, .scripts_dir = o.scripts,
+				     .max_connections = o.max_connections, .engine = eng, .store = st };
 	if (server_start(&srv, &so, err, sizeof err) != 0) {
 		fprintf(stderr, "interviewd: %s\n", err);
 		goto out;
@@ -334,8 +366,9 @@ static int cmd_serve(int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
-	log_info("listening on http://%s:%d (data %s, page %s, max %u connections%s)", host,
-		 server_port(srv), o.data, o.www, o.max_connections, o.nosync ? ", NO FSYNC" : "");
+	log_info("listening on http://%s:%d (data %s, scripts %s, page %s, max %u connections%s)",
+		 host, server_port(srv), o.data, o.scripts, o.www, o.max_connections,
+		 o.nosync ? ", NO FSYNC" : "");
 	for (;;) {
 		struct timespec ts = { .tv_sec = 30 };
 		int sig = sigtimedwait(&set, NULL, &ts);

@@ -59,6 +59,7 @@ struct server {
 	struct engine *engine;
 	struct store *store;
 	char *www_dir;
+	char *scripts_dir; /* where scriptdir finds NAME.lua, as interviewd new does */
 	unsigned max_connections;
 	atomic_uint open;
 	int port;
@@ -557,6 +558,11 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	s->store = o->store;
 	s->max_connections = o->max_connections ? o->max_connections : 256;
 	s->www_dir = strdup(o->www_dir ? o->www_dir : "www/dist");
+	s->scripts_dir = strdup(o->scripts_dir ? o->scripts_dir : "scripts");
+	if (!s->www_dir || !s->scripts_dir) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	for (int i = 0; i < NSHARDS; i++) {
 		pthread_mutex_init(&s->shards[i].lock, NULL);
 		pthread_cond_init(&s->shards[i].idle, NULL);
@@ -597,6 +603,7 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	return 0;
 fail:
 	free(s->www_dir);
+	free(s->scripts_dir);
 	free(s);
 	return -1;
 }
@@ -633,5 +640,6 @@ void server_stop(struct server *s)
 		pthread_cond_destroy(&s->shards[i].idle);
 	}
 	free(s->www_dir);
+	free(s->scripts_dir);
 	free(s);
 }
