@@ -27,6 +27,7 @@
 #include "proto.h"
 #include "record.h"
 #include "script.h"
+#include "scriptdir.h"
 #include "store.h"
 #include "token.h"
 
@@ -824,7 +825,7 @@ static int check_file(const char *file)
 	struct findings fs = { 0 }, notes = { 0 };
 	size_t runs = 0;
 	int rc = 1;
-	if (record_read_script(file, file, &src, &len, err, sizeof err) != 0) {
+	if (scriptdir_read_file(file, file, &src, &len, err, sizeof err) != 0) {
 		printf("%s\n", err);
 		goto out;
 	}
@@ -1085,7 +1086,7 @@ static int try_once(const char *file, const char *answers, bool json, const char
 	int rc = 1;
 	struct play p;
 	memset(&p, 0, sizeof p);
-	if (record_read_script(file, file, &src, &len, err, sizeof err) != 0) {
+	if (scriptdir_read_file(file, file, &src, &len, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
@@ -1412,7 +1413,7 @@ int authoring_cmd_replay(int argc, char **argv)
 		snprintf(path, sizeof path, "%s/%s.lua", scripts, name);
 		file = path;
 	}
-	if (record_read_script(file, file, &src, &len, err, sizeof err) != 0) {
+	if (scriptdir_read_file(file, file, &src, &len, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
@@ -1700,7 +1701,7 @@ static int migrate_run(struct store *st, const char *id, const char *scripts)
 		goto out;
 	}
 	snprintf(path, sizeof path, "%s/%s.lua", scripts, iv.script);
-	if (record_read_script(path, path, &src, &len, err, sizeof err) != 0) {
+	if (scriptdir_read_file(path, path, &src, &len, err, sizeof err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}

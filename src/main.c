@@ -5,7 +5,6 @@
  * while a server runs on the same data directory: LMDB is multi-process. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "log.h"
 #include "proto.h"
 #include "record.h"
+#include "scriptdir.h"
 #include "server.h"
 #include "store.h"
 #include "token.h"
@@ -59,32 +59,96 @@ struct opts {
 	const char *data, *scripts, *www, *listen, *script, *candidate, *url;
 	unsigned max_connections;
 	int json, help, nosync;
-	int argc; /* positional arguments */
+	int scripts_given; /* --scripts was on the command line, not the default */
+	int argc;          /* positional arguments */
 	char **argv;
 };
 
-enum { O_DATA = 256, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_MAXCONN, O_JSON,
-       O_NOSYNC };
+enum opt_id { O_DATA, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_MAXCONN, O_JSON,
+	      O_NOSYNC, O_COUNT };
 
-/* Parses a command's options and answers --help with help. Returns -1 when
- * the command should go on, otherwise its exit code (0 after help, 2 after a
- * usage error). */
-static int parse(int argc, char **argv, struct opts *o, const char *allowed, const char *help)
+static const struct {
+	const char *name;
+	int value; /* takes a value: --name VALUE or --name=VALUE */
+} OPTION[O_COUNT] = {
+	[O_DATA] = { "data", 1 },
+	[O_SCRIPTS] = { "scripts", 1 },
+	[O_WWW] = { "www", 1 },
+	[O_LISTEN] = { "listen", 1 },
+	[O_SCRIPT] = { "script", 1 },
+	[O_CANDIDATE] = { "candidate", 1 },
+	[O_URL] = { "url", 1 },
+	[O_MAXCONN] = { "max-connections", 1 },
+	[O_JSON] = { "json", 0 },
+	[O_NOSYNC] = { "no-sync", 0 },
+};
+
+/* A command's options, exactly: getopt_long would also take any unambiguous
+ * abbreviation, which is how --script passed for --scripts. */
+struct optlist {
+	const enum opt_id *ids;
+	size_t n;
+};
+#define OPTLIST(...)                                                                          \
+	((struct optlist){ (const enum opt_id[]){ __VA_ARGS__ },                              \
+			   sizeof((const enum opt_id[]){ __VA_ARGS__ }) / sizeof(enum opt_id) })
+
+static int set_option(struct opts *o, enum opt_id id, const char *val, const char *cmd)
 {
-	static const struct option longopts[] = {
-		{ "data", required_argument, NULL, O_DATA },
-		{ "scripts", required_argument, NULL, O_SCRIPTS },
-		{ "www", required_argument, NULL, O_WWW },
-		{ "listen", required_argument, NULL, O_LISTEN },
-		{ "script", required_argument, NULL, O_SCRIPT },
-		{ "candidate", required_argument, NULL, O_CANDIDATE },
-		{ "url", required_argument, NULL, O_URL },
-		{ "max-connections", required_argument, NULL, O_MAXCONN },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "no-sync", no_argument, NULL, O_NOSYNC },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	switch (id) {
+	case O_DATA: o->data = val; break;
+	case O_SCRIPTS: o->scripts = val; o->scripts_given = 1; break;
+	case O_WWW: o->www = val; break;
+	case O_LISTEN: o->listen = val; break;
+	case O_SCRIPT: o->script = val; break;
+	case O_CANDIDATE: o->candidate = val; break;
+	case O_URL: o->url = val; break;
+	case O_JSON: o->json = 1; break;
+	case O_NOSYNC: o->nosync = 1; break;
+	case O_MAXCONN: {
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(val, &end, 10);
+		if (!*val || *end || errno || v < 1 || v > 10000) {
+			fprintf(stderr, "interviewd %s: --max-connections takes a number from 1 to 10000\n",
+				cmd);
+			return 2;
+		}
+		o->max_connections = (unsigned)v;
+		break;
+	}
+	case O_COUNT: break;
+	}
+	return 0;
+}
+
+/* Refuses arg (an unknown option) by name, suggesting the allowed option it
+ * abbreviates or nearly spells, if any. Returns the exit code 2. */
+static int unknown_option(const char *cmd, const char *arg, size_t len, struct optlist allowed)
+{
+	const char *hint = NULL;
+	if (arg[0] == '-' && arg[1] == '-' && len > 3)
+		for (size_t i = 0; i < allowed.n && !hint; i++) {
+			const char *name = OPTION[allowed.ids[i]].name;
+			size_t nlen = strlen(name);
+			size_t shorter = nlen < len - 2 ? nlen : len - 2;
+			if (strncmp(name, arg + 2, shorter) == 0)
+				hint = name;
+		}
+	fprintf(stderr, "interviewd %s: unknown option %.*s", cmd, (int)len, arg);
+	if (hint)
+		fprintf(stderr, " (did you mean --%s?)", hint);
+	fprintf(stderr, "; see interviewd %s --help\n", cmd);
+	return 2;
+}
+
+/* Parses a command's options against the exact list it takes and answers
+ * --help with help. Positional arguments keep their order in o->argv. Returns
+ * -1 when the command should go on, otherwise its exit code (0 after help, 2
+ * after a usage error). */
+static int parse(int argc, char **argv, struct opts *o, struct optlist allowed, const char *help)
+{
+	const char *cmd = argv[0];
 	memset(o, 0, sizeof *o);
 	o->data = "data";
 	o->scripts = "scripts";
@@ -92,58 +156,68 @@ static int parse(int argc, char **argv, struct opts *o, const char *allowed, con
 	o->listen = "127.0.0.1:8080";
 	o->url = getenv("INTERVIEWD_URL") ? getenv("INTERVIEWD_URL") : DEFAULT_URL;
 	o->max_connections = 256;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
+	int npos = 0, only_positional = 0;
+	for (int i = 1; i < argc; i++) {
+		char *a = argv[i];
+		if (only_positional || a[0] != '-' || a[1] == '\0') {
+			argv[1 + npos++] = a; /* never ahead of i: compacting in place is safe */
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_positional = 1;
+			continue;
+		}
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			o->help = 1;
 			continue;
 		}
-		if (c == '?' || c == ':') {
-			fprintf(stderr, "interviewd %s: unknown option or missing value: %s (see interviewd %s --help)\n",
-				argv[0], argv[optind - 1], argv[0]);
-			return 2;
+		const char *eq = strchr(a, '=');
+		size_t len = eq ? (size_t)(eq - a) : strlen(a);
+		const enum opt_id *found = NULL;
+		for (size_t k = 0; k < allowed.n && !found; k++) {
+			const char *name = OPTION[allowed.ids[k]].name;
+			size_t nlen = strlen(name);
+			if (a[1] == '-' && nlen == len - 2 && strncmp(a + 2, name, nlen) == 0)
+				found = &allowed.ids[k];
 		}
-		const struct option *lo = NULL;
-		for (const struct option *p = longopts; p->name; p++)
-			if (p->val == c)
-				lo = p;
-		if (!lo || !strstr(allowed, lo->name)) {
-			fprintf(stderr, "interviewd %s: option --%s does not apply here (see interviewd %s --help)\n", argv[0],
-				lo ? lo->name : "?", argv[0]);
-			return 2;
-		}
-		switch (c) {
-		case O_DATA: o->data = optarg; break;
-		case O_SCRIPTS: o->scripts = optarg; break;
-		case O_WWW: o->www = optarg; break;
-		case O_LISTEN: o->listen = optarg; break;
-		case O_SCRIPT: o->script = optarg; break;
-		case O_CANDIDATE: o->candidate = optarg; break;
-		case O_URL: o->url = optarg; break;
-		case O_JSON: o->json = 1; break;
-		case O_NOSYNC: o->nosync = 1; break;
-		case O_MAXCONN: {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || v < 1 || v > 10000) {
-				fprintf(stderr, "interviewd %s: --max-connections takes a number from 1 to 10000\n",
-					argv[0]);
+		if (!found)
+			return unknown_option(cmd, a, len, allowed);
+		const char *name = OPTION[*found].name, *val = NULL;
+		if (OPTION[*found].value) {
+			val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+			if (!val) {
+				fprintf(stderr, "interviewd %s: option --%s needs a value\n", cmd, name);
 				return 2;
 			}
-			o->max_connections = (unsigned)v;
-			break;
+		} else if (eq) {
+			fprintf(stderr, "interviewd %s: option --%s takes no value\n", cmd, name);
+			return 2;
 		}
-		}
+		if (set_option(o, *found, val, cmd) != 0)
+			return 2;
 	}
-	o->argc = argc - optind;
-	o->argv = argv + optind;
+	o->argc = npos;
+	o->argv = argv + 1;
 	if (o->help) {
 		fputs(help, stdout);
 		return 0;
 	}
 	return -1;
+}
+
+/* The sentence for a code from any module the CLI calls: codes are distinct
+ * across modules, so the range says whose it is. Never print the number. */
+static const char *error_sentence(int rc)
+{
+	if (rc <= -700 && rc > -800)
+		return scriptdir_strerror(rc);
+	if (rc <= -500 && rc > -600)
+		return record_strerror(rc);
+	if (rc <= -200 && rc > -300)
+		return store_strerror(rc);
+	if (rc <= -100 && rc > -200)
+		return token_strerror(rc);
+	return "unexpected error";
 }
 
 static struct store *open_store(const char *dir, unsigned readers, int nosync)
@@ -206,17 +280,50 @@ static const char SERVE_HELP[] =
 	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
 	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
 	"  --data DIR             LMDB directory (default data; created if missing)\n"
-	"  --scripts DIR          interview scripts (default scripts)\n"
+	"  --scripts DIR          interview scripts (default scripts): listed at startup, with a\n"
+	"                         warning for each that does not compile\n"
 	"  --www DIR              the page build (default www/dist)\n"
 	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
 	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
 	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
 
+/* Lists the scripts directory at startup, for the log: how many scripts it
+ * holds and, by file and line, each that would fail `interviewd new`. Returns
+ * -1 to go on, or the exit code 2 when the directory given with --scripts
+ * cannot be listed (the default one may be missing: serving needs no script). */
+static int check_scripts(const char *dir, int given)
+{
+	struct scriptdir_entry *es = NULL;
+	size_t n = 0, bad = 0;
+	char err[512] = "";
+	int rc = scriptdir_list(dir, &es, &n, err, sizeof err);
+	if (rc) {
+		const char *why = err[0] ? err : scriptdir_strerror(rc);
+		if (given) {
+			fprintf(stderr, "interviewd serve: %s\n", why);
+			return 2;
+		}
+		log_warn("%s (interviews are created from scripts; see --scripts DIR)", why);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		bad += es[i].rc != 0;
+	log_info("scripts: %zu found in %s%s", n, dir, bad ? "" : n ? ", all compile" : "");
+	for (size_t i = 0; i < n; i++)
+		if (es[i].rc)
+			log_warn("script cannot be used until fixed: %s", es[i].error);
+	free(es);
+	return -1;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct opts o;
-	int usage = parse(argc, argv, &o, "data scripts www listen max-connections no-sync", SERVE_HELP);
+	int usage = parse(argc, argv, &o,
+			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC), SERVE_HELP);
 	if (usage >= 0)
+		return usage;
+	if ((usage = check_scripts(o.scripts, o.scripts_given)) >= 0)
 		return usage;
 	/* Signals are taken by sigwait below, so block them before any thread starts. */
 	sigset_t set;
@@ -248,8 +355,8 @@ static int cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	char err[512];
-	struct server_options so = { .listen = o.listen, .www_dir = o.www, .max_connections =
-		o.max_connections, .engine = eng, .store = st };
+	struct server_options so = { .listen = o.listen, .www_dir = o.www, .scripts_dir = o.scripts,
+				     .max_connections = o.max_connections, .engine = eng, .store = st };
 	if (server_start(&srv, &so, err, sizeof err) != 0) {
 		fprintf(stderr, "interviewd: %s\n", err);
 		goto out;
@@ -259,8 +366,9 @@ static int cmd_serve(int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
-	log_info("listening on http://%s:%d (data %s, page %s, max %u connections%s)", host,
-		 server_port(srv), o.data, o.www, o.max_connections, o.nosync ? ", NO FSYNC" : "");
+	log_info("listening on http://%s:%d (data %s, scripts %s, page %s, max %u connections%s)",
+		 host, server_port(srv), o.data, o.scripts, o.www, o.max_connections,
+		 o.nosync ? ", NO FSYNC" : "");
 	for (;;) {
 		struct timespec ts = { .tv_sec = 30 };
 		int sig = sigtimedwait(&set, NULL, &ts);
@@ -295,6 +403,21 @@ out:
 
 /* ---- new / demo ------------------------------------------------------------ */
 
+/* An interview of scripts_dir/NAME.lua: scriptdir reads and checks the file,
+ * record pins the source. err gets the sentence. */
+static int create_interview(struct store *st, const char *scripts_dir, const char *name,
+			    const char *candidate, char id[TOKEN_ID_LEN + 1], char token[TOKEN_LEN + 1],
+			    char *err, size_t errlen)
+{
+	char *src = NULL;
+	size_t len = 0;
+	int rc = scriptdir_load(scripts_dir, name, &src, &len, err, errlen);
+	if (rc == 0)
+		rc = record_create_interview(st, name, src, len, candidate, id, token, err, errlen);
+	free(src);
+	return rc;
+}
+
 static const char NEW_HELP[] =
 	"usage: interviewd new --script NAME [--candidate NAME] [--url BASE] [--json]\n"
 	"                      [--data DIR] [--scripts DIR]\n"
@@ -309,7 +432,8 @@ static const char NEW_HELP[] =
 static int cmd_new(int argc, char **argv)
 {
 	struct opts o;
-	int usage = parse(argc, argv, &o, "data scripts script candidate url json", NEW_HELP);
+	int usage = parse(argc, argv, &o,
+			  OPTLIST(O_SCRIPT, O_CANDIDATE, O_URL, O_JSON, O_DATA, O_SCRIPTS), NEW_HELP);
 	if (usage >= 0)
 		return usage;
 	if (!o.script) {
@@ -320,13 +444,13 @@ static int cmd_new(int argc, char **argv)
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
-	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[1024];
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[1024] = "";
 	const char *cand = o.candidate ? o.candidate : "";
-	int rc = record_create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
+	int rc = create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
 	if (rc == 0)
 		print_link(o.url, id, token, o.script, cand, o.json);
 	else
-		fprintf(stderr, "interviewd new: %s\n", err);
+		fprintf(stderr, "interviewd new: %s\n", err[0] ? err : error_sentence(rc));
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 }
@@ -340,7 +464,7 @@ static const char DEMO_HELP[] =
 static int cmd_demo(int argc, char **argv)
 {
 	struct opts o;
-	int usage = parse(argc, argv, &o, "data scripts url json", DEMO_HELP);
+	int usage = parse(argc, argv, &o, OPTLIST(O_URL, O_JSON, O_DATA, O_SCRIPTS), DEMO_HELP);
 	if (usage >= 0)
 		return usage;
 	struct store *st = open_store(o.data, 0, 0);
@@ -348,7 +472,7 @@ static int cmd_demo(int argc, char **argv)
 		return 1;
 	struct proto_interview *ivs = NULL;
 	size_t n = 0;
-	char id[TOKEN_ID_LEN + 1] = "", token[TOKEN_LEN + 1], err[1024];
+	char id[TOKEN_ID_LEN + 1] = "", token[TOKEN_LEN + 1], err[1024] = "";
 	int rc = record_list_interviews(st, &ivs, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (strcmp(ivs[i].script, "demo") == 0 && strcmp(ivs[i].candidate, "Demo Candidate") == 0 &&
@@ -358,16 +482,15 @@ static int cmd_demo(int argc, char **argv)
 	if (rc == 0 && id[0])
 		rc = record_issue_token(st, id, token, err, sizeof err);
 	else if (rc == 0)
-		rc = record_create_interview(st, o.scripts, "demo", "Demo Candidate", id, token, err,
-					     sizeof err);
+		rc = create_interview(st, o.scripts, "demo", "Demo Candidate", id, token, err, sizeof err);
 	else
-		snprintf(err, sizeof err, "cannot list interviews");
+		snprintf(err, sizeof err, "cannot list interviews: %s", error_sentence(rc));
 	if (rc == 0) {
 		printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
 		print_link(o.url, id, token, "demo", "Demo Candidate", o.json);
 		printf("\n");
 	} else {
-		fprintf(stderr, "interviewd demo: %s\n", err);
+		fprintf(stderr, "interviewd demo: %s\n", err[0] ? err : error_sentence(rc));
 	}
 	store_close(st);
 	return rc == 0 ? 0 : 1;
@@ -390,7 +513,7 @@ static const char LIST_HELP[] =
 static int cmd_list(int argc, char **argv)
 {
 	struct opts o;
-	int usage = parse(argc, argv, &o, "data json", LIST_HELP);
+	int usage = parse(argc, argv, &o, OPTLIST(O_JSON, O_DATA), LIST_HELP);
 	if (usage >= 0)
 		return usage;
 	struct store *st = open_store(o.data, 0, 0);
@@ -400,7 +523,7 @@ static int cmd_list(int argc, char **argv)
 	size_t n = 0;
 	int rc = record_list_interviews(st, &ivs, &n);
 	if (rc != 0) {
-		fprintf(stderr, "interviewd list: cannot read interviews (%d)\n", rc);
+		fprintf(stderr, "interviewd list: cannot read interviews: %s\n", error_sentence(rc));
 	} else if (o.json) {
 		char *j = proto_cli_list(ivs, n);
 		printf("%s\n", j ? j : "[]");
@@ -431,7 +554,7 @@ static const char SHOW_HELP[] =
 static int cmd_show(int argc, char **argv)
 {
 	struct opts o;
-	int usage = parse(argc, argv, &o, "data json", SHOW_HELP);
+	int usage = parse(argc, argv, &o, OPTLIST(O_JSON, O_DATA), SHOW_HELP);
 	if (usage >= 0)
 		return usage;
 	if (o.argc != 1) {
@@ -451,7 +574,8 @@ static int cmd_show(int argc, char **argv)
 		goto out;
 	}
 	if (rc != 0 || (rc = record_get_transcript(st, id, &turns, &n)) != 0) {
-		fprintf(stderr, "interviewd show: cannot read interview %s (%d)\n", id, rc);
+		fprintf(stderr, "interviewd show: cannot read interview %s: %s\n", id,
+			error_sentence(rc));
 		goto out;
 	}
 	if (o.json) {
@@ -522,8 +646,9 @@ int main(int argc, char **argv)
 	}
 	if (getenv("LOG_QUIET"))
 		log_set_level(2);
-	if (token_init() != 0) {
-		fprintf(stderr, "interviewd: libsodium failed to initialise\n");
+	int rc = token_init();
+	if (rc != 0) {
+		fprintf(stderr, "interviewd: %s\n", token_strerror(rc));
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)

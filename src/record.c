@@ -5,21 +5,30 @@
  * 32-byte token hash, scripts by the sha256 hex of their source. A token
  * record also carries the hash it was stored under: a check confirms the
  * lookup with a constant-time compare rather than trusting the key alone.
- * Nothing here includes cJSON or LMDB; proto and store do that. */
+ * Nothing here includes cJSON, LMDB or Lua, nor reads a file: proto, store and
+ * scriptdir do that. */
 #include "record.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "log.h"
-#include "script.h"
 
-#define SCRIPT_NAME_MAX 64
 #define CREATE_ATTEMPTS 5 /* new ids tried when one is taken */
+
+const char *record_strerror(int rc)
+{
+	switch (rc) {
+	case 0: return "success";
+	case RECORD_ECORRUPT:
+		return "a stored record does not decode (the data directory is damaged)";
+	case RECORD_EAUTH: return "the token is unknown or malformed";
+	case RECORD_EINVALID: return "an interview needs a script name and its source";
+	default: return store_strerror(rc);
+	}
+}
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
 {
@@ -136,106 +145,21 @@ static int batch_token(struct store_batch *b, const char *id, char token[TOKEN_L
 
 /* --- creating interviews ------------------------------------------------ */
 
-static int script_name_ok(const char *name)
-{
-	size_t n = 0;
-	for (; name[n]; n++) {
-		char c = name[n];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '-' || c == '_'))
-			return 0;
-	}
-	return n >= 1 && n <= SCRIPT_NAME_MAX;
-}
-
-int record_read_script(const char *path, const char *shown, char **src, size_t *len, char *err,
-		       size_t errlen)
-{
-	int rc = RECORD_ESCRIPT;
-	char *buf = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		if (err && errlen)
-			snprintf(err, errlen, "cannot read %s: %s", shown, strerror(errno));
-		goto out;
-	}
-	if (!(buf = malloc(RECORD_MAX_SCRIPT + 2))) {
-		rc = STORE_ENOMEM;
-		goto out;
-	}
-	/* One byte over the limit tells "too large" from "exactly at it". */
-	size_t n = fread(buf, 1, RECORD_MAX_SCRIPT + 1, f);
-	if (ferror(f)) {
-		if (err && errlen)
-			snprintf(err, errlen, "cannot read %s: %s", shown, strerror(errno));
-		goto out;
-	}
-	if (n > RECORD_MAX_SCRIPT) {
-		set_err(err, errlen, "%s is larger than 256 KiB", shown);
-		goto out;
-	}
-	buf[n] = '\0';
-	*src = buf;
-	*len = n;
-	buf = NULL;
-	rc = 0;
-out:
-	free(buf);
-	if (f)
-		fclose(f);
-	return rc;
-}
-
-/* Compiles the source in a throwaway sandbox; nothing runs. */
-static int check_compiles(const char *chunkname, const char *src, size_t len, const char *id,
-			  const char *candidate, char *err, size_t errlen)
-{
-	struct script *s = NULL;
-	struct script_error e;
-	memset(&e, 0, sizeof e);
-	struct script_env env = {.interview_id = id, .candidate_name = candidate,
-				 .seed = token_seed(id)};
-	int rc = script_open(&s, chunkname, src, len, &env, &e);
-	script_close(s);
-	if (rc == SCRIPT_OK)
-		return 0;
-	if (rc == SCRIPT_ENOMEM)
-		return STORE_ENOMEM;
-	set_err(err, errlen, "%s", e.message[0] ? e.message : chunkname);
-	return RECORD_ESCRIPT;
-}
-
-int record_create_interview(struct store *st, const char *scripts_dir, const char *script_name,
-			    const char *candidate, char id[TOKEN_ID_LEN + 1],
+int record_create_interview(struct store *st, const char *script_name, const char *src,
+			    size_t len, const char *candidate, char id[TOKEN_ID_LEN + 1],
 			    char token[TOKEN_LEN + 1], char *err, size_t errlen)
 {
-	int rc;
-	char *src = NULL;
-	size_t len = 0;
+	int rc = RECORD_EINVALID;
 	struct store_batch *b = NULL;
-	char chunkname[SCRIPT_NAME_MAX + 16];
-	char *path = NULL;
 
-	if (!script_name || !script_name_ok(script_name)) {
-		set_err(err, errlen, "%s", "script name may use letters, digits, '-' and '_'");
-		return RECORD_ESCRIPT;
+	if (!script_name || !script_name[0] || strlen(script_name) > STORE_KEY_MAX || !src) {
+		set_err(err, errlen, "%s", record_strerror(rc));
+		goto out;
 	}
 	if (!candidate)
 		candidate = "";
-	snprintf(chunkname, sizeof chunkname, "scripts/%s.lua", script_name);
-	size_t plen = strlen(scripts_dir) + strlen(script_name) + sizeof "/.lua";
-	if (!(path = malloc(plen))) {
-		rc = STORE_ENOMEM;
-		goto out;
-	}
-	snprintf(path, plen, "%s/%s.lua", scripts_dir, script_name);
-	if ((rc = record_read_script(path, chunkname, &src, &len, err, errlen)))
-		goto out;
-
 	for (int attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
 		token_new_id(id);
-		if (attempt == 0 && (rc = check_compiles(chunkname, src, len, id, candidate, err, errlen)))
-			goto out;
 		long long now = record_now_ms();
 		char hash[TOKEN_DIGEST_HEX + 1];
 		struct proto_interview iv = {.id = id, .script = (char *)script_name, .script_hash = hash,
@@ -262,8 +186,6 @@ out:
 		memset(token, 0, TOKEN_LEN + 1);
 	}
 	store_batch_free(b);
-	free(src);
-	free(path);
 	return rc;
 }
 

@@ -2,8 +2,9 @@
  *
  * The one place that knows which proto record lives under which store key.
  * The engine, the CLI and the authoring tools read and write interviews only
- * through here. Functions return 0, a STORE_E* code, or RECORD_E* below, and
- * put a sentence into err where they take one. */
+ * through here. Script files are not its business (scriptdir reads and checks
+ * them); it pins the source it is given. Functions return 0, a STORE_E* code,
+ * or RECORD_E* below, and put a sentence into err where they take one. */
 #ifndef INTERVIEWD_RECORD_H
 #define INTERVIEWD_RECORD_H
 
@@ -14,30 +15,26 @@
 #include "token.h"
 
 enum {
-	RECORD_ESCRIPT = -20,  /* the script file is missing, unreadable or does not compile */
-	RECORD_ECORRUPT = -21, /* a stored record does not decode */
-	RECORD_EAUTH = -22,    /* token unknown */
+	RECORD_ECORRUPT = -500, /* a stored record does not decode */
+	RECORD_EAUTH = -501,    /* token unknown */
+	RECORD_EINVALID = -502, /* an interview needs a script name and its source */
 };
 
-#define RECORD_MAX_SCRIPT (256 * 1024) /* largest script source accepted */
+/* A short sentence for any code a record function returns: its own and the
+ * STORE_E* codes it passes on (a static string). */
+const char *record_strerror(int rc);
 
-/* Creates an interview running scripts_dir/NAME.lua: pins the source (stored
- * by sha256), writes the interview record (status "new") and a candidate
- * token, durably. id and token receive the new values. The script is compiled
- * first so a syntax error is reported here, not to the candidate. */
-int record_create_interview(struct store *st, const char *scripts_dir, const char *script_name,
-			    const char *candidate, char id[TOKEN_ID_LEN + 1],
+/* Creates an interview running the script script_name whose source is src
+ * (len bytes; scriptdir_load reads and checks it): pins the source (stored by
+ * sha256), writes the interview record (status "new") and a candidate token,
+ * durably. id and token receive the new values. candidate may be NULL. */
+int record_create_interview(struct store *st, const char *script_name, const char *src,
+			    size_t len, const char *candidate, char id[TOKEN_ID_LEN + 1],
 			    char token[TOKEN_LEN + 1], char *err, size_t errlen);
 
 /* Issues one more candidate token for an existing interview (tokens are
  * stored hashed, so a lost link is replaced, never recovered). */
 int record_issue_token(struct store *st, const char *id, char token[TOKEN_LEN + 1], char *err,
-		       size_t errlen);
-
-/* Reads a script file whole into *src (a new string; free()), refusing more
- * than RECORD_MAX_SCRIPT bytes. shown is how err names the file. Returns 0,
- * RECORD_ESCRIPT (missing, unreadable, too large) or STORE_ENOMEM. */
-int record_read_script(const char *path, const char *shown, char **src, size_t *len, char *err,
 		       size_t errlen);
 
 /* Reads the interview record. STORE_ENOTFOUND when there is none. */

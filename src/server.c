@@ -4,7 +4,12 @@
  * pool is sized from max_connections. Writes to one connection from several
  * threads (its own replies, other connections' broadcasts, shutdown) always
  * go through mg_lock_connection. Open connections are kept in sharded lists
- * keyed by interview id, which is all a broadcast needs. */
+ * keyed by interview id, which is all a broadcast needs.
+ *
+ * A handshake looks its token up once, in the auth handler, which hangs a
+ * wsconn holding the interview id on the connection's user data; the connect
+ * handler takes it from there. Whatever never became a WebSocket is freed
+ * when CivetWeb closes the TCP connection (conn_closed). */
 #include "server.h"
 
 #include <civetweb.h>
@@ -43,6 +48,7 @@ struct wsconn {
 	bool oversized; /* the message passed PROTO_MAX_FRAME: drop until FIN */
 	double tokens;
 	struct timespec last;
+	bool counted;               /* holds one of s->open (from ws_connect on) */
 	struct wsconn *prev, *next; /* shard list, shard lock */
 	unsigned writers;           /* broadcasts writing to it now, shard lock */
 	atomic_bool close_sent;     /* we sent a close frame (shutdown) */
@@ -59,6 +65,7 @@ struct server {
 	struct engine *engine;
 	struct store *store;
 	char *www_dir;
+	char *scripts_dir; /* where scriptdir finds NAME.lua, as interviewd new does */
 	unsigned max_connections;
 	atomic_uint open;
 	int port;
@@ -248,16 +255,27 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 		send_plain(conn, 503, "too many open connections to this interview; close a tab\n");
 		return 0;
 	}
+	/* Carry the interview to ws_connect. A keep-alive connection may still
+	 * hold one from an earlier request that did not upgrade: reuse it. */
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w) {
+		if (!(w = calloc(1, sizeof *w))) {
+			log_error("refused /v1 from %s: out of memory", ri->remote_addr);
+			send_plain(conn, 503, "server out of memory; try again shortly\n");
+			return 0;
+		}
+		mg_set_user_connection_data(conn, w);
+	}
+	memcpy(w->interview_id, id, sizeof w->interview_id);
 	return 1;
 }
 
 static int ws_connect(const struct mg_connection *conn, void *cbdata)
 {
 	struct server *s = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	char token[TOKEN_LEN + 8], id[TOKEN_ID_LEN + 1];
-	if (token_of(ri, token, sizeof token) != 0 || record_check_token(s->store, token, id) != 0)
-		return 1;
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w || w->counted)
+		return 1; /* not through ws_auth_handler: never upgrade */
 	/* Reserve the slot atomically: the auth handler's check only makes the
 	 * usual refusal a clean 503; concurrent handshakes can all pass it. */
 	unsigned cur = atomic_load(&s->open);
@@ -265,17 +283,11 @@ static int ws_connect(const struct mg_connection *conn, void *cbdata)
 		if (cur >= s->max_connections)
 			return 1;
 	} while (!atomic_compare_exchange_weak(&s->open, &cur, cur + 1));
-	struct wsconn *w = calloc(1, sizeof *w);
-	if (!w) {
-		atomic_fetch_sub(&s->open, 1);
-		return 1;
-	}
+	w->counted = true;
 	w->srv = s;
 	w->opcode = -1;
 	w->tokens = RATE_BURST;
 	clock_gettime(CLOCK_MONOTONIC, &w->last);
-	snprintf(w->interview_id, sizeof w->interview_id, "%s", id);
-	mg_set_user_connection_data(conn, w);
 	return 0;
 }
 
@@ -321,6 +333,25 @@ static void ws_close(const struct mg_connection *conn, void *cbdata)
 	atomic_fetch_sub(&s->open, 1);
 	log_info("interview %s: connection closed (%u open)", w->interview_id,
 		 atomic_load(&s->open));
+	mg_set_user_connection_data(conn, NULL);
+	free(w->buf);
+	free(w);
+}
+
+/* CivetWeb calls this as it closes any TCP connection. A wsconn still hung on
+ * it never became an open WebSocket (a plain GET of /v1, a handshake refused
+ * after the token check, or one whose 101 could not be sent); free it, with
+ * its slot if ws_connect had taken one. */
+static void conn_closed(const struct mg_connection *conn)
+{
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w)
+		return;
+	mg_set_user_connection_data(conn, NULL);
+	if (w->counted) {
+		struct server *s = mg_get_user_data(mg_get_context(conn));
+		atomic_fetch_sub(&s->open, 1);
+	}
 	free(w->buf);
 	free(w);
 }
@@ -558,6 +589,11 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	s->store = o->store;
 	s->max_connections = o->max_connections ? o->max_connections : 256;
 	s->www_dir = strdup(o->www_dir ? o->www_dir : "www/dist");
+	s->scripts_dir = strdup(o->scripts_dir ? o->scripts_dir : "scripts");
+	if (!s->www_dir || !s->scripts_dir) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	for (int i = 0; i < NSHARDS; i++) {
 		pthread_mutex_init(&s->shards[i].lock, NULL);
 		pthread_cond_init(&s->shards[i].idle, NULL);
@@ -579,7 +615,7 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 		"connection_queue", "256",
 		NULL,
 	};
-	struct mg_callbacks cb = { .log_message = log_cb };
+	struct mg_callbacks cb = { .log_message = log_cb, .connection_close = conn_closed };
 	mg_init_library(0);
 	s->ctx = mg_start(&cb, s, options);
 	if (!s->ctx) {
@@ -598,6 +634,7 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	return 0;
 fail:
 	free(s->www_dir);
+	free(s->scripts_dir);
 	free(s);
 	return -1;
 }
@@ -634,5 +671,6 @@ void server_stop(struct server *s)
 		pthread_cond_destroy(&s->shards[i].idle);
 	}
 	free(s->www_dir);
+	free(s->scripts_dir);
 	free(s);
 }

@@ -17,6 +17,7 @@
 struct server_options {
 	const char *listen;       /* "127.0.0.1:8080"; port 0 picks a free one */
 	const char *www_dir;      /* page build; may be missing (404 then) */
+	const char *scripts_dir;  /* the --scripts directory (scriptdir); default "scripts" */
 	unsigned max_connections; /* open WebSockets; default 256 */
 	struct engine *engine;
 	struct store *store;

@@ -89,6 +89,21 @@ struct store {
 
 /* --- errors ---------------------------------------------------------------- */
 
+const char *store_strerror(int rc)
+{
+	switch (rc) {
+	case STORE_OK: return "success";
+	case STORE_ENOTFOUND: return "no such record";
+	case STORE_EEXISTS: return "the record already exists";
+	case STORE_EFULL: return "the data directory is full (the disk, or the map at its limit)";
+	case STORE_EIO: return "the data directory cannot be read or written";
+	case STORE_ECLOSED: return "the store is shutting down";
+	case STORE_ENOMEM: return "out of memory";
+	case STORE_ECONFLICT: return "the record changed meanwhile; try again";
+	default: return "unknown store error";
+	}
+}
+
 /* The module edge: an LMDB (or errno) code becomes a STORE_E* code, and what
  * was being done plus LMDB's own words become the sentence in err. */
 static int store_err(int mdb_rc, const char *what, char *err, size_t errlen)

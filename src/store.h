@@ -27,14 +27,18 @@ enum store_db {
 
 enum {
 	STORE_OK = 0,
-	STORE_ENOTFOUND = -1, /* no such key */
-	STORE_EEXISTS = -2,   /* a put with STORE_PUT_NEW found the key taken */
-	STORE_EFULL = -3,     /* the map could not grow (disk full, or at max) */
-	STORE_EIO = -4,       /* any other LMDB or OS failure; see err */
-	STORE_ECLOSED = -5,   /* the store is shutting down */
-	STORE_ENOMEM = -6,
-	STORE_ECONFLICT = -7, /* a store_batch_expect() value had changed */
+	STORE_ENOTFOUND = -200, /* no such key */
+	STORE_EEXISTS = -201,   /* a put with STORE_PUT_NEW found the key taken */
+	STORE_EFULL = -202,     /* the map could not grow (disk full, or at max) */
+	STORE_EIO = -203,       /* any other LMDB or OS failure; see err */
+	STORE_ECLOSED = -204,   /* the store is shutting down */
+	STORE_ENOMEM = -205,
+	STORE_ECONFLICT = -206, /* a store_batch_expect() value had changed */
 };
+
+/* A short sentence for a STORE_E* code (a static string); the err buffers
+ * carry the detail. */
+const char *store_strerror(int rc);
 
 #define STORE_SCHEMA_VERSION 1
 /* Longest key a caller may build (LMDB's default max key size is 511). */

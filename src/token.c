@@ -14,6 +14,16 @@
 #define TOKEN_RAW_LEN 32 /* 32 bytes -> 43 base64url characters */
 #define TOKEN_ID_RAW 8   /* 8 bytes -> 16 hex characters */
 
+const char *token_strerror(int rc)
+{
+	switch (rc) {
+	case TOKEN_OK: return "success";
+	case TOKEN_EINIT: return "libsodium failed to initialise";
+	case TOKEN_EINVALID: return "not a token (43 base64url characters)";
+	default: return "unknown token error";
+	}
+}
+
 int token_init(void)
 {
 	return sodium_init() >= 0 ? TOKEN_OK : TOKEN_EINIT;

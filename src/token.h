@@ -13,7 +13,14 @@
 #define TOKEN_ID_LEN 16     /* interview ids: 16 lowercase hex characters */
 #define TOKEN_DIGEST_HEX 64 /* sha256 hex */
 
-enum { TOKEN_OK = 0, TOKEN_EINIT = -1, TOKEN_EINVALID = -2 };
+enum {
+	TOKEN_OK = 0,
+	TOKEN_EINIT = -100,    /* libsodium did not initialise */
+	TOKEN_EINVALID = -101, /* not a token: wrong length or alphabet */
+};
+
+/* A short sentence for a TOKEN_E* code (a static string). */
+const char *token_strerror(int rc);
 
 /* Initialises libsodium. Call once before anything else here. */
 int token_init(void);

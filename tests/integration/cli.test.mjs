@@ -1,7 +1,9 @@
 // The CLI's contract: new/list/show --json, a clear failure for an unknown script, --help for every command.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { cli, tempDir, scriptsDir } from '../lib/server.mjs';
 
 const COMMANDS = ['serve', 'new', 'list', 'show', 'demo', 'check', 'try', 'replay', 'migrate'];
@@ -69,6 +71,59 @@ test('new with an unknown script exits non-zero with a message naming it', async
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /no_such_script/);
   assert.equal(r.stdout.trim(), '', 'nothing on stdout for a script to parse');
+});
+
+// A failure reads as a sentence, never as an internal code such as "(-21)".
+function assertSentence(r, ...names) {
+  assert.notEqual(r.code, 0);
+  for (const n of names) assert.match(r.stderr, new RegExp(n), r.stderr);
+  assert.ok(!/\(-?\d+\)/.test(r.stderr), `no error number in: ${r.stderr}`);
+  assert.ok(!r.stderr.includes('(-'), r.stderr);
+}
+
+test('new with a missing or a broken script says why in a sentence naming the file', async () => {
+  const scripts = tempDir();
+  try {
+    writeFileSync(path.join(scripts, 'broken.lua'), "say('one')\nsay('two'\nsay('three')\n");
+    const missing = await cli(['new', '--script', 'absent', '--data', data, '--scripts', scripts]);
+    assertSentence(missing, 'absent\\.lua', 'No such file');
+    const broken = await cli(['new', '--script', 'broken', '--data', data, '--scripts', scripts]);
+    assertSentence(broken, 'scripts/broken\\.lua:3:');
+  } finally { rmSync(scripts, { recursive: true, force: true }); }
+});
+
+test('show of an interview whose stored record is damaged says so in a sentence, not a code', async () => {
+  const dir = tempDir();
+  try {
+    const r0 = await cli(['new', '--script', 'demo', '--json', '--data', dir, '--scripts', scriptsDir]);
+    assert.equal(r0.code, 0, r0.stderr);
+    const id = JSON.parse(r0.stdout).interview_id;
+    // Overwrite the interview record with a value that is not JSON, as disk damage would.
+    execFileSync('mdb_load', ['-s', 'interviews', dir],
+      { input: `VERSION=3\nformat=print\ntype=btree\nHEADER=END\n ${id}\n {\nDATA=END\n` });
+    const r = await cli(['show', id, '--data', dir]);
+    assertSentence(r, id, 'does not decode');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
+
+// Options are matched exactly: neither a near miss (--script for --scripts) nor an abbreviation
+// (--cand for --candidate) is taken for another option.
+async function refusedOption(args, option) {
+  // A serve that wrongly started would run until killed: the timeout turns that into a failure.
+  const r = await cli(args, { timeout: 5000 });
+  assert.equal(r.code, 2, `${args.join(' ')}: exit ${r.code}; stderr: ${r.stderr}`);
+  assert.match(r.stderr, new RegExp(`unknown option ${option}\\b`), r.stderr);
+  assert.equal(r.stdout.trim(), '');
+}
+
+test('serve --script (not --scripts) exits 2 naming --script', async () => {
+  await refusedOption(['serve', '--script', 'x', '--listen', '127.0.0.1:0', '--data', data], '--script');
+});
+
+test('demo and new refuse options they do not take, and abbreviations, with exit 2', async () => {
+  await refusedOption(['demo', '--script', 'x', '--data', data, '--scripts', scriptsDir], '--script');
+  await refusedOption(['new', '--script', 'demo', '--cand', 'Ada', '--data', data, '--scripts', scriptsDir], '--cand');
+  await refusedOption(['list', '--scripts', scriptsDir, '--data', data], '--scripts');
 });
 
 test('--help exits 0 and mentions every command', async () => {

@@ -24,6 +24,7 @@
 #include "authoring.h"
 #include "record.h"
 #include "script.h"
+#include "scriptdir.h"
 
 #define V1 "say('Welcome!')\n"                                                    \
 	   "local lang = choose('Which language?', {'C', 'Lua'}, {id = 'lang'})\n" \
@@ -89,11 +90,13 @@ static void play_interview(struct fixture *f, const char *name, const char **msg
 {
 	struct store *st = open_store(f);
 	char token[TOKEN_LEN + 1], err[256] = "";
-	assert_int_equal(record_create_interview(st, f->scripts, name, "Ada", id, token, err, sizeof err), 0);
-	struct proto_interview iv = { 0 };
-	assert_int_equal(record_get_interview(st, id, &iv), 0);
 	char *src = NULL;
 	size_t len = 0;
+	assert_int_equal(scriptdir_load(f->scripts, name, &src, &len, err, sizeof err), 0);
+	assert_int_equal(record_create_interview(st, name, src, len, "Ada", id, token, err, sizeof err), 0);
+	free(src);
+	struct proto_interview iv = { 0 };
+	assert_int_equal(record_get_interview(st, id, &iv), 0);
 	assert_int_equal(record_get_script(st, iv.script_hash, &src, &len), 0);
 	char chunk[128];
 	snprintf(chunk, sizeof chunk, "scripts/%s.lua", name);

@@ -89,7 +89,7 @@ static int setup(void **state)
 	struct engine_options eo = { .store = fx->st };
 	assert_int_equal(engine_open(&fx->eng, &eo), 0);
 	char token[TOKEN_LEN + 1];
-	assert_int_equal(record_create_interview(fx->st, fx->scripts, "t", "Ada", fx->id, token, err,
+	assert_int_equal(record_create_interview(fx->st, "t", SCRIPT, strlen(SCRIPT), "Ada", fx->id, token, err,
 						 sizeof err),
 			 0);
 	fx->conn = (struct engine_conn){ .reply = fake_reply, .broadcast = fake_broadcast,
@@ -142,7 +142,8 @@ static void new_interview_with(struct fixture *fx, const char *name, const char 
 	char path[160], err[256], token[TOKEN_LEN + 1];
 	snprintf(path, sizeof path, "%s/%s.lua", fx->scripts, name);
 	write_file(path, source);
-	assert_int_equal(record_create_interview(fx->st, fx->scripts, name, "", id, token, err, sizeof err),
+	assert_int_equal(record_create_interview(fx->st, name, source, strlen(source), "", id, token, err,
+						 sizeof err),
 			 0);
 	memcpy(fx->conn.interview_id, id, TOKEN_ID_LEN + 1);
 }
@@ -273,8 +274,9 @@ static void test_transcript_size_limit_refuses_without_recording(void **state)
 	struct fixture *fx = *state;
 	char path[160], err[256], token[TOKEN_LEN + 1];
 	snprintf(path, sizeof path, "%s/loop.lua", fx->scripts);
-	write_file(path, "while true do ask('more?') end\n");
-	assert_int_equal(record_create_interview(fx->st, fx->scripts, "loop", "", fx->id, token, err,
+	const char *loop = "while true do ask('more?') end\n";
+	write_file(path, loop);
+	assert_int_equal(record_create_interview(fx->st, "loop", loop, strlen(loop), "", fx->id, token, err,
 						 sizeof err),
 			 0);
 	memcpy(fx->conn.interview_id, fx->id, sizeof fx->id);

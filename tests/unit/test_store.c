@@ -606,6 +606,24 @@ static void test_close_drains_pending_and_refuses_later_commits(void **state)
 	store_close(s);
 }
 
+/* Callers print these instead of a number, so each code needs its own. */
+static void test_every_store_error_has_its_own_sentence(void **state)
+{
+	(void)state;
+	const int codes[] = {STORE_ENOTFOUND, STORE_EEXISTS, STORE_EFULL, STORE_EIO,
+			     STORE_ECLOSED, STORE_ENOMEM, STORE_ECONFLICT};
+	const size_t n = sizeof codes / sizeof codes[0];
+	const char *unknown = store_strerror(-299);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(codes[i] <= -200 && codes[i] > -300);
+		const char *m = store_strerror(codes[i]);
+		assert_non_null(m);
+		assert_string_not_equal(m, unknown);
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(m, store_strerror(codes[j]));
+	}
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
 
 int main(void)
@@ -621,6 +639,7 @@ int main(void)
 		T(test_map_grows_when_full),
 		T(test_schema_version_mismatch_is_refused),
 		T(test_close_drains_pending_and_refuses_later_commits),
+		cmocka_unit_test(test_every_store_error_has_its_own_sentence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,6 +132,18 @@ static void test_seed_is_stable_per_id(void **state)
 	assert_true(token_seed("") == token_seed(""));
 }
 
+static void test_every_token_error_has_its_own_sentence(void **state)
+{
+	(void)state;
+	assert_true(TOKEN_EINIT <= -100 && TOKEN_EINIT > -200);
+	assert_true(TOKEN_EINVALID <= -100 && TOKEN_EINVALID > -200);
+	assert_int_not_equal(TOKEN_EINIT, TOKEN_EINVALID);
+	const char *unknown = token_strerror(-199);
+	assert_string_not_equal(token_strerror(TOKEN_EINIT), unknown);
+	assert_string_not_equal(token_strerror(TOKEN_EINVALID), unknown);
+	assert_string_not_equal(token_strerror(TOKEN_EINIT), token_strerror(TOKEN_EINVALID));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +153,7 @@ int main(void)
 		cmocka_unit_test(test_digest_of_abc_is_the_known_sha256),
 		cmocka_unit_test(test_ids_are_16_lowercase_hex_and_unique),
 		cmocka_unit_test(test_seed_is_stable_per_id),
+		cmocka_unit_test(test_every_token_error_has_its_own_sentence),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
