@@ -42,7 +42,7 @@ bool scriptdir_name_ok(const char *name)
 	if (!name)
 		return false;
 	size_t n = 0;
-	for (; name[n] && n <= SCRIPTDIR_NAME_MAX; n++) {
+	for (; n <= SCRIPTDIR_NAME_MAX && name[n]; n++) {
 		char c = name[n];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '_'))
