@@ -169,10 +169,10 @@ static void put_text(FILE *f, const char *s)
 
 static void put_turn(FILE *f, const struct proto_turn *t)
 {
-	if (strcmp(t->role, "candidate") == 0)
+	if (t->role == PROTO_ROLE_CANDIDATE)
 		fputs("candidate message ", f);
 	else
-		fprintf(f, "%s ", t->kind);
+		fprintf(f, "%s ", proto_kind_name(t->kind));
 	put_text(f, t->text);
 	if (t->nchoices) {
 		fputs(" [", f);
@@ -294,7 +294,6 @@ static int play_open(struct play *p, const char *chunk, const char *src, size_t 
 	p->chunk = must_strdup(chunk);
 	p->iv.id = must_strdup(id);
 	p->iv.candidate = must_strdup(candidate);
-	p->iv.status = must_strdup("new");
 	p->iv.next_seq = 1;
 	p->conv = 0xcbf29ce484222325ULL;
 	struct script_env env = {
@@ -319,13 +318,13 @@ static uint64_t hash_str(uint64_t h, const char *s)
 	return h;
 }
 
-static uint64_t hash_turn(uint64_t h, const char *role, const char *kind, const char *text)
+static uint64_t hash_turn(uint64_t h, enum proto_role role, enum proto_kind kind, const char *text)
 {
-	return hash_str(hash_str(hash_str(h, role), kind), text);
+	return hash_str(hash_str(hash_str(h, proto_role_name(role)), proto_kind_name(kind)), text);
 }
 
-static struct proto_turn *play_push_turn(struct play *p, const char *role, const char *kind,
-					 const char *text)
+static struct proto_turn *play_push_turn(struct play *p, enum proto_role role,
+					 enum proto_kind kind, const char *text)
 {
 	if (p->nturns == p->capturns) {
 		p->capturns = p->capturns ? 2 * p->capturns : 32;
@@ -334,8 +333,8 @@ static struct proto_turn *play_push_turn(struct play *p, const char *role, const
 	struct proto_turn *t = &p->turns[p->nturns++];
 	memset(t, 0, sizeof *t);
 	t->seq = p->iv.next_seq++;
-	t->role = must_strdup(role);
-	t->kind = must_strdup(kind);
+	t->role = role;
+	t->kind = kind;
 	t->text = must_strdup(text);
 	t->section = p->section ? must_strdup(p->section) : NULL;
 	p->conv = hash_turn(p->conv, role, kind, text);
@@ -390,7 +389,7 @@ static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 	int rc = SCRIPT_EDEAD;
 	if (p->failed)
 		goto out;
-	play_push_turn(p, "candidate", "message", text);
+	play_push_turn(p, PROTO_ROLE_CANDIDATE, PROTO_KIND_MESSAGE, text);
 	fi->first_bot = p->nturns;
 	rc = script_feed(p->s, text, strlen(text), &out, &p->err);
 	if (rc != 0) {
@@ -400,13 +399,14 @@ static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 	bool asked = false;
 	for (size_t i = 0; i < out.n; i++) {
 		const struct script_event *ev = &out.events[i];
-		static const char *kinds[] = { [SCRIPT_EV_SAY] = "say", [SCRIPT_EV_ASK] = "ask",
-					       [SCRIPT_EV_END] = "end" };
+		static const enum proto_kind kinds[] = { [SCRIPT_EV_SAY] = PROTO_KIND_SAY,
+							 [SCRIPT_EV_ASK] = PROTO_KIND_ASK,
+							 [SCRIPT_EV_END] = PROTO_KIND_END };
 		switch (ev->kind) {
 		case SCRIPT_EV_SAY:
 		case SCRIPT_EV_END:
 		case SCRIPT_EV_ASK: {
-			struct proto_turn *t = play_push_turn(p, "bot", kinds[ev->kind], ev->text);
+			struct proto_turn *t = play_push_turn(p, PROTO_ROLE_BOT, kinds[ev->kind], ev->text);
 			if (ev->kind == SCRIPT_EV_ASK) {
 				t->choices = dup_strv(ev->choices, ev->nchoices);
 				t->nchoices = ev->nchoices;
@@ -450,8 +450,7 @@ static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 		p->pending = before;
 		memset(&before, 0, sizeof before);
 	}
-	free(p->iv.status);
-	p->iv.status = must_strdup(p->finished ? "finished" : "active");
+	p->iv.status = p->finished ? PROTO_STATUS_FINISHED : PROTO_STATUS_ACTIVE;
 out:
 	p->feeds++;
 	ask_clear(&before);
@@ -480,7 +479,8 @@ static void print_turns(FILE *f, const struct play *p, size_t from, const char *
 		if (t->section && !str_eq(t->section, section))
 			fprintf(f, "-- section: %s\n", t->section);
 		section = t->section;
-		fprintf(f, "%3" PRIu64 " %-9s %-7s ", t->seq, t->role, t->kind);
+		fprintf(f, "%3" PRIu64 " %-9s %-7s ", t->seq, proto_role_name(t->role),
+			proto_kind_name(t->kind));
 		print_indented(f, t->text, "                      ");
 		fputc('\n', f);
 		for (size_t k = 0; k < t->nchoices; k++)
@@ -490,7 +490,7 @@ static void print_turns(FILE *f, const struct play *p, size_t from, const char *
 
 static void print_results(FILE *f, const struct proto_interview *iv)
 {
-	fprintf(f, "status: %s\n", iv->status);
+	fprintf(f, "status: %s\n", proto_status_name(iv->status));
 	fputs("answers:", f);
 	fputs(iv->nanswers ? "\n" : " none\n", f);
 	for (size_t i = 0; i < iv->nanswers; i++) {
@@ -745,7 +745,7 @@ static enum run_result check_run(const char *file, const char *src, size_t len, 
 		}
 		if (answer)
 			fed[nfed] = must_strdup(answer);
-		if (conv_known(fs, hash_turn(p.conv, "candidate", "message", fed[nfed]))) {
+		if (conv_known(fs, hash_turn(p.conv, PROTO_ROLE_CANDIDATE, PROTO_KIND_MESSAGE, fed[nfed]))) {
 			nfed++;
 			found = RUN_KNOWN_FINDING;
 			goto out;
@@ -941,7 +941,7 @@ static void print_bot_live(const struct play *p, size_t from)
 {
 	for (size_t i = from; i < p->nturns; i++) {
 		const struct proto_turn *t = &p->turns[i];
-		if (strcmp(t->role, "bot") != 0)
+		if (t->role != PROTO_ROLE_BOT)
 			continue;
 		fputs("bot> ", stdout);
 		print_indented(stdout, t->text, "     ");
@@ -1278,7 +1278,7 @@ static int open_store(const char *dir, struct store **st)
 
 static bool turn_same(const struct proto_turn *a, const struct proto_turn *b)
 {
-	return str_eq(a->role, b->role) && str_eq(a->kind, b->kind) && str_eq(a->text, b->text) &&
+	return a->role == b->role && a->kind == b->kind && str_eq(a->text, b->text) &&
 	       strv_equal(a->choices, a->nchoices, b->choices, b->nchoices);
 }
 
@@ -1289,7 +1289,7 @@ static size_t play_recorded(struct play *p, const struct proto_turn *turns, size
 {
 	size_t fed = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(turns[i].role, "candidate") != 0)
+		if (turns[i].role != PROTO_ROLE_CANDIDATE)
 			continue;
 		if (p->finished || p->failed)
 			break;
@@ -1363,7 +1363,7 @@ static int replay_one(struct store *st, const struct proto_interview *iv, const 
 		goto out;
 	}
 	play_recorded(&p, turns, n);
-	rc = report_difference(iv->id, &p, turns, n, str_eq(iv->status, "finished"));
+	rc = report_difference(iv->id, &p, turns, n, iv->status == PROTO_STATUS_FINISHED);
 	if (rc == 0)
 		printf("%s: same\n", iv->id);
 out:
@@ -1523,7 +1523,7 @@ static void describe_ask(char *buf, size_t n, const struct ask_info *a)
 static const struct proto_turn *last_ask(const struct proto_turn *rec, size_t n)
 {
 	for (size_t i = n; i-- > 0;)
-		if (str_eq(rec[i].role, "bot") && str_eq(rec[i].kind, "ask"))
+		if (rec[i].role == PROTO_ROLE_BOT && rec[i].kind == PROTO_KIND_ASK)
 			return &rec[i];
 	return NULL;
 }
@@ -1545,9 +1545,9 @@ static void migrate_compare(struct play *now, struct play *old, bool old_ok,
 	while (i < nrec) {
 		const struct proto_turn *c = &rec[i];
 		size_t j = i + 1; /* rec[i+1..j) are the bot turns it caused */
-		while (j < nrec && !str_eq(rec[j].role, "candidate"))
+		while (j < nrec && rec[j].role != PROTO_ROLE_CANDIDATE)
 			j++;
-		if (!str_eq(c->role, "candidate")) {
+		if (c->role != PROTO_ROLE_CANDIDATE) {
 			i = j;
 			continue;
 		}
@@ -1627,7 +1627,7 @@ static int migrate_commit(struct store *st, const struct proto_interview *seen, 
 		goto out;
 	}
 	if (cur.next_seq != seen->next_seq || !str_eq(cur.script_hash, seen->script_hash) ||
-	    !str_eq(cur.status, seen->status)) {
+	    cur.status != seen->status) {
 		fprintf(stderr, "interview %s moved on while it was being checked; run migrate again\n",
 			seen->id);
 		rc = 1;
@@ -1694,7 +1694,7 @@ static int migrate_run(struct store *st, const char *id, const char *scripts)
 		goto out;
 	}
 	rc = 1;
-	if (str_eq(iv.status, "finished")) {
+	if (iv.status == PROTO_STATUS_FINISHED) {
 		fprintf(stderr, "cannot migrate %s: the interview has finished; its transcript stays "
 			"with the script it ran\n", id);
 		goto out;

@@ -171,7 +171,7 @@ static void session_release(struct engine *e, struct session *s)
 
 /* ---- frames -------------------------------------------------------------- */
 
-static void send_error(const struct engine_conn *c, const char *id, const char *code,
+static void send_error(const struct engine_conn *c, const char *id, enum proto_code code,
 		       const char *message)
 {
 	char *f = proto_frame_error(id, code, message);
@@ -250,7 +250,7 @@ static int ensure_state(struct engine *e, struct session *s, const struct proto_
 	script_set_replaying(sc, true);
 	for (size_t i = 0; i < s->nturns; i++) {
 		const struct proto_turn *t = &s->turns[i];
-		if (strcmp(t->role, "candidate") != 0)
+		if (t->role != PROTO_ROLE_CANDIDATE)
 			continue;
 		struct script_output out = { 0 };
 		rc = script_feed(sc, t->text, strlen(t->text), &out, serr);
@@ -363,11 +363,11 @@ static void do_history(struct engine *e, const struct engine_conn *c, struct ses
 	struct proto_interview iv = { 0 };
 	int rc = record_get_interview(e->store, s->id, &iv);
 	if (rc == STORE_ENOTFOUND) {
-		send_error(c, s->id, "not_found", "interview not found");
+		send_error(c, s->id, PROTO_CODE_NOT_FOUND, "interview not found");
 		goto out;
 	}
 	if (rc != 0 || load_turns(e, s, &iv) != 0) {
-		send_error(c, s->id, "unavailable", "the transcript could not be read; try again");
+		send_error(c, s->id, PROTO_CODE_UNAVAILABLE, "the transcript could not be read; try again");
 		goto out;
 	}
 	char *f = proto_frame_history(s->id, iv.status, s->turns, s->nturns);
@@ -390,10 +390,10 @@ static bool answer_repeat(const struct engine_conn *c, struct session *s, const 
 	if (i == s->nturns)
 		return false;
 	size_t end = i + 1;
-	while (end < s->nturns && strcmp(s->turns[end].role, "bot") == 0)
+	while (end < s->nturns && s->turns[end].role == PROTO_ROLE_BOT)
 		end++;
 	for (size_t k = i + 1; k < end; k++) {
-		bool done = k + 1 == end && strcmp(s->turns[k].kind, "end") == 0;
+		bool done = k + 1 == end && s->turns[k].kind == PROTO_KIND_END;
 		char *f = proto_frame_response_ex(s->id, &s->turns[k], done, true);
 		if (f) {
 			c->reply(c->ctx, f, strlen(f));
@@ -421,18 +421,19 @@ static void fail_script(struct engine *e, const struct engine_conn *c, struct se
 	    record_batch_interview(b, iv) != 0 || store_commit(e->store, b, err, sizeof err) != 0)
 		log_error("interview %s: could not record the script error", s->id);
 	store_batch_free(b);
-	send_error(c, s->id, "script_error", POLITE_SCRIPT_ERROR);
+	send_error(c, s->id, PROTO_CODE_SCRIPT_ERROR, POLITE_SCRIPT_ERROR);
 }
 
 static struct proto_turn bot_turn(const struct script_event *ev, uint64_t seq, long long ts,
 				  const char *section)
 {
-	static const char *kinds[] = { [SCRIPT_EV_SAY] = "say", [SCRIPT_EV_ASK] = "ask",
-				       [SCRIPT_EV_END] = "end" };
+	static const enum proto_kind kinds[] = { [SCRIPT_EV_SAY] = PROTO_KIND_SAY,
+						 [SCRIPT_EV_ASK] = PROTO_KIND_ASK,
+						 [SCRIPT_EV_END] = PROTO_KIND_END };
 	struct proto_turn t = {
 		.seq = seq,
-		.role = strdup("bot"),
-		.kind = strdup(kinds[ev->kind]),
+		.role = PROTO_ROLE_BOT,
+		.kind = kinds[ev->kind],
 		.text = strdup(ev->text ? ev->text : ""),
 		.ts = ts,
 		.section = dup_or_null(section),
@@ -449,9 +450,9 @@ static struct proto_turn bot_turn(const struct script_event *ev, uint64_t seq, l
 /* True when every string t should hold was allocated. */
 static bool turn_complete(const struct proto_turn *t, const char *cmid)
 {
-	if (!t->role || !t->kind || !t->text)
+	if (!t->text)
 		return false;
-	if (strcmp(t->role, "candidate") == 0 && cmid && !t->client_msg_id)
+	if (t->role == PROTO_ROLE_CANDIDATE && cmid && !t->client_msg_id)
 		return false;
 	if (t->nchoices == 0 && t->choices == NULL)
 		return true;
@@ -477,21 +478,21 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 
 	int rc = record_get_interview_as_read(e->store, s->id, &iv, &seen);
 	if (rc == STORE_ENOTFOUND) {
-		send_error(c, s->id, "not_found", "interview not found");
+		send_error(c, s->id, PROTO_CODE_NOT_FOUND, "interview not found");
 		goto out;
 	}
 	if (rc != 0 || load_turns(e, s, &iv) != 0) {
-		send_error(c, s->id, "unavailable", "the interview could not be read; nothing was recorded");
+		send_error(c, s->id, PROTO_CODE_UNAVAILABLE, "the interview could not be read; nothing was recorded");
 		goto out;
 	}
 	if (req->client_msg_id && answer_repeat(c, s, req->client_msg_id))
 		goto out;
-	if (strcmp(iv.status, "finished") == 0) {
-		send_error(c, s->id, "interview_finished", "this interview has finished; thank you");
+	if (iv.status == PROTO_STATUS_FINISHED) {
+		send_error(c, s->id, PROTO_CODE_INTERVIEW_FINISHED, "this interview has finished; thank you");
 		goto out;
 	}
 	if (s->nturns >= MAX_TURNS || s->bytes + req->message_len > MAX_TRANSCRIPT_BYTES) {
-		send_error(c, s->id, "too_large",
+		send_error(c, s->id, PROTO_CODE_TOO_LARGE,
 			   "this interview's transcript has reached its size limit; nothing was recorded");
 		goto out;
 	}
@@ -520,8 +521,8 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 	uint64_t seq = iv.next_seq;
 	pending[npending++] = (struct proto_turn){
 		.seq = seq,
-		.role = strdup("candidate"),
-		.kind = strdup("message"),
+		.role = PROTO_ROLE_CANDIDATE,
+		.kind = PROTO_KIND_MESSAGE,
 		.text = strdup(req->message),
 		.ts = now,
 		.section = dup_or_null(s->section),
@@ -558,8 +559,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		if (r != 0)
 			goto oom;
 	}
-	free(iv.status);
-	iv.status = strdup(out.finished ? "finished" : "active");
+	iv.status = out.finished ? PROTO_STATUS_FINISHED : PROTO_STATUS_ACTIVE;
 	iv.next_seq = seq;
 	iv.updated = now;
 	free(iv.last_error);
@@ -572,7 +572,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		if (!turn_complete(&pending[i], req->client_msg_id))
 			goto oom;
 	b = store_batch_new();
-	if (!b || !iv.status || record_batch_expect_interview(b, s->id, &seen) != 0)
+	if (!b || record_batch_expect_interview(b, s->id, &seen) != 0)
 		goto oom;
 	for (size_t i = 0; i < npending; i++)
 		if (record_batch_turn(b, s->id, &pending[i]) != 0)
@@ -586,7 +586,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		log_info("interview %s: changed during a turn; asking the client to resend", s->id);
 		session_drop_state(s);
 		s->loaded = false;
-		send_error(c, s->id, "unavailable",
+		send_error(c, s->id, PROTO_CODE_UNAVAILABLE,
 			   "the interview was updated while your message was handled; please send it again");
 		goto out;
 	}
@@ -595,7 +595,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		 * next message replays from what is durable. */
 		log_error("interview %s: commit failed: %s", s->id, err);
 		session_drop_state(s);
-		send_error(c, s->id, "unavailable", "your message could not be saved; please send it again");
+		send_error(c, s->id, PROTO_CODE_UNAVAILABLE, "your message could not be saved; please send it again");
 		goto out;
 	}
 	atomic_fetch_add(&e->turns, 1);
@@ -622,7 +622,7 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 oom:
 	log_error("interview %s: out of memory in a turn", s->id);
 	session_drop_state(s);
-	send_error(c, s->id, "unavailable", "the server is out of memory; nothing was recorded");
+	send_error(c, s->id, PROTO_CODE_UNAVAILABLE, "the server is out of memory; nothing was recorded");
 out:
 	if (pending) {
 		for (size_t i = 0; i < npending; i++)
@@ -640,24 +640,24 @@ void engine_handle(struct engine *e, const struct engine_conn *c, const char *da
 	struct proto_request req = { 0 };
 	char err[256];
 	if (proto_parse_request(data, len, &req, err, sizeof err) != 0) {
-		send_error(c, req.interview_id, "bad_request", err);
+		send_error(c, req.interview_id, PROTO_CODE_BAD_REQUEST, err);
 		goto out;
 	}
 	if (req.action == PROTO_ACTION_UNKNOWN) {
 		char m[160];
 		snprintf(m, sizeof m, "unknown action '%.64s'; use 'message' or 'history'", req.action_name);
-		send_error(c, req.interview_id, "unknown_action", m);
+		send_error(c, req.interview_id, PROTO_CODE_UNKNOWN_ACTION, m);
 		goto out;
 	}
 	/* A token opens one interview; any other id gets the same answer as a
 	 * missing one, so ids cannot be probed. */
 	if (strcmp(req.interview_id, c->interview_id) != 0) {
-		send_error(c, req.interview_id, "not_found", "interview not found");
+		send_error(c, req.interview_id, PROTO_CODE_NOT_FOUND, "interview not found");
 		goto out;
 	}
 	struct session *s = session_acquire(e, c->interview_id);
 	if (!s) {
-		send_error(c, req.interview_id, "unavailable", "the server is out of memory");
+		send_error(c, req.interview_id, PROTO_CODE_UNAVAILABLE, "the server is out of memory");
 		goto out;
 	}
 	if (req.action == PROTO_ACTION_HISTORY)

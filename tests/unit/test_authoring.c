@@ -107,18 +107,19 @@ static void play_interview(struct fixture *f, const char *name, const char **msg
 	for (size_t i = 0; i < n; i++) {
 		struct script_output out = { 0 };
 		assert_int_equal(script_feed(s, msgs[i], strlen(msgs[i]), &out, &se), 0);
-		struct proto_turn t = { .seq = seq++, .role = dup_s("candidate"),
-					.kind = dup_s("message"), .text = dup_s(msgs[i]) };
+		struct proto_turn t = { .seq = seq++, .role = PROTO_ROLE_CANDIDATE,
+					.kind = PROTO_KIND_MESSAGE, .text = dup_s(msgs[i]) };
 		assert_int_equal(record_batch_turn(b, id, &t), 0);
 		proto_turn_free(&t);
 		for (size_t k = 0; k < out.n; k++) {
 			const struct script_event *ev = &out.events[k];
-			const char *kind = ev->kind == SCRIPT_EV_SAY ? "say" :
-					   ev->kind == SCRIPT_EV_ASK ? "ask" :
-					   ev->kind == SCRIPT_EV_END ? "end" : NULL;
-			if (!kind)
+			if (ev->kind != SCRIPT_EV_SAY && ev->kind != SCRIPT_EV_ASK &&
+			    ev->kind != SCRIPT_EV_END)
 				continue;
-			struct proto_turn bt = { .seq = seq++, .role = dup_s("bot"), .kind = dup_s(kind),
+			enum proto_kind kind = ev->kind == SCRIPT_EV_SAY   ? PROTO_KIND_SAY
+					       : ev->kind == SCRIPT_EV_ASK ? PROTO_KIND_ASK
+									   : PROTO_KIND_END;
+			struct proto_turn bt = { .seq = seq++, .role = PROTO_ROLE_BOT, .kind = kind,
 						 .text = dup_s(ev->text), .choices = ev->choices,
 						 .nchoices = ev->nchoices };
 			assert_int_equal(record_batch_turn(b, id, &bt), 0);
@@ -126,8 +127,7 @@ static void play_interview(struct fixture *f, const char *name, const char **msg
 			bt.nchoices = 0;
 			proto_turn_free(&bt);
 		}
-		free(iv.status);
-		iv.status = dup_s(out.finished ? "finished" : "active");
+		iv.status = out.finished ? PROTO_STATUS_FINISHED : PROTO_STATUS_ACTIVE;
 		script_output_free(&out);
 	}
 	iv.next_seq = seq;
@@ -338,7 +338,7 @@ static void test_migrate_allows_wording_fix_and_switches_hash(void **state)
 	struct proto_interview iv;
 	get_interview(f, id, &iv);
 	assert_string_equal(iv.script_hash, hash);
-	assert_string_equal(iv.status, "active");
+	assert_int_equal(iv.status, PROTO_STATUS_ACTIVE);
 	proto_interview_free(&iv);
 	/* The new source is pinned, so the server can load it by hash. */
 	struct store *st = open_store(f);
