@@ -29,6 +29,7 @@
 #include "script.h"
 #include "store.h"
 #include "token.h"
+#include "turn.h"
 
 #define OPENING_MESSAGE "Hello"   /* what a candidate's first message is taken to be */
 #define PLAY_ID "0000000000000000" /* interview id (and so math.random seed) of try; check's first draw */
@@ -92,6 +93,12 @@ static char **dup_strv(char *const *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		d[i] = must_strdup(v[i]);
 	return d;
+}
+
+static void strv_push(char ***v, size_t *n, const char *s)
+{
+	*v = must_realloc(*v, (*n + 1) * sizeof **v);
+	(*v)[(*n)++] = must_strdup(s);
 }
 
 static bool strv_equal(char *const *a, size_t na, char *const *b, size_t nb)
@@ -253,8 +260,7 @@ struct play {
 	struct script *s;
 	char *chunk;
 	struct proto_interview iv; /* results, kept as the engine keeps them */
-	struct proto_turn *turns;
-	size_t nturns, capturns;
+	struct turn_log log;       /* the transcript, as the engine records it */
 	char *section;
 	struct ask_info pending;
 	size_t accepted; /* answers the script has taken, all feeds together */
@@ -267,7 +273,7 @@ struct play {
 
 /* What one feed did. */
 struct feed_info {
-	size_t first_bot; /* index in play.turns of its first bot message */
+	size_t first_bot; /* index in play.log of its first bot message */
 	size_t nbot;
 	size_t accepted;  /* ANSWER events: the host emits one for every answer taken */
 	bool reasked;     /* the answer was not taken: the question is asked again */
@@ -278,9 +284,7 @@ static void play_close(struct play *p)
 	script_close(p->s);
 	free(p->chunk);
 	proto_interview_free(&p->iv);
-	for (size_t i = 0; i < p->nturns; i++)
-		proto_turn_free(&p->turns[i]);
-	free(p->turns);
+	turn_log_free(&p->log);
 	free(p->section);
 	ask_clear(&p->pending);
 	memset(p, 0, sizeof *p);
@@ -323,123 +327,68 @@ static uint64_t hash_turn(uint64_t h, enum proto_role role, enum proto_kind kind
 	return hash_str(hash_str(hash_str(h, proto_role_name(role)), proto_kind_name(kind)), text);
 }
 
-static struct proto_turn *play_push_turn(struct play *p, enum proto_role role,
-					 enum proto_kind kind, const char *text)
+/* Adds t to the transcript and to the conversation's hash. */
+static void play_record(struct play *p, struct turn *t)
 {
-	if (p->nturns == p->capturns) {
-		p->capturns = p->capturns ? 2 * p->capturns : 32;
-		p->turns = must_realloc(p->turns, p->capturns * sizeof *p->turns);
+	for (size_t i = 0; i < t->n; i++) {
+		const struct proto_turn *e = &t->v[i];
+		p->conv = hash_turn(p->conv, e->role, e->kind, e->text);
+		for (size_t k = 0; k < e->nchoices; k++)
+			p->conv = hash_str(p->conv, e->choices[k]);
 	}
-	struct proto_turn *t = &p->turns[p->nturns++];
-	memset(t, 0, sizeof *t);
-	t->seq = p->iv.next_seq++;
-	t->role = role;
-	t->kind = kind;
-	t->text = must_strdup(text);
-	t->section = p->section ? must_strdup(p->section) : NULL;
-	p->conv = hash_turn(p->conv, role, kind, text);
-	return t;
-}
-
-static void set_score(struct proto_interview *iv, const char *name, double v)
-{
-	for (size_t i = 0; i < iv->nscores; i++)
-		if (strcmp(iv->scores[i].name, name) == 0) {
-			iv->scores[i].value = v;
-			return;
-		}
-	iv->scores = must_realloc(iv->scores, (iv->nscores + 1) * sizeof *iv->scores);
-	iv->scores[iv->nscores].name = must_strdup(name);
-	iv->scores[iv->nscores++].value = v;
-}
-
-static void set_answer(struct proto_interview *iv, const char *id, const char *text)
-{
-	for (size_t i = 0; i < iv->nanswers; i++)
-		if (strcmp(iv->answers[i].id, id) == 0) {
-			free(iv->answers[i].text);
-			iv->answers[i].text = must_strdup(text);
-			return;
-		}
-	iv->answers = must_realloc(iv->answers, (iv->nanswers + 1) * sizeof *iv->answers);
-	iv->answers[iv->nanswers].id = must_strdup(id);
-	iv->answers[iv->nanswers++].text = must_strdup(text);
-}
-
-static void push_str(char ***v, size_t *n, const char *s, bool unique)
-{
-	if (unique)
-		for (size_t i = 0; i < *n; i++)
-			if (strcmp((*v)[i], s) == 0)
-				return;
-	*v = must_realloc(*v, (*n + 1) * sizeof **v);
-	(*v)[(*n)++] = must_strdup(s);
+	if (turn_log_append(&p->log, t) != 0)
+		oom();
 }
 
 /* Feeds one candidate message: the candidate turn, then every bot message
- * and result it caused, as the engine records them. The candidate turn is
- * kept even when the script fails on it, so a report can show it. Returns 0
- * or a SCRIPT_E* code (p->failed set, p->err filled). */
+ * and result it caused, built as the engine builds them (turn.h), limits
+ * included. The candidate turn is kept even when the script fails on it or a
+ * limit refuses it, so a report can show it. Returns 0, or a SCRIPT_E* or
+ * TURN_E* code (p->failed set, p->err filled). */
 static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 {
 	struct script_output out = { 0 };
+	struct turn t = { 0 };
 	struct ask_info before = p->pending;
 	memset(&p->pending, 0, sizeof p->pending);
 	memset(fi, 0, sizeof *fi);
 	int rc = SCRIPT_EDEAD;
 	if (p->failed)
 		goto out;
-	play_push_turn(p, PROTO_ROLE_CANDIDATE, PROTO_KIND_MESSAGE, text);
-	fi->first_bot = p->nturns;
-	rc = script_feed(p->s, text, strlen(text), &out, &p->err);
+	if (turn_begin(&t, &p->iv, p->section, text, NULL, 0) != 0)
+		oom();
+	bool by_script = false;
+	rc = turn_log_room(&p->log, strlen(text));
+	if (rc == 0)
+		by_script = (rc = script_feed(p->s, text, strlen(text), &out, &p->err)) != 0;
+	if (rc == 0)
+		rc = turn_apply(&t, &p->iv, &p->section, &out);
+	if (rc == TURN_ENOMEM)
+		oom();
 	if (rc != 0) {
+		if (!by_script) /* a limit refused the turn: say which, as the server does */
+			turn_describe(&p->err, p->chunk, rc);
 		p->failed = true;
+		while (t.n > 1)
+			proto_turn_free(&t.v[--t.n]);
+		p->iv.next_seq = t.v[0].seq + 1; /* shown as sent */
+		play_record(p, &t);
 		goto out;
 	}
+	fi->first_bot = p->log.n + 1;
+	fi->nbot = t.n - 1;
+	play_record(p, &t);
 	bool asked = false;
 	for (size_t i = 0; i < out.n; i++) {
 		const struct script_event *ev = &out.events[i];
-		static const enum proto_kind kinds[] = { [SCRIPT_EV_SAY] = PROTO_KIND_SAY,
-							 [SCRIPT_EV_ASK] = PROTO_KIND_ASK,
-							 [SCRIPT_EV_END] = PROTO_KIND_END };
-		switch (ev->kind) {
-		case SCRIPT_EV_SAY:
-		case SCRIPT_EV_END:
-		case SCRIPT_EV_ASK: {
-			struct proto_turn *t = play_push_turn(p, PROTO_ROLE_BOT, kinds[ev->kind], ev->text);
-			if (ev->kind == SCRIPT_EV_ASK) {
-				t->choices = dup_strv(ev->choices, ev->nchoices);
-				t->nchoices = ev->nchoices;
-				for (size_t k = 0; k < ev->nchoices; k++)
-					p->conv = hash_str(p->conv, ev->choices[k]);
-				ask_copy(&p->pending, ev, p->accepted);
-				asked = true;
-			}
-			break;
-		}
-		case SCRIPT_EV_SCORE:
-			set_score(&p->iv, ev->name, ev->number);
-			break;
-		case SCRIPT_EV_NOTE:
-			push_str(&p->iv.notes, &p->iv.nnotes, ev->text ? ev->text : "", false);
-			break;
-		case SCRIPT_EV_TAG:
-			push_str(&p->iv.tags, &p->iv.ntags, ev->name ? ev->name : "", true);
-			break;
-		case SCRIPT_EV_SECTION:
-			free(p->section);
-			p->section = ev->name ? must_strdup(ev->name) : NULL;
-			break;
-		case SCRIPT_EV_ANSWER:
-			/* Kept as the engine keeps it: only under an id. */
-			if (ev->name && ev->name[0])
-				set_answer(&p->iv, ev->name, ev->text ? ev->text : "");
+		if (ev->kind == SCRIPT_EV_ASK) {
+			ask_copy(&p->pending, ev, p->accepted);
+			asked = true;
+		} else if (ev->kind == SCRIPT_EV_ANSWER) {
 			fi->accepted++;
 			p->accepted++;
-			break;
 		}
 	}
-	fi->nbot = p->nturns - fi->first_bot;
 	p->finished = out.finished;
 	/* Every answer taken emits ANSWER; an answer to a question that was not
 	 * taken leaves the script in converse(), asking again (whatever else a
@@ -450,10 +399,10 @@ static int play_feed(struct play *p, const char *text, struct feed_info *fi)
 		p->pending = before;
 		memset(&before, 0, sizeof before);
 	}
-	p->iv.status = p->finished ? PROTO_STATUS_FINISHED : PROTO_STATUS_ACTIVE;
 out:
 	p->feeds++;
 	ask_clear(&before);
+	turn_free(&t);
 	script_output_free(&out);
 	return rc;
 }
@@ -474,8 +423,8 @@ static void print_indented(FILE *f, const char *text, const char *indent)
 static void print_turns(FILE *f, const struct play *p, size_t from, const char *prev_section)
 {
 	const char *section = prev_section;
-	for (size_t i = from; i < p->nturns; i++) {
-		const struct proto_turn *t = &p->turns[i];
+	for (size_t i = from; i < p->log.n; i++) {
+		const struct proto_turn *t = &p->log.v[i];
 		if (t->section && !str_eq(t->section, section))
 			fprintf(f, "-- section: %s\n", t->section);
 		section = t->section;
@@ -655,7 +604,7 @@ static bool finding_seen(struct findings *fs, const char *msg)
 	for (size_t i = 0; i < fs->n; i++)
 		if (strcmp(fs->msgs[i], msg) == 0)
 			return true;
-	push_str(&fs->msgs, &fs->n, msg, false);
+	strv_push(&fs->msgs, &fs->n, msg);
 	return false;
 }
 
@@ -939,8 +888,8 @@ static char *read_line(FILE *f)
 
 static void print_bot_live(const struct play *p, size_t from)
 {
-	for (size_t i = from; i < p->nturns; i++) {
-		const struct proto_turn *t = &p->turns[i];
+	for (size_t i = from; i < p->log.n; i++) {
+		const struct proto_turn *t = &p->log.v[i];
 		if (t->role != PROTO_ROLE_BOT)
 			continue;
 		fputs("bot> ", stdout);
@@ -974,7 +923,7 @@ static int try_interactive(struct play *p, FILE *in)
 			continue;
 		}
 		struct feed_info fi;
-		size_t from = p->nturns;
+		size_t from = p->log.n;
 		int rc = play_feed(p, text, &fi);
 		free(line);
 		if (rc != 0) {
@@ -1043,7 +992,7 @@ done:
 			free(p->iv.last_error);
 			p->iv.last_error = must_strdup(msg);
 		}
-		char *s = proto_cli_show(&p->iv, p->turns, p->nturns);
+		char *s = proto_cli_show(&p->iv, p->log.v, p->log.n);
 		if (!s)
 			oom();
 		printf("%s\n", s);
@@ -1307,9 +1256,9 @@ static int report_difference(const char *id, const struct play *p, const struct 
 			     size_t nrec, bool rec_finished)
 {
 	size_t k = 0;
-	while (k < nrec && k < p->nturns && turn_same(&rec[k], &p->turns[k]))
+	while (k < nrec && k < p->log.n && turn_same(&rec[k], &p->log.v[k]))
 		k++;
-	if (k == nrec && k == p->nturns && !p->failed && p->finished == rec_finished)
+	if (k == nrec && k == p->log.n && !p->failed && p->finished == rec_finished)
 		return 0;
 	uint64_t seq = k < nrec ? rec[k].seq : (nrec ? rec[nrec - 1].seq + 1 : 1);
 	printf("%s: differs at seq %" PRIu64 ": recorded ", id, seq);
@@ -1319,8 +1268,8 @@ static int report_difference(const char *id, const struct play *p, const struct 
 		fputs(rec_finished ? "the end of the interview" : "nothing yet (the candidate has not answered)",
 		      stdout);
 	fputs(" / now ", stdout);
-	if (k < p->nturns) {
-		put_turn(stdout, &p->turns[k]);
+	if (k < p->log.n) {
+		put_turn(stdout, &p->log.v[k]);
 	} else if (p->failed) {
 		char msg[1024];
 		format_error(msg, sizeof msg, p->chunk, &p->err);
@@ -1465,7 +1414,7 @@ static void note_wording(struct migrate_report *r, const struct proto_turn *rec,
 	size_t n = nrec > nnow ? nrec : nnow;
 	for (size_t k = 0; k < n; k++) {
 		const struct proto_turn *a = k < nrec ? &rec[k] : NULL;
-		const struct proto_turn *b = k < nnow ? &p->turns[from + k] : NULL;
+		const struct proto_turn *b = k < nnow ? &p->log.v[from + k] : NULL;
 		if (a && b && turn_same(a, b))
 			continue;
 		char *buf = NULL;
@@ -1484,7 +1433,7 @@ static void note_wording(struct migrate_report *r, const struct proto_turn *rec,
 		else
 			fputs("nothing", f);
 		fclose(f);
-		push_str(&r->notes, &r->nnotes, buf, false);
+		strv_push(&r->notes, &r->nnotes, buf);
 		free(buf);
 		return; /* the first difference of a turn says enough */
 	}

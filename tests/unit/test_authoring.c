@@ -54,7 +54,7 @@
 struct fixture {
 	char data[64];
 	char scripts[64];
-	char out[16384];
+	char out[2 << 20]; /* try prints every note: a test of the results bound prints 1 MiB */
 };
 
 /* --- helpers ------------------------------------------------------------ */
@@ -213,7 +213,7 @@ static int run(struct fixture *f, int (*cmd)(int, char **), int argc, char **arg
 	f->out[n > 0 ? n : 0] = '\0';
 	close(fd);
 	unlink(path);
-	print_message("%s", f->out);
+	print_message("%.4000s%s", f->out, n > 4000 ? "\n[...]\n" : "");
 	return rc;
 }
 
@@ -317,6 +317,26 @@ static void test_try_lists_only_answers_asked_with_an_id(void **state)
 	assert_non_null(strstr(f->out, "answers:\n  name = \"Ada\"\nscores:"));
 	assert_int_equal(try_answers(f, script, "Hello\nfree text\nAda\n", true), 0);
 	assert_non_null(strstr(f->out, "\"answers\":{\"name\":\"Ada\"}"));
+}
+
+/* The engine's bound on results holds in try too: 64,000 bytes of notes a
+ * turn, so the 17th answer is refused with the engine's sentence. */
+static void test_try_refuses_results_past_the_servers_bound(void **state)
+{
+	struct fixture *f = *state;
+	const char *script = "while true do\n"
+			     "  for i = 1, 4 do note(('n'):rep(16000)) end\n"
+			     "  ask('more?')\n"
+			     "end\n";
+	char answers[20 * 3 + 1] = "";
+	for (int i = 0; i < 20; i++)
+		strcat(answers, "go\n");
+	assert_int_equal(try_answers(f, script, answers, false), 1);
+	assert_non_null(strstr(f->out, "try.lua: the interview's results (notes, scores, answers, tags) "
+				       "would pass 1024 KiB; keep notes short"));
+	/* 16 turns went through (the 17th candidate message is shown, refused). */
+	assert_non_null(strstr(f->out, " 33 candidate message go\n"));
+	assert_null(strstr(f->out, " 34 bot"));
 }
 
 /* --- migrate ------------------------------------------------------------ */
@@ -548,6 +568,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_reports_first_divergent_turn_at_its_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_names_the_error_line_of_the_edited_script, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_try_lists_only_answers_asked_with_an_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_try_refuses_results_past_the_servers_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_allows_wording_fix_and_switches_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_changed_options_and_leaves_interview_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_when_a_recorded_answer_is_now_rejected, setup, teardown),
