@@ -16,6 +16,7 @@
 #include <math.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "record.h"
 #include "script.h"
 #include "store.h"
+#include "text.h"
 #include "token.h"
 #include "turn.h"
 
@@ -130,12 +132,13 @@ static void format_error(char *buf, size_t n, const char *chunk, const struct sc
 		snprintf(buf, n, "%s: %s", chunk, e->message);
 }
 
-/* Appends s as a JSON-style quoted string, shortened past max characters
- * (max 0: never). Newlines show as \n so a report stays one line. */
+/* Appends s as a JSON-style quoted string, shortened to at most max bytes at
+ * a character boundary (SIZE_MAX: never), so a report stays valid UTF-8.
+ * Newlines show as \n so a report stays one line. */
 static void put_quoted(FILE *f, const char *s, size_t max)
 {
 	size_t len = strlen(s);
-	size_t show = max && len > max ? max : len;
+	size_t show = text_utf8_cut(s, len, max);
 	fputc('"', f);
 	for (size_t i = 0; i < show; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -157,22 +160,7 @@ static void put_quoted(FILE *f, const char *s, size_t max)
 	fputc('"', f);
 }
 
-/* Shortens at a character boundary, so quoted text stays valid UTF-8. */
-static size_t utf8_cut(const char *s, size_t max)
-{
-	size_t len = strlen(s);
-	if (len <= max)
-		return 0;
-	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
-}
-
-static void put_text(FILE *f, const char *s)
-{
-	size_t cut = utf8_cut(s, SHOW_TEXT_MAX);
-	put_quoted(f, s, cut);
-}
+static void put_text(FILE *f, const char *s) { put_quoted(f, s, SHOW_TEXT_MAX); }
 
 static void put_turn(FILE *f, const struct proto_turn *t)
 {
@@ -444,7 +432,7 @@ static void print_results(FILE *f, const struct proto_interview *iv)
 	fputs(iv->nanswers ? "\n" : " none\n", f);
 	for (size_t i = 0; i < iv->nanswers; i++) {
 		fprintf(f, "  %s = ", iv->answers[i].id);
-		put_quoted(f, iv->answers[i].text, 0);
+		put_quoted(f, iv->answers[i].text, SIZE_MAX);
 		fputc('\n', f);
 	}
 	fputs("scores:", f);
@@ -615,7 +603,7 @@ static void print_answers(FILE *f, char *const *answers, size_t n)
 	for (size_t i = 0; i < shown; i++) {
 		if (i)
 			fputs(", ", f);
-		put_quoted(f, answers[i], utf8_cut(answers[i], 40));
+		put_quoted(f, answers[i], 40);
 	}
 	if (shown < n)
 		fprintf(f, ", ... %zu more", n - shown);
