@@ -20,7 +20,7 @@ LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lpthread -l
 CMOCKA  = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 
 # Modules: each src/NAME.c + src/NAME.h. main.c is the CLI.
-MODULES := log text token store proto script turn record engine server authoring
+MODULES := log text token store proto script turn record engine server play check try replay
 OBJ     := $(MODULES:%=$(BUILD)/obj/%.o)
 BIN     := $(BUILD)/interviewd
 
@@ -35,7 +35,9 @@ UNIT_script := script text log
 UNIT_record := record store proto token script text log
 UNIT_turn   := turn proto text log
 UNIT_engine := engine turn record store proto token script text log
-UNIT_authoring := authoring turn record store proto token script text log
+UNIT_check  := check play turn record store proto token script text log
+UNIT_try    := try play turn record store proto token script text log
+UNIT_replay := replay play turn record store proto token script text log
 
 APT_BUILD := build-essential pkg-config libcivetweb-dev liblua5.4-dev libcjson-dev liblmdb-dev libsodium-dev
 APT_TEST  := libcmocka-dev chromium lmdb-utils

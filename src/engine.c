@@ -268,7 +268,7 @@ out:
 	proto_interview_free(&iv);
 }
 
-/* ---- a message: read -> feed -> apply -> commit -> publish ---------------- */
+/* ---- a message: read -> feed -> apply -> commit -> publish --------------- */
 
 /* One candidate message on its way. Each step returns 0 to go on, or -1 once
  * it has answered the connection itself (an error, or a repeat's replies). */

@@ -15,14 +15,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authoring.h"
+#include "check.h"
 #include "engine.h"
 #include "log.h"
 #include "proto.h"
 #include "record.h"
+#include "replay.h"
 #include "server.h"
 #include "store.h"
 #include "token.h"
+#include "try.h"
 
 #define DEFAULT_URL "http://127.0.0.1:8080"
 
@@ -509,10 +511,10 @@ static const struct command COMMANDS[] = {
 	{ "list", cmd_list },
 	{ "show", cmd_show },
 	{ "demo", cmd_demo },
-	{ "check", authoring_cmd_check },
-	{ "try", authoring_cmd_try },
-	{ "replay", authoring_cmd_replay },
-	{ "migrate", authoring_cmd_migrate },
+	{ "check", check_cmd },
+	{ "try", try_cmd },
+	{ "replay", replay_cmd },
+	{ "migrate", replay_migrate_cmd },
 };
 
 int main(int argc, char **argv)

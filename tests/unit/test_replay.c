@@ -1,12 +1,10 @@
-/* test_authoring: replay and migrate against a real store in a temp data dir.
+/* test_replay: replay and migrate against a real store in a temp data dir.
  *
  * Interviews are played the way the engine plays them (pinned source, one
  * feed per candidate message, every bot message a turn) by a small helper
  * here, then the commands run as the CLI runs them, with their output
  * captured. The test closes its store before each command: LMDB must not be
  * opened twice by one process. */
-#include <dirent.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,8 +19,8 @@
 
 #include "fixture.h"
 
-#include "authoring.h"
 #include "record.h"
+#include "replay.h"
 #include "script.h"
 
 #define V1 "say('Welcome!')\n"                                                    \
@@ -54,7 +52,7 @@
 struct fixture {
 	char data[64];
 	char scripts[64];
-	char out[2 << 20]; /* try prints every note: a test of the results bound prints 1 MiB */
+	char out[16384];
 };
 
 /* --- helpers ------------------------------------------------------------ */
@@ -190,51 +188,24 @@ static void assert_unchanged(struct fixture *f, const char *id, const struct pro
 	proto_interview_free(&after);
 }
 
-/* Runs a command with stdout and stderr captured into f->out. */
-static int run(struct fixture *f, int (*cmd)(int, char **), int argc, char **argv)
-{
-	char path[] = "/tmp/interviewd-authoring-out-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fflush(stdout);
-	fflush(stderr);
-	int so = dup(1), se = dup(2);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	int rc = cmd(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	lseek(fd, 0, SEEK_SET);
-	ssize_t n = read(fd, f->out, sizeof f->out - 1);
-	f->out[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(path);
-	print_message("%.4000s%s", f->out, n > 4000 ? "\n[...]\n" : "");
-	return rc;
-}
-
 static int replay(struct fixture *f, const char *name)
 {
 	char *argv[] = { "replay", (char *)name, "--data", f->data, "--scripts", f->scripts, NULL };
-	return run(f, authoring_cmd_replay, 6, argv);
+	return fixture_capture(replay_cmd, 6, argv, f->out, sizeof f->out);
 }
 
 static int migrate(struct fixture *f, const char *id)
 {
 	char *argv[] = { "migrate", (char *)id, "--data", f->data, "--scripts", f->scripts, NULL };
-	return run(f, authoring_cmd_migrate, 6, argv);
+	return fixture_capture(replay_migrate_cmd, 6, argv, f->out, sizeof f->out);
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	assert_non_null(f);
-	strcpy(f->data, "/tmp/interviewd-authoring-data-XXXXXX");
-	strcpy(f->scripts, "/tmp/interviewd-authoring-scripts-XXXXXX");
+	strcpy(f->data, "/tmp/interviewd-replay-data-XXXXXX");
+	strcpy(f->scripts, "/tmp/interviewd-replay-scripts-XXXXXX");
 	assert_non_null(mkdtemp(f->data));
 	assert_non_null(mkdtemp(f->scripts));
 	*state = f;
@@ -294,49 +265,28 @@ static void test_replay_names_the_error_line_of_the_edited_script(void **state)
 	assert_non_null(strstr(f->out, "lang.lua:3:"));
 }
 
-/* --- try ---------------------------------------------------------------- */
-
-static int try_answers(struct fixture *f, const char *script, const char *answers, bool json)
-{
-	char sp[128], ap[128];
-	write_script(f, "try", script);
-	fixture_write_file(f->scripts, "try.answers", answers);
-	snprintf(sp, sizeof sp, "%s/try.lua", f->scripts);
-	snprintf(ap, sizeof ap, "%s/try.answers", f->scripts);
-	char *argv[] = { "try", sp, "--answers", ap, json ? "--json" : NULL, NULL };
-	return run(f, authoring_cmd_try, json ? 5 : 4, argv);
-}
-
-static void test_try_lists_only_answers_asked_with_an_id(void **state)
+/* An edited script is held to the server's limits: one that would pile up
+ * more than 1 MiB of notes differs where the server would refuse the turn. */
+static void test_replay_reports_an_edit_that_passes_the_results_bound(void **state)
 {
 	struct fixture *f = *state;
-	const char *script = "local a = ask('Anything?')\n"
-			     "local b = ask('Name?', {id = 'name'})\n"
-			     "finish('ok')\n";
-	assert_int_equal(try_answers(f, script, "Hello\nfree text\nAda\n", false), 0);
-	assert_non_null(strstr(f->out, "answers:\n  name = \"Ada\"\nscores:"));
-	assert_int_equal(try_answers(f, script, "Hello\nfree text\nAda\n", true), 0);
-	assert_non_null(strstr(f->out, "\"answers\":{\"name\":\"Ada\"}"));
-}
-
-/* The engine's bound on results holds in try too: 64,000 bytes of notes a
- * turn, so the 17th answer is refused with the engine's sentence. */
-static void test_try_refuses_results_past_the_servers_bound(void **state)
-{
-	struct fixture *f = *state;
-	const char *script = "while true do\n"
-			     "  for i = 1, 4 do note(('n'):rep(16000)) end\n"
-			     "  ask('more?')\n"
-			     "end\n";
-	char answers[20 * 3 + 1] = "";
-	for (int i = 0; i < 20; i++)
-		strcat(answers, "go\n");
-	assert_int_equal(try_answers(f, script, answers, false), 1);
-	assert_non_null(strstr(f->out, "try.lua: the interview's results (notes, scores, answers, tags) "
-				       "would pass 1024 KiB; keep notes short"));
-	/* 16 turns went through (the 17th candidate message is shown, refused). */
-	assert_non_null(strstr(f->out, " 33 candidate message go\n"));
-	assert_null(strstr(f->out, " 34 bot"));
+	char id[TOKEN_ID_LEN + 1];
+	/* 1 Hello, 2 ask A?, 3 x, 4 ask B?, 5 y, 6 end */
+	const char *msgs[] = { "Hello", "x", "y" };
+	write_script(f, "notes", "local a = ask('A?')\nlocal b = ask('B?')\nfinish('ok')\n");
+	play_interview(f, "notes", msgs, 3, id);
+	write_script(f, "notes", "local a = ask('A?')\n"
+				 "for i = 1, 40 do note(('n'):rep(16000)) end\n"
+				 "local b = ask('B?')\n"
+				 "for i = 1, 40 do note(('n'):rep(16000)) end\n"
+				 "finish('ok')\n");
+	assert_int_equal(replay(f, "notes"), 1);
+	char want[512];
+	snprintf(want, sizeof want,
+		 "%s: differs at seq 6: recorded end \"ok\" / now error %s/notes.lua: the interview's "
+		 "results (notes, scores, answers, tags) would pass 1024 KiB; keep notes short",
+		 id, f->scripts);
+	assert_non_null(strstr(f->out, want));
 }
 
 /* --- migrate ------------------------------------------------------------ */
@@ -567,8 +517,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_of_unchanged_script_is_same, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_reports_first_divergent_turn_at_its_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_names_the_error_line_of_the_edited_script, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_try_lists_only_answers_asked_with_an_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_try_refuses_results_past_the_servers_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_reports_an_edit_that_passes_the_results_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_allows_wording_fix_and_switches_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_changed_options_and_leaves_interview_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_when_a_recorded_answer_is_now_rejected, setup, teardown),
