@@ -39,6 +39,32 @@ static inline void fixture_remove_tree(const char *dir)
 	rmdir(dir);
 }
 
+/* The state of a test that writes files into a temp directory and runs one
+ * CLI command on them: cmocka setup and teardown for it. out is large enough
+ * for try to print 1 MiB of notes. */
+struct fixture_dir {
+	char dir[64];
+	char out[2 << 20];
+};
+
+static inline int fixture_dir_setup(void **state)
+{
+	struct fixture_dir *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/interviewd-test-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	*state = f;
+	return 0;
+}
+
+static inline int fixture_dir_teardown(void **state)
+{
+	struct fixture_dir *f = *state;
+	fixture_remove_tree(f->dir);
+	free(f);
+	return 0;
+}
+
 /* Runs cmd(argc, argv) as the CLI would, with stdout and stderr captured
  * into out (NUL-terminated; cut to outlen - 1 bytes), and returns its exit
  * code. The start of the output goes to the test's log. */

@@ -1,6 +1,7 @@
 /* test_try: `interviewd try` from an answers file, run as the CLI runs it with
  * its output captured: what it prints of the results, and that a turn the
- * server would refuse for a limit is refused here with the server's sentence. */
+ * server would refuse for a limit is refused here, at the same message, with
+ * the server's sentence. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,31 +18,8 @@
 #include "token.h"
 #include "try.h"
 
-struct fixture {
-	char dir[64];
-	char out[2 << 20]; /* try prints every note: a test of the results bound prints 1 MiB */
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/interviewd-try-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	fixture_remove_tree(f->dir);
-	free(f);
-	return 0;
-}
-
 /* Writes the script and the answers, then runs try on them. */
-static int try_answers(struct fixture *f, const char *script, const char *answers, bool json)
+static int try_answers(struct fixture_dir *f, const char *script, const char *answers, bool json)
 {
 	char sp[128], ap[128];
 	fixture_write_file(f->dir, "try.lua", script);
@@ -52,19 +30,30 @@ static int try_answers(struct fixture *f, const char *script, const char *answer
 	return fixture_capture(try_cmd, json ? 5 : 4, argv, f->out, sizeof f->out);
 }
 
-/* n lines of "go", the candidate's opening message first. */
-static char *answers_of(int n)
+/* Plays script on n answers of "go" and asserts that try refuses the one
+ * numbered seq, with error as the reason, and records nothing after it. */
+static void assert_refused_at(struct fixture_dir *f, const char *script, int n, int seq,
+			      const char *error)
 {
-	char *a = calloc((size_t)n * 3 + 1, 1);
-	assert_non_null(a);
+	char *answers = calloc((size_t)n * 3 + 1, 1);
+	assert_non_null(answers);
 	for (int i = 0; i < n; i++)
-		strcat(a, "go\n");
-	return a;
+		strcat(answers, "go\n");
+	assert_int_equal(try_answers(f, script, answers, true), 1);
+	free(answers);
+	char want[512];
+	snprintf(want, sizeof want, "\"last_error\":\"%s/try.lua: %s\"", f->dir, error);
+	assert_non_null(strstr(f->out, want));
+	snprintf(want, sizeof want, "{\"seq\":%d,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"go\"",
+		 seq);
+	assert_non_null(strstr(f->out, want));
+	snprintf(want, sizeof want, "\"seq\":%d,", seq + 1);
+	assert_null(strstr(f->out, want));
 }
 
 static void test_try_lists_only_answers_asked_with_an_id(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_dir *f = *state;
 	const char *script = "local a = ask('Anything?')\n"
 			     "local b = ask('Name?', {id = 'name'})\n"
 			     "finish('ok')\n";
@@ -74,42 +63,30 @@ static void test_try_lists_only_answers_asked_with_an_id(void **state)
 	assert_non_null(strstr(f->out, "\"answers\":{\"name\":\"Ada\"}"));
 }
 
-/* The engine's bound on results holds in try too: 64,000 bytes of notes a
- * turn, so the 17th answer is refused with the engine's sentence. */
+/* 64,000 bytes of notes a turn: 16 turns (32 entries) go through, and the
+ * 17th message would take the results past the engine's 1 MiB. */
 static void test_try_refuses_results_past_the_servers_bound(void **state)
 {
-	struct fixture *f = *state;
-	const char *script = "while true do\n"
-			     "  for i = 1, 4 do note(('n'):rep(16000)) end\n"
-			     "  ask('more?')\n"
-			     "end\n";
-	char *answers = answers_of(20);
-	assert_int_equal(try_answers(f, script, answers, false), 1);
-	assert_non_null(strstr(f->out, "try.lua: the interview's results (notes, scores, answers, tags) "
-				       "would pass 1024 KiB; keep notes short"));
-	/* 16 turns went through (the 17th candidate message is shown, refused). */
-	assert_non_null(strstr(f->out, " 33 candidate message go\n"));
-	assert_null(strstr(f->out, " 34 bot"));
-	free(answers);
+	assert_refused_at(*state,
+			  "while true do\n"
+			  "  for i = 1, 4 do note(('n'):rep(16000)) end\n"
+			  "  ask('more?')\n"
+			  "end\n",
+			  20, 33,
+			  "the interview's results (notes, scores, answers, tags) would pass 1024 KiB; "
+			  "keep notes short");
 }
 
 /* 62 says and an ask a turn, 64 entries with the answer: 79 turns fill 5056
- * of the 5000 entries a transcript may hold, so the 80th answer is refused. */
+ * of the 5000 entries a transcript may hold, so the 80th message is refused. */
 static void test_try_refuses_a_message_to_a_full_transcript(void **state)
 {
-	struct fixture *f = *state;
-	const char *script = "while true do\n"
-			     "  for i = 1, 62 do say('x') end\n"
-			     "  ask('more?')\n"
-			     "end\n";
-	char *answers = answers_of(90);
-	assert_int_equal(try_answers(f, script, answers, true), 1);
-	assert_non_null(strstr(f->out, "try.lua: this interview's transcript has reached its size "
-				       "limit (5000 entries)"));
-	assert_non_null(strstr(f->out, "\"seq\":5056,\"role\":\"bot\""));
-	assert_non_null(strstr(f->out, "\"seq\":5057,\"role\":\"candidate\""));
-	assert_null(strstr(f->out, "\"seq\":5058"));
-	free(answers);
+	assert_refused_at(*state,
+			  "while true do\n"
+			  "  for i = 1, 62 do say('x') end\n"
+			  "  ask('more?')\n"
+			  "end\n",
+			  90, 5057, "this interview's transcript has reached its size limit (5000 entries)");
 }
 
 int main(void)
@@ -117,9 +94,12 @@ int main(void)
 	if (token_init() != 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_try_lists_only_answers_asked_with_an_id, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_try_refuses_results_past_the_servers_bound, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_try_refuses_a_message_to_a_full_transcript, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_try_lists_only_answers_asked_with_an_id,
+						fixture_dir_setup, fixture_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_try_refuses_results_past_the_servers_bound,
+						fixture_dir_setup, fixture_dir_teardown),
+		cmocka_unit_test_setup_teardown(test_try_refuses_a_message_to_a_full_transcript,
+						fixture_dir_setup, fixture_dir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
