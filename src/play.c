@@ -17,7 +17,7 @@
 
 /* ---- memory and strings -------------------------------------------------- */
 
-void play_oom(void)
+_Noreturn void play_oom(void)
 {
 	fprintf(stderr, "interviewd: out of memory\n");
 	exit(2);

@@ -106,7 +106,7 @@ void play_print_results(FILE *f, const struct proto_interview *iv);
 /* ---- shared by the commands ---------------------------------------------- */
 
 /* Print "interviewd: out of memory" and exit 2: a failure of the tool. */
-void play_oom(void);
+_Noreturn void play_oom(void);
 /* strdup (NULL gives "") and realloc that call play_oom() instead of failing. */
 char *play_strdup(const char *s);
 void *play_realloc(void *p, size_t n);

@@ -234,6 +234,8 @@ static void note_wording(struct migrate_report *r, const struct proto_turn *rec,
 		FILE *f = open_memstream(&buf, &blen);
 		if (!f)
 			play_oom();
+		/* play_oom() does not return; cppcheck misses its _Noreturn here. */
+		/* cppcheck-suppress nullPointerRedundantCheck */
 		fprintf(f, "seq %" PRIu64 ": recorded ", a ? a->seq : b ? b->seq : 0);
 		if (a)
 			play_put_turn(f, a);
