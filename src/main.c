@@ -414,9 +414,8 @@ static int cmd_list(int argc, char **argv)
 			char when[32];
 			fmt_time(ivs[i].updated, when, sizeof when);
 			printf("%-16s  %-9s  %-18.18s  %-20.20s  %5llu  %s\n", ivs[i].id,
-			       proto_status_name(ivs[i].status),
-			       ivs[i].script, ivs[i].candidate, (unsigned long long)ivs[i].next_seq - 1,
-			       when);
+			       proto_status_name(ivs[i].status), ivs[i].script, ivs[i].candidate,
+			       (unsigned long long)ivs[i].next_seq - 1, when);
 		}
 		if (n == 0)
 			printf("(no interviews yet: create one with `interviewd new --script demo`)\n");
@@ -468,8 +467,8 @@ static int cmd_show(int argc, char **argv)
 	fmt_time(iv.updated, updated, sizeof updated);
 	printf("interview  %s\nstatus     %s\nscript     %s (version %.12s)\ncandidate  %s\n"
 	       "created    %s\nupdated    %s\n",
-	       iv.id, proto_status_name(iv.status), iv.script, iv.script_hash, *iv.candidate ? iv.candidate : "-",
-	       created, updated);
+	       iv.id, proto_status_name(iv.status), iv.script, iv.script_hash,
+	       *iv.candidate ? iv.candidate : "-", created, updated);
 	for (size_t i = 0; i < iv.nscores; i++)
 		printf("%s %s = %g\n", i ? "          " : "scores    ", iv.scores[i].name,
 		       iv.scores[i].value);
@@ -485,8 +484,7 @@ static int cmd_show(int argc, char **argv)
 	printf("\ntranscript\n");
 	for (size_t i = 0; i < n; i++) {
 		printf("  %4llu  %-9s  %s", (unsigned long long)turns[i].seq,
-		       proto_role_name(turns[i].role),
-		       turns[i].text);
+		       proto_role_name(turns[i].role), turns[i].text);
 		for (size_t k = 0; k < turns[i].nchoices; k++)
 			printf("%s%s", k ? " | " : "  [", turns[i].choices[k]);
 		printf("%s\n", turns[i].nchoices ? "]" : "");
