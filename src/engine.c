@@ -20,15 +20,9 @@
 #include "log.h"
 #include "proto.h"
 #include "record.h"
+#include "turn.h"
 
 #define NBUCKETS 1024
-/* A transcript's bounds: its entries, and the bytes of their text (a history
- * frame carries all of it). Real interviews stay far below both. */
-#define MAX_TURNS 5000
-#define MAX_TRANSCRIPT_BYTES (16u << 20)
-/* The interview record is rewritten at every turn; its results (notes,
- * scores, answers, tags) are bounded so that stays cheap. */
-#define MAX_RESULTS_BYTES (1u << 20)
 
 static const char POLITE_SCRIPT_ERROR[] =
 	"Sorry, something went wrong on our side with this step of the interview. Your last answer "
@@ -45,10 +39,8 @@ struct session {
 	struct script *script;
 	char script_hash[TOKEN_DIGEST_HEX + 1];
 	char *section;
-	struct proto_turn *turns; /* the transcript as committed */
-	size_t nturns, capturns;
-	size_t bytes; /* text bytes in turns */
-	bool loaded; /* turns mirror the store */
+	struct turn_log log; /* the transcript as committed */
+	bool loaded;         /* log mirrors the store */
 };
 
 struct engine {
@@ -83,12 +75,7 @@ static void session_drop_state(struct session *s)
 
 static void session_drop_turns(struct session *s)
 {
-	for (size_t i = 0; i < s->nturns; i++)
-		proto_turn_free(&s->turns[i]);
-	free(s->turns);
-	s->turns = NULL;
-	s->nturns = s->capturns = 0;
-	s->bytes = 0;
+	turn_log_free(&s->log);
 	s->loaded = false;
 }
 
@@ -171,7 +158,7 @@ static void session_release(struct engine *e, struct session *s)
 
 /* ---- frames -------------------------------------------------------------- */
 
-static void send_error(const struct engine_conn *c, const char *id, const char *code,
+static void send_error(const struct engine_conn *c, const char *id, enum proto_code code,
 		       const char *message)
 {
 	char *f = proto_frame_error(id, code, message);
@@ -183,25 +170,9 @@ static void send_error(const struct engine_conn *c, const char *id, const char *
 
 /* ---- transcript and state ------------------------------------------------ */
 
-static int turns_append(struct session *s, struct proto_turn *t)
-{
-	if (s->nturns == s->capturns) {
-		size_t cap = s->capturns ? s->capturns * 2 : 32;
-		struct proto_turn *n = realloc(s->turns, cap * sizeof *n);
-		if (!n)
-			return -1;
-		s->turns = n;
-		s->capturns = cap;
-	}
-	s->bytes += strlen(t->text);
-	s->turns[s->nturns++] = *t; /* takes ownership */
-	memset(t, 0, sizeof *t);
-	return 0;
-}
-
 static int load_turns(struct engine *e, struct session *s, const struct proto_interview *iv)
 {
-	if (s->loaded && s->nturns + 1 == iv->next_seq)
+	if (s->loaded && s->log.n + 1 == iv->next_seq)
 		return 0;
 	session_drop_turns(s);
 	struct proto_turn *turns = NULL;
@@ -209,12 +180,15 @@ static int load_turns(struct engine *e, struct session *s, const struct proto_in
 	int rc = record_get_transcript(e->store, s->id, &turns, &n);
 	if (rc != 0)
 		return rc;
-	s->turns = turns;
-	s->nturns = s->capturns = n;
-	for (size_t i = 0; i < n; i++)
-		s->bytes += strlen(turns[i].text);
+	turn_log_take(&s->log, turns, n);
 	s->loaded = true;
 	return 0;
+}
+
+/* What script errors name the interview's script by: "scripts/NAME.lua". */
+static void chunk_name(char *buf, size_t n, const struct proto_interview *iv)
+{
+	snprintf(buf, n, "scripts/%s.lua", iv->script);
 }
 
 /* Makes s->script the pinned script, positioned after the recorded turns.
@@ -235,7 +209,7 @@ static int ensure_state(struct engine *e, struct session *s, const struct proto_
 		return SCRIPT_ERUNTIME;
 	}
 	char chunk[128];
-	snprintf(chunk, sizeof chunk, "scripts/%s.lua", iv->script);
+	chunk_name(chunk, sizeof chunk, iv);
 	struct script_env env = {
 		.interview_id = iv->id,
 		.candidate_name = iv->candidate ? iv->candidate : "",
@@ -248,22 +222,21 @@ static int ensure_state(struct engine *e, struct session *s, const struct proto_
 	if (rc != 0)
 		return rc;
 	script_set_replaying(sc, true);
-	for (size_t i = 0; i < s->nturns; i++) {
-		const struct proto_turn *t = &s->turns[i];
-		if (strcmp(t->role, "candidate") != 0)
+	for (size_t i = 0; i < s->log.n; i++) {
+		const struct proto_turn *t = &s->log.v[i];
+		if (t->role != PROTO_ROLE_CANDIDATE)
 			continue;
 		struct script_output out = { 0 };
 		rc = script_feed(sc, t->text, strlen(t->text), &out, serr);
+		if (rc == 0 && turn_follow_section(&s->section, &out) != 0) {
+			snprintf(serr->message, sizeof serr->message, "%s", turn_strerror(TURN_ENOMEM));
+			serr->code = rc = SCRIPT_ENOMEM;
+		}
+		script_output_free(&out);
 		if (rc != 0) {
 			script_close(sc);
 			return rc;
 		}
-		for (size_t k = 0; k < out.n; k++)
-			if (out.events[k].kind == SCRIPT_EV_SECTION) {
-				free(s->section);
-				s->section = strdup(out.events[k].name);
-			}
-		script_output_free(&out);
 	}
 	script_set_replaying(sc, false);
 	s->script = sc;
@@ -272,105 +245,21 @@ static int ensure_state(struct engine *e, struct session *s, const struct proto_
 	return 0;
 }
 
-/* ---- results ------------------------------------------------------------- */
-
-static int set_score(struct proto_interview *iv, const char *name, double v)
-{
-	for (size_t i = 0; i < iv->nscores; i++)
-		if (strcmp(iv->scores[i].name, name) == 0) {
-			iv->scores[i].value = v;
-			return 0;
-		}
-	struct proto_score *n = realloc(iv->scores, (iv->nscores + 1) * sizeof *n);
-	if (!n)
-		return -1;
-	iv->scores = n;
-	n[iv->nscores].name = strdup(name);
-	n[iv->nscores].value = v;
-	return n[iv->nscores++].name ? 0 : -1;
-}
-
-static int set_answer(struct proto_interview *iv, const char *id, const char *text)
-{
-	for (size_t i = 0; i < iv->nanswers; i++)
-		if (strcmp(iv->answers[i].id, id) == 0) {
-			char *t = strdup(text);
-			if (!t)
-				return -1;
-			free(iv->answers[i].text);
-			iv->answers[i].text = t;
-			return 0;
-		}
-	struct proto_answer *n = realloc(iv->answers, (iv->nanswers + 1) * sizeof *n);
-	if (!n)
-		return -1;
-	iv->answers = n;
-	n[iv->nanswers].id = strdup(id);
-	n[iv->nanswers].text = strdup(text);
-	iv->nanswers++;
-	return n[iv->nanswers - 1].id && n[iv->nanswers - 1].text ? 0 : -1;
-}
-
-static int push_str(char ***arr, size_t *n, const char *v, bool unique)
-{
-	if (unique)
-		for (size_t i = 0; i < *n; i++)
-			if (strcmp((*arr)[i], v) == 0)
-				return 0;
-	char **a = realloc(*arr, (*n + 1) * sizeof *a);
-	if (!a)
-		return -1;
-	*arr = a;
-	a[*n] = strdup(v);
-	return a[(*n)++] ? 0 : -1;
-}
-
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
-
-static size_t len0(const char *s) { return s ? strlen(s) : 0; }
-
-/* Bytes of results the record would hold after out is applied (an upper
- * bound: a replaced score or answer is counted twice). */
-static size_t results_bytes(const struct proto_interview *iv, const struct script_output *out)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < iv->nscores; i++)
-		n += len0(iv->scores[i].name) + 16;
-	for (size_t i = 0; i < iv->nnotes; i++)
-		n += len0(iv->notes[i]);
-	for (size_t i = 0; i < iv->ntags; i++)
-		n += len0(iv->tags[i]);
-	for (size_t i = 0; i < iv->nanswers; i++)
-		n += len0(iv->answers[i].id) + len0(iv->answers[i].text);
-	for (size_t i = 0; i < out->n; i++) {
-		const struct script_event *ev = &out->events[i];
-		if (ev->kind == SCRIPT_EV_SCORE)
-			n += len0(ev->name) + 16;
-		else if (ev->kind == SCRIPT_EV_NOTE)
-			n += len0(ev->text);
-		else if (ev->kind == SCRIPT_EV_TAG)
-			n += len0(ev->name);
-		else if (ev->kind == SCRIPT_EV_ANSWER && ev->name && ev->name[0])
-			n += len0(ev->name) + len0(ev->text);
-	}
-	return n;
-}
-
-/* ---- actions ------------------------------------------------------------- */
+/* ---- history ------------------------------------------------------------- */
 
 static void do_history(struct engine *e, const struct engine_conn *c, struct session *s)
 {
 	struct proto_interview iv = { 0 };
 	int rc = record_get_interview(e->store, s->id, &iv);
 	if (rc == STORE_ENOTFOUND) {
-		send_error(c, s->id, "not_found", "interview not found");
+		send_error(c, s->id, PROTO_CODE_NOT_FOUND, "interview not found");
 		goto out;
 	}
 	if (rc != 0 || load_turns(e, s, &iv) != 0) {
-		send_error(c, s->id, "unavailable", "the transcript could not be read; try again");
+		send_error(c, s->id, PROTO_CODE_UNAVAILABLE, "the transcript could not be read; try again");
 		goto out;
 	}
-	char *f = proto_frame_history(s->id, iv.status, s->turns, s->nturns);
+	char *f = proto_frame_history(s->id, iv.status, s->log.v, s->log.n);
 	if (f) {
 		c->reply(c->ctx, f, strlen(f));
 		free(f);
@@ -379,22 +268,43 @@ out:
 	proto_interview_free(&iv);
 }
 
+/* ---- a message: read -> feed -> apply -> commit -> publish --------------- */
+
+/* One candidate message on its way. Each step returns 0 to go on, or -1 once
+ * it has answered the connection itself (an error, or a repeat's replies). */
+struct message {
+	const struct proto_request *req;
+	struct proto_interview iv; /* the record as read, then as it will be written */
+	struct record_read seen;   /* its bytes: the commit expects them unchanged */
+	struct script_output out;
+	struct turn turn;
+};
+
+static void message_free(struct message *m)
+{
+	turn_free(&m->turn);
+	script_output_free(&m->out);
+	proto_interview_free(&m->iv);
+	record_read_free(&m->seen);
+}
+
 /* A repeat of an already answered client_msg_id: the original replies, to
  * this connection only. Returns true when it was one. */
 static bool answer_repeat(const struct engine_conn *c, struct session *s, const char *cmid)
 {
+	const struct turn_log *log = &s->log;
 	size_t i = 0;
-	for (; i < s->nturns; i++)
-		if (s->turns[i].client_msg_id && strcmp(s->turns[i].client_msg_id, cmid) == 0)
+	for (; i < log->n; i++)
+		if (log->v[i].client_msg_id && strcmp(log->v[i].client_msg_id, cmid) == 0)
 			break;
-	if (i == s->nturns)
+	if (i == log->n)
 		return false;
 	size_t end = i + 1;
-	while (end < s->nturns && strcmp(s->turns[end].role, "bot") == 0)
+	while (end < log->n && log->v[end].role == PROTO_ROLE_BOT)
 		end++;
 	for (size_t k = i + 1; k < end; k++) {
-		bool done = k + 1 == end && strcmp(s->turns[k].kind, "end") == 0;
-		char *f = proto_frame_response_ex(s->id, &s->turns[k], done, true);
+		bool done = k + 1 == end && log->v[k].kind == PROTO_KIND_END;
+		char *f = proto_frame_response_ex(s->id, &log->v[k], done, true);
 		if (f) {
 			c->reply(c->ctx, f, strlen(f));
 			free(f);
@@ -403,10 +313,13 @@ static bool answer_repeat(const struct engine_conn *c, struct session *s, const 
 	return true;
 }
 
+/* The script failed on the message (or its turn broke a limit): the error
+ * goes to the log and the interview record, the candidate gets a polite
+ * sentence, the message is not recorded and the state is dropped. */
 static void fail_script(struct engine *e, const struct engine_conn *c, struct session *s,
-			struct proto_interview *iv, const struct record_read *seen,
-			const struct script_error *serr)
+			struct message *m, const struct script_error *serr)
 {
+	struct proto_interview *iv = &m->iv;
 	atomic_fetch_add(&e->script_errors, 1);
 	log_error("interview %s: script error: %s\n%s", s->id, serr->message, serr->traceback);
 	session_drop_state(s);
@@ -417,168 +330,103 @@ static void fail_script(struct engine *e, const struct engine_conn *c, struct se
 	iv->updated = record_now_ms();
 	struct store_batch *b = store_batch_new();
 	char err[256];
-	if (!b || record_batch_expect_interview(b, s->id, seen) != 0 ||
+	if (!b || record_batch_expect_interview(b, s->id, &m->seen) != 0 ||
 	    record_batch_interview(b, iv) != 0 || store_commit(e->store, b, err, sizeof err) != 0)
 		log_error("interview %s: could not record the script error", s->id);
 	store_batch_free(b);
-	send_error(c, s->id, "script_error", POLITE_SCRIPT_ERROR);
+	send_error(c, s->id, PROTO_CODE_SCRIPT_ERROR, POLITE_SCRIPT_ERROR);
 }
 
-static struct proto_turn bot_turn(const struct script_event *ev, uint64_t seq, long long ts,
-				  const char *section)
+static int fail_nomem(const struct engine_conn *c, struct session *s)
 {
-	static const char *kinds[] = { [SCRIPT_EV_SAY] = "say", [SCRIPT_EV_ASK] = "ask",
-				       [SCRIPT_EV_END] = "end" };
-	struct proto_turn t = {
-		.seq = seq,
-		.role = strdup("bot"),
-		.kind = strdup(kinds[ev->kind]),
-		.text = strdup(ev->text ? ev->text : ""),
-		.ts = ts,
-		.section = dup_or_null(section),
-	};
-	if (ev->kind == SCRIPT_EV_ASK && ev->nchoices) {
-		t.choices = calloc(ev->nchoices, sizeof *t.choices);
-		t.nchoices = ev->nchoices; /* turn_complete() catches a failed calloc */
-		for (size_t i = 0; t.choices && i < ev->nchoices; i++)
-			t.choices[i] = strdup(ev->choices[i]);
-	}
-	return t;
+	log_error("interview %s: out of memory in a turn", s->id);
+	session_drop_state(s);
+	send_error(c, s->id, PROTO_CODE_UNAVAILABLE, "the server is out of memory; nothing was recorded");
+	return -1;
 }
 
-/* True when every string t should hold was allocated. */
-static bool turn_complete(const struct proto_turn *t, const char *cmid)
+/* The interview as stored, and whether it takes this message. */
+static int read_step(struct engine *e, const struct engine_conn *c, struct session *s,
+		     struct message *m)
 {
-	if (!t->role || !t->kind || !t->text)
-		return false;
-	if (strcmp(t->role, "candidate") == 0 && cmid && !t->client_msg_id)
-		return false;
-	if (t->nchoices == 0 && t->choices == NULL)
-		return true;
-	if (!t->choices)
-		return false;
-	for (size_t i = 0; i < t->nchoices; i++)
-		if (!t->choices[i])
-			return false;
-	return true;
-}
-
-static void do_message(struct engine *e, const struct engine_conn *c, struct session *s,
-		       const struct proto_request *req)
-{
-	struct proto_interview iv = { 0 };
-	struct script_output out = { 0 };
-	struct script_error serr = { 0 };
-	struct proto_turn *pending = NULL;
-	size_t npending = 0;
-	struct store_batch *b = NULL;
-	struct record_read seen = { 0 };
-	char err[256];
-
-	int rc = record_get_interview_as_read(e->store, s->id, &iv, &seen);
+	int rc = record_get_interview_as_read(e->store, s->id, &m->iv, &m->seen);
 	if (rc == STORE_ENOTFOUND) {
-		send_error(c, s->id, "not_found", "interview not found");
-		goto out;
+		send_error(c, s->id, PROTO_CODE_NOT_FOUND, "interview not found");
+		return -1;
 	}
-	if (rc != 0 || load_turns(e, s, &iv) != 0) {
-		send_error(c, s->id, "unavailable", "the interview could not be read; nothing was recorded");
-		goto out;
+	if (rc != 0 || load_turns(e, s, &m->iv) != 0) {
+		send_error(c, s->id, PROTO_CODE_UNAVAILABLE,
+			   "the interview could not be read; nothing was recorded");
+		return -1;
 	}
-	if (req->client_msg_id && answer_repeat(c, s, req->client_msg_id))
-		goto out;
-	if (strcmp(iv.status, "finished") == 0) {
-		send_error(c, s->id, "interview_finished", "this interview has finished; thank you");
-		goto out;
+	if (m->req->client_msg_id && answer_repeat(c, s, m->req->client_msg_id))
+		return -1;
+	if (m->iv.status == PROTO_STATUS_FINISHED) {
+		send_error(c, s->id, PROTO_CODE_INTERVIEW_FINISHED, "this interview has finished; thank you");
+		return -1;
 	}
-	if (s->nturns >= MAX_TURNS || s->bytes + req->message_len > MAX_TRANSCRIPT_BYTES) {
-		send_error(c, s->id, "too_large",
+	rc = turn_log_room(&s->log, m->req->message_len);
+	if (rc == TURN_EMESSAGE) { /* the frame bound keeps this from happening */
+		send_error(c, s->id, PROTO_CODE_TOO_LARGE, turn_strerror(rc));
+		return -1;
+	}
+	if (rc != 0) {
+		send_error(c, s->id, PROTO_CODE_TOO_LARGE,
 			   "this interview's transcript has reached its size limit; nothing was recorded");
-		goto out;
+		return -1;
 	}
-	if (ensure_state(e, s, &iv, &serr) != 0 ||
-	    script_feed(s->script, req->message, req->message_len, &out, &serr) != 0) {
-		fail_script(e, c, s, &iv, &seen, &serr);
-		goto out;
-	}
+	return 0;
+}
 
-	if (results_bytes(&iv, &out) > MAX_RESULTS_BYTES) {
-		serr.code = SCRIPT_ELIMIT;
-		snprintf(serr.message, sizeof serr.message,
-			 "scripts/%s.lua: the interview's results (notes, scores, answers, tags) would "
-			 "pass %u KiB; keep notes short",
-			 iv.script, MAX_RESULTS_BYTES >> 10);
-		snprintf(serr.traceback, sizeof serr.traceback, "%s", serr.message);
-		fail_script(e, c, s, &iv, &seen, &serr);
-		goto out;
+static int feed_step(struct engine *e, const struct engine_conn *c, struct session *s,
+		     struct message *m)
+{
+	struct script_error serr = { 0 };
+	if (ensure_state(e, s, &m->iv, &serr) != 0 ||
+	    script_feed(s->script, m->req->message, m->req->message_len, &m->out, &serr) != 0) {
+		fail_script(e, c, s, m, &serr);
+		return -1;
 	}
+	return 0;
+}
 
-	/* The turn: the candidate's message, then every bot message it caused. */
-	long long now = record_now_ms();
-	pending = calloc(out.n + 1, sizeof *pending);
-	if (!pending)
-		goto oom;
-	uint64_t seq = iv.next_seq;
-	pending[npending++] = (struct proto_turn){
-		.seq = seq,
-		.role = strdup("candidate"),
-		.kind = strdup("message"),
-		.text = strdup(req->message),
-		.ts = now,
-		.section = dup_or_null(s->section),
-		.client_msg_id = dup_or_null(req->client_msg_id),
-	};
-	seq++;
-	for (size_t i = 0; i < out.n; i++) {
-		const struct script_event *ev = &out.events[i];
-		int r = 0;
-		switch (ev->kind) {
-		case SCRIPT_EV_SAY:
-		case SCRIPT_EV_ASK:
-		case SCRIPT_EV_END:
-			pending[npending++] = bot_turn(ev, seq++, now, s->section);
-			break;
-		case SCRIPT_EV_SCORE:
-			r = set_score(&iv, ev->name, ev->number);
-			break;
-		case SCRIPT_EV_NOTE:
-			r = push_str(&iv.notes, &iv.nnotes, ev->text, false);
-			break;
-		case SCRIPT_EV_TAG:
-			r = push_str(&iv.tags, &iv.ntags, ev->name, true);
-			break;
-		case SCRIPT_EV_SECTION:
-			free(s->section);
-			s->section = dup_or_null(ev->name);
-			break;
-		case SCRIPT_EV_ANSWER: /* an answer accepted without an id is not kept */
-			if (ev->name && ev->name[0])
-				r = set_answer(&iv, ev->name, ev->text ? ev->text : "");
-			break;
-		}
-		if (r != 0)
-			goto oom;
+/* The turn: the candidate's message, every bot message it caused, and the
+ * record as it will be after them. */
+static int apply_step(struct engine *e, const struct engine_conn *c, struct session *s,
+		      struct message *m)
+{
+	int rc = turn_begin(&m->turn, &m->iv, s->section, m->req->message, m->req->client_msg_id,
+			    record_now_ms());
+	if (rc == 0)
+		rc = turn_apply(&m->turn, &m->iv, &s->section, &m->out);
+	if (rc == TURN_ENOMEM)
+		return fail_nomem(c, s);
+	if (rc != 0) {
+		struct script_error serr = { 0 };
+		char chunk[128];
+		chunk_name(chunk, sizeof chunk, &m->iv);
+		turn_describe(&serr, chunk, rc);
+		fail_script(e, c, s, m, &serr);
+		return -1;
 	}
-	free(iv.status);
-	iv.status = strdup(out.finished ? "finished" : "active");
-	iv.next_seq = seq;
-	iv.updated = now;
-	free(iv.last_error);
-	free(iv.last_traceback);
-	iv.last_error = iv.last_traceback = NULL;
+	return 0;
+}
 
-	/* Every string of the turn must exist before anything is written: a
-	 * NULL would be stored as "" and replayed as a different message. */
-	for (size_t i = 0; i < npending; i++)
-		if (!turn_complete(&pending[i], req->client_msg_id))
-			goto oom;
-	b = store_batch_new();
-	if (!b || !iv.status || record_batch_expect_interview(b, s->id, &seen) != 0)
-		goto oom;
-	for (size_t i = 0; i < npending; i++)
-		if (record_batch_turn(b, s->id, &pending[i]) != 0)
-			goto oom;
-	if (record_batch_interview(b, &iv) != 0)
-		goto oom;
+/* One batch: the turn and the record, written only if nobody else changed
+ * the record since it was read. */
+static int commit_step(struct engine *e, const struct engine_conn *c, struct session *s,
+		       struct message *m)
+{
+	char err[256];
+	int rc = -1;
+	struct store_batch *b = store_batch_new();
+	if (!b || record_batch_expect_interview(b, s->id, &m->seen) != 0)
+		goto nomem;
+	for (size_t i = 0; i < m->turn.n; i++)
+		if (record_batch_turn(b, s->id, &m->turn.v[i]) != 0)
+			goto nomem;
+	if (record_batch_interview(b, &m->iv) != 0)
+		goto nomem;
 	rc = store_commit(e->store, b, err, sizeof err);
 	if (rc == STORE_ECONFLICT) {
 		/* Another process (interviewd migrate) changed the interview while
@@ -586,53 +434,58 @@ static void do_message(struct engine *e, const struct engine_conn *c, struct ses
 		log_info("interview %s: changed during a turn; asking the client to resend", s->id);
 		session_drop_state(s);
 		s->loaded = false;
-		send_error(c, s->id, "unavailable",
+		send_error(c, s->id, PROTO_CODE_UNAVAILABLE,
 			   "the interview was updated while your message was handled; please send it again");
-		goto out;
-	}
-	if (rc != 0) {
+		rc = -1;
+	} else if (rc != 0) {
 		/* The script moved on but nothing is recorded: forget the state so the
 		 * next message replays from what is durable. */
 		log_error("interview %s: commit failed: %s", s->id, err);
 		session_drop_state(s);
-		send_error(c, s->id, "unavailable", "your message could not be saved; please send it again");
-		goto out;
+		send_error(c, s->id, PROTO_CODE_UNAVAILABLE,
+			   "your message could not be saved; please send it again");
+		rc = -1;
 	}
+	store_batch_free(b);
+	return rc;
+nomem:
+	store_batch_free(b);
+	return fail_nomem(c, s);
+}
+
+/* Durable: the bot messages go to every connection on the interview, and
+ * the turn joins the session's copy of the transcript. */
+static void publish_step(struct engine *e, const struct engine_conn *c, struct session *s,
+			 struct message *m)
+{
+	const struct turn *t = &m->turn;
 	atomic_fetch_add(&e->turns, 1);
-	if (iv.next_seq - npending == 1)
-		log_info("interview %s: started (script %s, candidate '%s')", s->id, iv.script,
-			 iv.candidate ? iv.candidate : "");
-	if (out.finished)
+	if (t->v[0].seq == 1)
+		log_info("interview %s: started (script %s, candidate '%s')", s->id, m->iv.script,
+			 m->iv.candidate ? m->iv.candidate : "");
+	if (t->finished)
 		log_info("interview %s: finished after %llu messages", s->id,
-			 (unsigned long long)iv.next_seq - 1);
-	for (size_t i = 1; i < npending; i++) {
-		bool done = out.finished && i + 1 == npending;
-		char *f = proto_frame_response_ex(s->id, &pending[i], done, false);
+			 (unsigned long long)m->iv.next_seq - 1);
+	for (size_t i = 1; i < t->n; i++) {
+		bool done = t->finished && i + 1 == t->n;
+		char *f = proto_frame_response_ex(s->id, &t->v[i], done, false);
 		if (f) {
 			c->broadcast(c->ctx, s->id, f, strlen(f));
 			free(f);
 		}
 	}
-	for (size_t i = 0; i < npending; i++)
-		if (turns_append(s, &pending[i]) != 0) {
-			s->loaded = false; /* reread next time */
-			break;
-		}
-	goto out;
-oom:
-	log_error("interview %s: out of memory in a turn", s->id);
-	session_drop_state(s);
-	send_error(c, s->id, "unavailable", "the server is out of memory; nothing was recorded");
-out:
-	if (pending) {
-		for (size_t i = 0; i < npending; i++)
-			proto_turn_free(&pending[i]);
-		free(pending);
-	}
-	store_batch_free(b);
-	script_output_free(&out);
-	proto_interview_free(&iv);
-	record_read_free(&seen);
+	if (turn_log_append(&s->log, &m->turn) != 0)
+		s->loaded = false; /* reread next time */
+}
+
+static void do_message(struct engine *e, const struct engine_conn *c, struct session *s,
+		       const struct proto_request *req)
+{
+	struct message m = { .req = req };
+	if (read_step(e, c, s, &m) == 0 && feed_step(e, c, s, &m) == 0 &&
+	    apply_step(e, c, s, &m) == 0 && commit_step(e, c, s, &m) == 0)
+		publish_step(e, c, s, &m);
+	message_free(&m);
 }
 
 void engine_handle(struct engine *e, const struct engine_conn *c, const char *data, size_t len)
@@ -640,24 +493,24 @@ void engine_handle(struct engine *e, const struct engine_conn *c, const char *da
 	struct proto_request req = { 0 };
 	char err[256];
 	if (proto_parse_request(data, len, &req, err, sizeof err) != 0) {
-		send_error(c, req.interview_id, "bad_request", err);
+		send_error(c, req.interview_id, PROTO_CODE_BAD_REQUEST, err);
 		goto out;
 	}
 	if (req.action == PROTO_ACTION_UNKNOWN) {
 		char m[160];
 		snprintf(m, sizeof m, "unknown action '%.64s'; use 'message' or 'history'", req.action_name);
-		send_error(c, req.interview_id, "unknown_action", m);
+		send_error(c, req.interview_id, PROTO_CODE_UNKNOWN_ACTION, m);
 		goto out;
 	}
 	/* A token opens one interview; any other id gets the same answer as a
 	 * missing one, so ids cannot be probed. */
 	if (strcmp(req.interview_id, c->interview_id) != 0) {
-		send_error(c, req.interview_id, "not_found", "interview not found");
+		send_error(c, req.interview_id, PROTO_CODE_NOT_FOUND, "interview not found");
 		goto out;
 	}
 	struct session *s = session_acquire(e, c->interview_id);
 	if (!s) {
-		send_error(c, req.interview_id, "unavailable", "the server is out of memory");
+		send_error(c, req.interview_id, PROTO_CODE_UNAVAILABLE, "the server is out of memory");
 		goto out;
 	}
 	if (req.action == PROTO_ACTION_HISTORY)

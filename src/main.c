@@ -14,15 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "authoring.h"
+#include "check.h"
 #include "engine.h"
 #include "log.h"
 #include "proto.h"
 #include "record.h"
+#include "replay.h"
 #include "scriptdir.h"
 #include "server.h"
 #include "store.h"
 #include "token.h"
+#include "try.h"
 
 #define DEFAULT_URL "http://127.0.0.1:8080"
 
@@ -476,7 +478,7 @@ static int cmd_demo(int argc, char **argv)
 	int rc = record_list_interviews(st, &ivs, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (strcmp(ivs[i].script, "demo") == 0 && strcmp(ivs[i].candidate, "Demo Candidate") == 0 &&
-		    strcmp(ivs[i].status, "finished") != 0)
+		    ivs[i].status != PROTO_STATUS_FINISHED)
 			snprintf(id, sizeof id, "%s", ivs[i].id);
 	record_interviews_free(ivs, n);
 	if (rc == 0 && id[0])
@@ -534,9 +536,9 @@ static int cmd_list(int argc, char **argv)
 		for (size_t i = 0; i < n; i++) {
 			char when[32];
 			fmt_time(ivs[i].updated, when, sizeof when);
-			printf("%-16s  %-9s  %-18.18s  %-20.20s  %5llu  %s\n", ivs[i].id, ivs[i].status,
-			       ivs[i].script, ivs[i].candidate, (unsigned long long)ivs[i].next_seq - 1,
-			       when);
+			printf("%-16s  %-9s  %-18.18s  %-20.20s  %5llu  %s\n", ivs[i].id,
+			       proto_status_name(ivs[i].status), ivs[i].script, ivs[i].candidate,
+			       (unsigned long long)ivs[i].next_seq - 1, when);
 		}
 		if (n == 0)
 			printf("(no interviews yet: create one with `interviewd new --script demo`)\n");
@@ -589,8 +591,8 @@ static int cmd_show(int argc, char **argv)
 	fmt_time(iv.updated, updated, sizeof updated);
 	printf("interview  %s\nstatus     %s\nscript     %s (version %.12s)\ncandidate  %s\n"
 	       "created    %s\nupdated    %s\n",
-	       iv.id, iv.status, iv.script, iv.script_hash, *iv.candidate ? iv.candidate : "-",
-	       created, updated);
+	       iv.id, proto_status_name(iv.status), iv.script, iv.script_hash,
+	       *iv.candidate ? iv.candidate : "-", created, updated);
 	for (size_t i = 0; i < iv.nscores; i++)
 		printf("%s %s = %g\n", i ? "          " : "scores    ", iv.scores[i].name,
 		       iv.scores[i].value);
@@ -605,8 +607,8 @@ static int cmd_show(int argc, char **argv)
 		printf("error      %s\n%s\n", iv.last_error, iv.last_traceback ? iv.last_traceback : "");
 	printf("\ntranscript\n");
 	for (size_t i = 0; i < n; i++) {
-		printf("  %4llu  %-9s  %s", (unsigned long long)turns[i].seq, turns[i].role,
-		       turns[i].text);
+		printf("  %4llu  %-9s  %s", (unsigned long long)turns[i].seq,
+		       proto_role_name(turns[i].role), turns[i].text);
 		for (size_t k = 0; k < turns[i].nchoices; k++)
 			printf("%s%s", k ? " | " : "  [", turns[i].choices[k]);
 		printf("%s\n", turns[i].nchoices ? "]" : "");
@@ -631,10 +633,10 @@ static const struct command COMMANDS[] = {
 	{ "list", cmd_list },
 	{ "show", cmd_show },
 	{ "demo", cmd_demo },
-	{ "check", authoring_cmd_check },
-	{ "try", authoring_cmd_try },
-	{ "replay", authoring_cmd_replay },
-	{ "migrate", authoring_cmd_migrate },
+	{ "check", check_cmd },
+	{ "try", try_cmd },
+	{ "replay", replay_cmd },
+	{ "migrate", replay_migrate_cmd },
 };
 
 int main(int argc, char **argv)

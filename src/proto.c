@@ -212,6 +212,96 @@ out:
 	return PROTO_OK;
 }
 
+/* --- the protocol's words ----------------------------------------------- */
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const ROLES[] = {
+	[PROTO_ROLE_CANDIDATE] = "candidate",
+	[PROTO_ROLE_BOT] = "bot",
+};
+static const char *const KINDS[] = {
+	[PROTO_KIND_MESSAGE] = "message",
+	[PROTO_KIND_SAY] = "say",
+	[PROTO_KIND_ASK] = "ask",
+	[PROTO_KIND_END] = "end",
+};
+static const char *const STATUSES[] = {
+	[PROTO_STATUS_NEW] = "new",
+	[PROTO_STATUS_ACTIVE] = "active",
+	[PROTO_STATUS_FINISHED] = "finished",
+};
+static const char *const CODES[] = {
+	[PROTO_CODE_BAD_REQUEST] = "bad_request",
+	[PROTO_CODE_TOO_LARGE] = "too_large",
+	[PROTO_CODE_UNKNOWN_ACTION] = "unknown_action",
+	[PROTO_CODE_NOT_FOUND] = "not_found",
+	[PROTO_CODE_INTERVIEW_FINISHED] = "interview_finished",
+	[PROTO_CODE_SCRIPT_ERROR] = "script_error",
+	[PROTO_CODE_RATE_LIMITED] = "rate_limited",
+	[PROTO_CODE_UNAVAILABLE] = "unavailable",
+};
+
+/* "" for a value outside the enum: a bug, but never a crash. */
+static const char *word_name(const char *const *words, size_t n, int v)
+{
+	return v >= 0 && (size_t)v < n ? words[v] : "";
+}
+
+static int word_parse(const char *const *words, size_t n, const char *s, int *out)
+{
+	for (size_t i = 0; s && i < n; i++)
+		if (strcmp(words[i], s) == 0) {
+			*out = (int)i;
+			return PROTO_OK;
+		}
+	return PROTO_EBAD;
+}
+
+const char *proto_role_name(enum proto_role r) { return word_name(ROLES, COUNT(ROLES), (int)r); }
+const char *proto_kind_name(enum proto_kind k) { return word_name(KINDS, COUNT(KINDS), (int)k); }
+const char *proto_status_name(enum proto_status s)
+{
+	return word_name(STATUSES, COUNT(STATUSES), (int)s);
+}
+const char *proto_code_name(enum proto_code c) { return word_name(CODES, COUNT(CODES), (int)c); }
+
+int proto_role_parse(const char *s, enum proto_role *out)
+{
+	int v = 0;
+	int rc = word_parse(ROLES, COUNT(ROLES), s, &v);
+	if (rc == PROTO_OK)
+		*out = (enum proto_role)v;
+	return rc;
+}
+
+int proto_kind_parse(const char *s, enum proto_kind *out)
+{
+	int v = 0;
+	int rc = word_parse(KINDS, COUNT(KINDS), s, &v);
+	if (rc == PROTO_OK)
+		*out = (enum proto_kind)v;
+	return rc;
+}
+
+int proto_status_parse(const char *s, enum proto_status *out)
+{
+	int v = 0;
+	int rc = word_parse(STATUSES, COUNT(STATUSES), s, &v);
+	if (rc == PROTO_OK)
+		*out = (enum proto_status)v;
+	return rc;
+}
+
+/* A required string field that must be one of words. */
+static int get_word(const cJSON *o, const char *k, const char *const *words, size_t n, int *out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, k);
+	if (!cJSON_IsString(it) || !it->valuestring)
+		return PROTO_EBAD;
+	return word_parse(words, n, it->valuestring, out);
+}
+
 /* --- inbound frames ----------------------------------------------------- */
 
 /* Code points, not bytes: README counts client_msg_id in characters. */
@@ -359,8 +449,6 @@ void proto_turn_free(struct proto_turn *t)
 {
 	if (!t)
 		return;
-	free(t->role);
-	free(t->kind);
 	free(t->text);
 	free_strings(t->choices, t->nchoices);
 	free(t->section);
@@ -374,8 +462,8 @@ static cJSON *turn_object(const struct proto_turn *t, bool with_cmid)
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
-	if (add_u64(o, "seq", t->seq) || add_str(o, "role", t->role ? t->role : "") ||
-	    add_str(o, "kind", t->kind ? t->kind : "") || add_str(o, "text", t->text ? t->text : "") ||
+	if (add_u64(o, "seq", t->seq) || add_str(o, "role", proto_role_name(t->role)) ||
+	    add_str(o, "kind", proto_kind_name(t->kind)) || add_str(o, "text", t->text ? t->text : "") ||
 	    add_i64(o, "ts", t->ts))
 		goto fail;
 	if (t->nchoices > 0 && add_strings(o, "choices", t->choices, t->nchoices))
@@ -398,16 +486,20 @@ char *proto_turn_encode(const struct proto_turn *t)
 
 static int turn_from(const cJSON *o, struct proto_turn *t)
 {
-	int rc;
+	int rc, role = 0, kind = 0;
 	if (!cJSON_IsObject(o))
 		return PROTO_EBAD;
-	if ((rc = get_u64(o, "seq", true, &t->seq)) || (rc = get_str(o, "role", true, &t->role)) ||
-	    (rc = get_str(o, "kind", true, &t->kind)) || (rc = get_str(o, "text", true, &t->text)) ||
+	if ((rc = get_u64(o, "seq", true, &t->seq)) ||
+	    (rc = get_word(o, "role", ROLES, COUNT(ROLES), &role)) ||
+	    (rc = get_word(o, "kind", KINDS, COUNT(KINDS), &kind)) ||
+	    (rc = get_str(o, "text", true, &t->text)) ||
 	    (rc = get_i64(o, "ts", false, &t->ts)) ||
 	    (rc = get_strings(o, "choices", &t->choices, &t->nchoices)) ||
 	    (rc = get_str(o, "section", false, &t->section)) ||
 	    (rc = get_str(o, "client_msg_id", false, &t->client_msg_id)))
 		return rc;
+	t->role = (enum proto_role)role;
+	t->kind = (enum proto_kind)kind;
 	return PROTO_OK;
 }
 
@@ -432,7 +524,7 @@ char *proto_frame_response_ex(const char *interview_id, const struct proto_turn 
 		return NULL;
 	if (add_str(o, "message", t->text ? t->text : "") || add_str(o, "type", "response") ||
 	    add_str(o, "interview_id", interview_id) || add_u64(o, "seq", t->seq) ||
-	    add_str(o, "kind", t->kind ? t->kind : ""))
+	    add_str(o, "kind", proto_kind_name(t->kind)))
 		goto fail;
 	if (t->nchoices > 0 && add_strings(o, "choices", t->choices, t->nchoices))
 		goto fail;
@@ -451,13 +543,13 @@ char *proto_frame_response(const char *interview_id, const struct proto_turn *t,
 	return proto_frame_response_ex(interview_id, t, done, false);
 }
 
-char *proto_frame_error(const char *interview_id, const char *code, const char *message)
+char *proto_frame_error(const char *interview_id, enum proto_code code, const char *message)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
 	if (add_str(o, "message", message ? message : "") || add_str(o, "type", "error") ||
-	    add_str(o, "interview_id", interview_id) || add_str(o, "code", code ? code : "")) {
+	    add_str(o, "interview_id", interview_id) || add_str(o, "code", proto_code_name(code))) {
 		cJSON_Delete(o);
 		return NULL;
 	}
@@ -483,14 +575,14 @@ static int add_turns(cJSON *o, const char *k, const struct proto_turn *turns, si
 	return 0;
 }
 
-char *proto_frame_history(const char *interview_id, const char *status,
+char *proto_frame_history(const char *interview_id, enum proto_status status,
 			  const struct proto_turn *turns, size_t n)
 {
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
 	if (add_str(o, "type", "history") || add_str(o, "interview_id", interview_id) ||
-	    add_str(o, "message", "") || add_str(o, "status", status ? status : "") ||
+	    add_str(o, "message", "") || add_str(o, "status", proto_status_name(status)) ||
 	    add_turns(o, "messages", turns, n, true)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -508,7 +600,6 @@ void proto_interview_free(struct proto_interview *iv)
 	free(iv->script);
 	free(iv->script_hash);
 	free(iv->candidate);
-	free(iv->status);
 	for (size_t i = 0; iv->scores && i < iv->nscores; i++)
 		free(iv->scores[i].name);
 	free(iv->scores);
@@ -532,7 +623,7 @@ static cJSON *interview_object(const struct proto_interview *iv)
 	if (add_str(o, "id", iv->id ? iv->id : "") || add_str(o, "script", iv->script ? iv->script : "") ||
 	    add_str(o, "script_hash", iv->script_hash ? iv->script_hash : "") ||
 	    add_str(o, "candidate", iv->candidate ? iv->candidate : "") ||
-	    add_str(o, "status", iv->status ? iv->status : "") || add_i64(o, "created", iv->created) ||
+	    add_str(o, "status", proto_status_name(iv->status)) || add_i64(o, "created", iv->created) ||
 	    add_i64(o, "updated", iv->updated) || add_u64(o, "next_seq", iv->next_seq))
 		goto fail;
 	if (iv->nscores > 0) {
@@ -630,13 +721,13 @@ static int answers_from(const cJSON *o, struct proto_interview *iv)
 
 static int interview_from(const cJSON *o, struct proto_interview *iv)
 {
-	int rc;
+	int rc, status = 0;
 	if (!cJSON_IsObject(o))
 		return PROTO_EBAD;
 	if ((rc = get_str(o, "id", true, &iv->id)) || (rc = get_str(o, "script", true, &iv->script)) ||
 	    (rc = get_str(o, "script_hash", true, &iv->script_hash)) ||
 	    (rc = get_str(o, "candidate", false, &iv->candidate)) ||
-	    (rc = get_str(o, "status", true, &iv->status)) ||
+	    (rc = get_word(o, "status", STATUSES, COUNT(STATUSES), &status)) ||
 	    (rc = get_i64(o, "created", false, &iv->created)) ||
 	    (rc = get_i64(o, "updated", false, &iv->updated)) ||
 	    (rc = get_u64(o, "next_seq", true, &iv->next_seq)) || (rc = scores_from(o, iv)) ||
@@ -645,6 +736,7 @@ static int interview_from(const cJSON *o, struct proto_interview *iv)
 	    (rc = get_str(o, "last_error", false, &iv->last_error)) ||
 	    (rc = get_str(o, "last_traceback", false, &iv->last_traceback)))
 		return rc;
+	iv->status = (enum proto_status)status;
 	if (!iv->candidate && !(iv->candidate = dup_str("")))
 		return PROTO_ENOMEM;
 	return PROTO_OK;

@@ -24,6 +24,37 @@ enum {
 
 enum proto_action { PROTO_ACTION_MESSAGE, PROTO_ACTION_HISTORY, PROTO_ACTION_UNKNOWN };
 
+/* The protocol's words, as enums inside the program and as the strings below
+ * on the wire and in the store. *_name returns a static string; *_parse sets
+ * *out and returns 0, or PROTO_EBAD for a word it does not know. */
+enum proto_role { PROTO_ROLE_CANDIDATE, PROTO_ROLE_BOT }; /* "candidate" "bot" */
+const char *proto_role_name(enum proto_role r);
+int proto_role_parse(const char *s, enum proto_role *out);
+
+/* candidate: "message"; bot: "say" (a statement), "ask" (a question), "end"
+ * (the closing message) */
+enum proto_kind { PROTO_KIND_MESSAGE, PROTO_KIND_SAY, PROTO_KIND_ASK, PROTO_KIND_END };
+const char *proto_kind_name(enum proto_kind k);
+int proto_kind_parse(const char *s, enum proto_kind *out);
+
+/* An interview: "new" (no message yet), "active", "finished" */
+enum proto_status { PROTO_STATUS_NEW, PROTO_STATUS_ACTIVE, PROTO_STATUS_FINISHED };
+const char *proto_status_name(enum proto_status s);
+int proto_status_parse(const char *s, enum proto_status *out);
+
+/* The "code" of an error frame (README.md, "Protocol"). */
+enum proto_code {
+	PROTO_CODE_BAD_REQUEST,        /* "bad_request" */
+	PROTO_CODE_TOO_LARGE,          /* "too_large" */
+	PROTO_CODE_UNKNOWN_ACTION,     /* "unknown_action" */
+	PROTO_CODE_NOT_FOUND,          /* "not_found" */
+	PROTO_CODE_INTERVIEW_FINISHED, /* "interview_finished" */
+	PROTO_CODE_SCRIPT_ERROR,       /* "script_error" */
+	PROTO_CODE_RATE_LIMITED,       /* "rate_limited" */
+	PROTO_CODE_UNAVAILABLE,        /* "unavailable" */
+};
+const char *proto_code_name(enum proto_code c);
+
 struct proto_request {
 	enum proto_action action;
 	char *action_name;   /* as sent; for "unknown action 'x'" */
@@ -48,8 +79,8 @@ void proto_request_free(struct proto_request *req);
 /* One transcript entry: a stored turn, a history item, a response frame. */
 struct proto_turn {
 	uint64_t seq;
-	char *role;          /* "bot" | "candidate" */
-	char *kind;          /* bot: "say" | "ask" | "end"; candidate: "message" */
+	enum proto_role role;
+	enum proto_kind kind;
 	char *text;
 	int64_t ts;          /* milliseconds since the epoch */
 	char **choices;      /* ask from choose(); NULL/0 otherwise */
@@ -70,10 +101,10 @@ char *proto_frame_response(const char *interview_id, const struct proto_turn *t,
  * again for a client_msg_id the interview has already answered). */
 char *proto_frame_response_ex(const char *interview_id, const struct proto_turn *t, bool done,
 			      bool repeat);
-/* {"message":…,"type":"error","interview_id":…,"code":code} */
-char *proto_frame_error(const char *interview_id, const char *code, const char *message);
+/* {"message":…,"type":"error","interview_id":…,"code":proto_code_name(code)} */
+char *proto_frame_error(const char *interview_id, enum proto_code code, const char *message);
 /* {"type":"history","interview_id":…,"message":"","status":…,"messages":[…]} */
-char *proto_frame_history(const char *interview_id, const char *status,
+char *proto_frame_history(const char *interview_id, enum proto_status status,
 			  const struct proto_turn *turns, size_t n);
 
 /* The interview record. */
@@ -90,7 +121,7 @@ struct proto_interview {
 	char *script;      /* script name, e.g. "demo" */
 	char *script_hash; /* sha256 hex of the pinned source */
 	char *candidate;   /* may be "" */
-	char *status;      /* "new" | "active" | "finished" */
+	enum proto_status status;
 	int64_t created;   /* ms since the epoch */
 	int64_t updated;
 	uint64_t next_seq; /* seq of the next turn; turns are 1..next_seq-1 */

@@ -163,7 +163,7 @@ int record_create_interview(struct store *st, const char *script_name, const cha
 		long long now = record_now_ms();
 		char hash[TOKEN_DIGEST_HEX + 1];
 		struct proto_interview iv = {.id = id, .script = (char *)script_name, .script_hash = hash,
-					     .candidate = (char *)candidate, .status = "new",
+					     .candidate = (char *)candidate, .status = PROTO_STATUS_NEW,
 					     .created = now, .updated = now, .next_seq = 1};
 		store_batch_free(b);
 		if (!(b = store_batch_new())) {

@@ -246,16 +246,6 @@ static char *dup_bytes(const char *p, size_t len)
 	return text_utf8_repair(p, len);
 }
 
-/* Longest prefix of at most max bytes that does not split a UTF-8 sequence. */
-static size_t utf8_cut(const char *t, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max > 0 && ((unsigned char)t[max] & 0xC0) == 0x80)
-		max--;
-	return max;
-}
-
 static void event_free(struct script_event *ev)
 {
 	free(ev->text);
@@ -285,7 +275,7 @@ static int host_emit(lua_State *L)
 		return limit_exceeded(L, s, "more than %d messages in one turn", MAX_EVENTS);
 	/* An answer echoes the candidate's text, which the script does not control. */
 	if (text && kind == SCRIPT_EV_ANSWER)
-		tlen = utf8_cut(text, tlen, MAX_TEXT);
+		tlen = text_utf8_cut(text, tlen, MAX_TEXT);
 	if (tlen > MAX_TEXT || nlen > MAX_TEXT)
 		return limit_exceeded(L, s, "text too long (%zu bytes; limit %zu)",
 				      tlen > nlen ? tlen : nlen, (size_t)MAX_TEXT);

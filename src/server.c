@@ -403,7 +403,7 @@ static void broadcast_cb(void *ctx, const char *interview_id, const char *frame,
 
 /* An error frame for a message refused before it reaches the engine; it still
  * names the interview when the message did. */
-static void reject(struct wsconn *w, const char *code, const char *message)
+static void reject(struct wsconn *w, enum proto_code code, const char *message)
 {
 	struct proto_request req = { 0 };
 	char err[128];
@@ -436,15 +436,15 @@ static bool rate_ok(struct wsconn *w)
 static void deliver(struct wsconn *w)
 {
 	if (w->oversized) {
-		reject(w, "too_large", "message is larger than 128 KiB");
+		reject(w, PROTO_CODE_TOO_LARGE, "message is larger than 128 KiB");
 		goto out;
 	}
 	if (w->opcode == MG_WEBSOCKET_OPCODE_BINARY) {
-		reject(w, "bad_request", "binary frames are not supported; send JSON as a text frame");
+		reject(w, PROTO_CODE_BAD_REQUEST, "binary frames are not supported; send JSON as a text frame");
 		goto out;
 	}
 	if (!rate_ok(w)) {
-		reject(w, "rate_limited", "too many messages; slow down");
+		reject(w, PROTO_CODE_RATE_LIMITED, "too many messages; slow down");
 		goto out;
 	}
 	struct engine_conn c = { .reply = reply_cb, .broadcast = broadcast_cb, .ctx = w };

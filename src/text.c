@@ -1,4 +1,4 @@
-/* text: UTF-8 validation and repair. See text.h. */
+/* text: UTF-8 validation, repair and cutting. See text.h. */
 #include "text.h"
 
 #include <stdlib.h>
@@ -73,4 +73,14 @@ char *text_utf8_repair(const char *s, size_t len)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+size_t text_utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	/* s[max] exists: step back over continuation bytes to a sequence start. */
+	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
 }

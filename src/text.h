@@ -1,8 +1,9 @@
 /* text: UTF-8 checks for what crosses the wire.
  *
  * RFC 6455 makes a text frame with invalid UTF-8 fatal to the connection, so
- * nothing invalid may reach a transcript: inbound frames are checked, and what
- * a script says is repaired. */
+ * nothing invalid may reach a transcript: inbound frames are checked, what a
+ * script says is repaired, and text shortened for display or a bound is cut at
+ * a character boundary. */
 #ifndef INTERVIEWD_TEXT_H
 #define INTERVIEWD_TEXT_H
 
@@ -17,5 +18,11 @@ bool text_utf8_valid(const char *s, size_t len);
  * sequence and every NUL byte is replaced by U+FFFD; NULL when out of
  * memory. Free with free(). */
 char *text_utf8_repair(const char *s, size_t len);
+
+/* The length to keep of s[0..len) so it is at most max bytes without
+ * splitting a UTF-8 sequence: len itself when len <= max (nothing is cut),
+ * else the largest boundary <= max (0 when none is; never more than max).
+ * Compare the result with len to tell whether anything was cut. */
+size_t text_utf8_cut(const char *s, size_t len, size_t max);
 
 #endif

@@ -183,7 +183,7 @@ static void test_restart_mid_interview_resumes_at_next_question(void **state)
 
 	struct proto_interview iv = { 0 };
 	assert_int_equal(record_get_interview(fx->st, fx->id, &iv), 0);
-	assert_string_equal(iv.status, "finished");
+	assert_int_equal(iv.status, PROTO_STATUS_FINISHED);
 	assert_int_equal(iv.nscores, 1);
 	assert_string_equal(iv.scores[0].name, "n");
 	assert_true(iv.scores[0].value == 3);

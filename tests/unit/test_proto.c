@@ -202,7 +202,7 @@ static void test_response_frame_is_exact(void **state)
 {
 	(void)state;
 	char *choices[] = {"C", "Python", "JavaScript", "Other"};
-	struct proto_turn t = {.seq = 3, .role = "bot", .kind = "ask",
+	struct proto_turn t = {.seq = 3, .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_ASK,
 			       .text = "Which language do you use most?", .ts = 1764102000000,
 			       .choices = choices, .nchoices = 4, .section = "intro"};
 	char *f = proto_frame_response("3f2a9c0d1e4b5a67", &t, false);
@@ -211,7 +211,7 @@ static void test_response_frame_is_exact(void **state)
 			       "\"choices\":[\"C\",\"Python\",\"JavaScript\",\"Other\"]}");
 	free(f);
 
-	struct proto_turn end = {.seq = 9, .role = "bot", .kind = "end", .text = "Thanks!"};
+	struct proto_turn end = {.seq = 9, .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_END, .text = "Thanks!"};
 	f = proto_frame_response("3f2a9c0d1e4b5a67", &end, true);
 	assert_string_equal(f, "{\"message\":\"Thanks!\",\"type\":\"response\",\"interview_id\":"
 			       "\"3f2a9c0d1e4b5a67\",\"seq\":9,\"kind\":\"end\",\"done\":true}");
@@ -227,14 +227,68 @@ static void test_response_frame_is_exact(void **state)
 static void test_error_frame_is_exact(void **state)
 {
 	(void)state;
-	char *f = proto_frame_error(NULL, "bad_request", "field 'interview_id' is missing");
+	char *f = proto_frame_error(NULL, PROTO_CODE_BAD_REQUEST, "field 'interview_id' is missing");
 	assert_string_equal(f, "{\"message\":\"field 'interview_id' is missing\",\"type\":\"error\","
 			       "\"interview_id\":null,\"code\":\"bad_request\"}");
 	free(f);
-	f = proto_frame_error("abc", "not_found", "no such interview");
+	f = proto_frame_error("abc", PROTO_CODE_NOT_FOUND, "no such interview");
 	assert_string_equal(f, "{\"message\":\"no such interview\",\"type\":\"error\","
 			       "\"interview_id\":\"abc\",\"code\":\"not_found\"}");
 	free(f);
+}
+
+/* The wire spells each error code as README.md documents it; clients key on these. */
+static void test_error_codes_keep_their_wire_names(void **state)
+{
+	(void)state;
+	static const struct {
+		enum proto_code code;
+		const char *name;
+	} want[] = {
+		{PROTO_CODE_BAD_REQUEST, "bad_request"},
+		{PROTO_CODE_TOO_LARGE, "too_large"},
+		{PROTO_CODE_UNKNOWN_ACTION, "unknown_action"},
+		{PROTO_CODE_NOT_FOUND, "not_found"},
+		{PROTO_CODE_INTERVIEW_FINISHED, "interview_finished"},
+		{PROTO_CODE_SCRIPT_ERROR, "script_error"},
+		{PROTO_CODE_RATE_LIMITED, "rate_limited"},
+		{PROTO_CODE_UNAVAILABLE, "unavailable"},
+	};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		assert_string_equal(proto_code_name(want[i].code), want[i].name);
+}
+
+static void test_roles_kinds_and_statuses_round_trip_and_unknown_words_are_refused(void **state)
+{
+	(void)state;
+	const char *roles[] = {"candidate", "bot"};
+	for (size_t i = 0; i < 2; i++) {
+		enum proto_role r;
+		assert_int_equal(proto_role_parse(roles[i], &r), PROTO_OK);
+		assert_string_equal(proto_role_name(r), roles[i]);
+	}
+	const char *kinds[] = {"message", "say", "ask", "end"};
+	for (size_t i = 0; i < 4; i++) {
+		enum proto_kind k;
+		assert_int_equal(proto_kind_parse(kinds[i], &k), PROTO_OK);
+		assert_string_equal(proto_kind_name(k), kinds[i]);
+	}
+	const char *statuses[] = {"new", "active", "finished"};
+	for (size_t i = 0; i < 3; i++) {
+		enum proto_status st;
+		assert_int_equal(proto_status_parse(statuses[i], &st), PROTO_OK);
+		assert_string_equal(proto_status_name(st), statuses[i]);
+	}
+	enum proto_role r = PROTO_ROLE_BOT;
+	assert_int_equal(proto_role_parse("Bot", &r), PROTO_EBAD);
+	assert_int_equal(proto_role_parse(NULL, &r), PROTO_EBAD);
+	assert_int_equal(r, PROTO_ROLE_BOT); /* untouched on refusal */
+	enum proto_status st = PROTO_STATUS_NEW;
+	assert_int_equal(proto_status_parse("done", &st), PROTO_EBAD);
+	const char *rec = "{\"id\":\"i\",\"script\":\"s\",\"script_hash\":\"h\",\"status\":\"paused\","
+			  "\"next_seq\":1}";
+	struct proto_interview iv;
+	assert_int_equal(proto_interview_decode(rec, strlen(rec), &iv), PROTO_EBAD);
 }
 
 static void test_history_frame_is_exact(void **state)
@@ -242,14 +296,14 @@ static void test_history_frame_is_exact(void **state)
 	(void)state;
 	char *choices[] = {"yes", "no"};
 	struct proto_turn turns[] = {
-		{.seq = 1, .role = "candidate", .kind = "message", .text = "Hello",
+		{.seq = 1, .role = PROTO_ROLE_CANDIDATE, .kind = PROTO_KIND_MESSAGE, .text = "Hello",
 		 .ts = 1764102000000, .client_msg_id = "m1"},
-		{.seq = 2, .role = "bot", .kind = "say", .text = "Hi! This is a short demo interview.",
+		{.seq = 2, .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_SAY, .text = "Hi! This is a short demo interview.",
 		 .ts = 1764102000004},
-		{.seq = 3, .role = "bot", .kind = "ask", .text = "Ready?", .ts = 1764102000005,
+		{.seq = 3, .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_ASK, .text = "Ready?", .ts = 1764102000005,
 		 .choices = choices, .nchoices = 2, .section = "start"},
 	};
-	char *f = proto_frame_history("3f2a9c0d1e4b5a67", "active", turns, 3);
+	char *f = proto_frame_history("3f2a9c0d1e4b5a67", PROTO_STATUS_ACTIVE, turns, 3);
 	assert_string_equal(
 		f, "{\"type\":\"history\",\"interview_id\":\"3f2a9c0d1e4b5a67\",\"message\":\"\","
 		   "\"status\":\"active\",\"messages\":["
@@ -259,7 +313,7 @@ static void test_history_frame_is_exact(void **state)
 		   "\"choices\":[\"yes\",\"no\"],\"section\":\"start\"}]}");
 	free(f);
 
-	f = proto_frame_history("x", "new", NULL, 0);
+	f = proto_frame_history("x", PROTO_STATUS_NEW, NULL, 0);
 	assert_string_equal(f, "{\"type\":\"history\",\"interview_id\":\"x\",\"message\":\"\","
 			       "\"status\":\"new\",\"messages\":[]}");
 	free(f);
@@ -268,7 +322,7 @@ static void test_history_frame_is_exact(void **state)
 static void test_big_timestamps_print_as_integers(void **state)
 {
 	(void)state;
-	struct proto_turn t = {.seq = 9007199254740991ULL, .role = "bot", .kind = "say", .text = "",
+	struct proto_turn t = {.seq = 9007199254740991ULL, .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_SAY, .text = "",
 			       .ts = 1764102000000};
 	char *f = proto_turn_encode(&t);
 	assert_non_null(strstr(f, "\"ts\":1764102000000"));
@@ -285,7 +339,7 @@ static void test_big_timestamps_print_as_integers(void **state)
 static void test_unicode_and_quotes_are_escaped(void **state)
 {
 	(void)state;
-	struct proto_turn t = {.seq = 1, .kind = "say",
+	struct proto_turn t = {.seq = 1, .kind = PROTO_KIND_SAY,
 			       .text = "He said \"caf\xc3\xa9\" \\ ok\n\ttab \x01 \xe2\x9c\x93"};
 	char *f = proto_frame_response("a", &t, false);
 	assert_string_equal(f, "{\"message\":\"He said \\\"caf\xc3\xa9\\\" \\\\ ok\\n\\ttab \\u0001 "
@@ -310,7 +364,7 @@ static void test_turn_record_round_trips(void **state)
 {
 	(void)state;
 	char *choices[] = {"a", "b \"quoted\""};
-	struct proto_turn t = {.seq = 42, .role = "bot", .kind = "ask", .text = "Pick one",
+	struct proto_turn t = {.seq = 42, .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_ASK, .text = "Pick one",
 			       .ts = 1764102000123, .choices = choices, .nchoices = 2,
 			       .section = "skills", .client_msg_id = "cm-7"};
 	char *s = proto_turn_encode(&t);
@@ -320,8 +374,8 @@ static void test_turn_record_round_trips(void **state)
 	struct proto_turn b;
 	assert_int_equal(proto_turn_decode(s, strlen(s), &b), PROTO_OK);
 	assert_true(b.seq == 42);
-	assert_string_equal(b.role, "bot");
-	assert_string_equal(b.kind, "ask");
+	assert_int_equal(b.role, PROTO_ROLE_BOT);
+	assert_int_equal(b.kind, PROTO_KIND_ASK);
 	assert_string_equal(b.text, "Pick one");
 	assert_true(b.ts == 1764102000123);
 	assert_int_equal(b.nchoices, 2);
@@ -352,13 +406,17 @@ static void test_turn_decode_refuses_wrong_types(void **state)
 		"{\"seq\":1,\"role\":\"bot\",\"kind\":\"say\",\"text\":\"x\",\"choices\":[\"a\",2]}",
 		"{\"seq\":1,\"role\":\"bot\",\"kind\":\"say\",\"text\":\"x\",\"section\":3}",
 		"{\"seq\":1,\"role\":\"bot\",\"kind\":\"say\"}",
+		"{\"seq\":1,\"role\":\"admin\",\"kind\":\"say\",\"text\":\"x\"}",
+		"{\"seq\":1,\"role\":\"bot\",\"kind\":\"shout\",\"text\":\"x\"}",
+		"{\"seq\":1,\"role\":null,\"kind\":\"say\",\"text\":\"x\"}",
+		"{\"seq\":1,\"role\":1,\"kind\":\"say\",\"text\":\"x\"}",
 		"[]",
 		"nonsense",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct proto_turn t;
 		assert_int_equal(proto_turn_decode(bad[i], strlen(bad[i]), &t), PROTO_EBAD);
-		assert_null(t.role);
+		assert_null(t.text);
 		assert_null(t.choices);
 	}
 }
@@ -372,7 +430,7 @@ static void test_interview_record_round_trips(void **state)
 	struct proto_answer answers[] = {{"lang", "C"}, {"years", "12"}};
 	struct proto_interview iv = {
 		.id = "3f2a9c0d1e4b5a67", .script = "demo", .script_hash = "ab12",
-		.candidate = "Ada \"the\" Lovelace", .status = "finished", .created = 1764102000000,
+		.candidate = "Ada \"the\" Lovelace", .status = PROTO_STATUS_FINISHED, .created = 1764102000000,
 		.updated = 1764102009999, .next_seq = 12, .scores = scores, .nscores = 2,
 		.notes = notes, .nnotes = 1, .tags = tags, .ntags = 2, .answers = answers,
 		.nanswers = 2, .last_error = "scripts/demo.lua:3: boom",
@@ -386,7 +444,7 @@ static void test_interview_record_round_trips(void **state)
 	assert_string_equal(b.script, "demo");
 	assert_string_equal(b.script_hash, "ab12");
 	assert_string_equal(b.candidate, iv.candidate);
-	assert_string_equal(b.status, "finished");
+	assert_int_equal(b.status, PROTO_STATUS_FINISHED);
 	assert_true(b.created == 1764102000000 && b.updated == 1764102009999 && b.next_seq == 12);
 	assert_int_equal(b.nscores, 2);
 	assert_string_equal(b.scores[0].name, "zeta");
@@ -417,7 +475,7 @@ static void test_non_finite_score_stored_as_null_reads_back_nan(void **state)
 	(void)state;
 	struct proto_score scores[] = {{"bad", NAN}};
 	struct proto_interview iv = {.id = "i", .script = "s", .script_hash = "h", .candidate = "",
-				     .status = "new", .next_seq = 1, .scores = scores, .nscores = 1};
+				     .status = PROTO_STATUS_NEW, .next_seq = 1, .scores = scores, .nscores = 1};
 	char *s = proto_interview_encode(&iv);
 	assert_non_null(strstr(s, "\"scores\":{\"bad\":null}"));
 	struct proto_interview b;
@@ -489,9 +547,9 @@ static void test_cli_outputs(void **state)
 	free(s);
 
 	struct proto_interview ivs[2] = {
-		{.id = "a", .script = "demo", .script_hash = "h", .candidate = "", .status = "new",
+		{.id = "a", .script = "demo", .script_hash = "h", .candidate = "", .status = PROTO_STATUS_NEW,
 		 .created = 1, .updated = 1, .next_seq = 1},
-		{.id = "b", .script = "demo", .script_hash = "h", .candidate = "Bo", .status = "active",
+		{.id = "b", .script = "demo", .script_hash = "h", .candidate = "Bo", .status = PROTO_STATUS_ACTIVE,
 		 .created = 2, .updated = 3, .next_seq = 3},
 	};
 	s = proto_cli_list(ivs, 2);
@@ -502,7 +560,7 @@ static void test_cli_outputs(void **state)
 		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3}]");
 	free(s);
 
-	struct proto_turn turns[] = {{.seq = 1, .role = "candidate", .kind = "message",
+	struct proto_turn turns[] = {{.seq = 1, .role = PROTO_ROLE_CANDIDATE, .kind = PROTO_KIND_MESSAGE,
 				      .text = "hi", .ts = 7, .client_msg_id = "c"}};
 	s = proto_cli_show(&ivs[1], turns, 1);
 	assert_string_equal(
@@ -542,6 +600,8 @@ int main(void)
 		cmocka_unit_test(test_free_is_safe_on_zeroed_structs),
 		cmocka_unit_test(test_response_frame_is_exact),
 		cmocka_unit_test(test_error_frame_is_exact),
+		cmocka_unit_test(test_error_codes_keep_their_wire_names),
+		cmocka_unit_test(test_roles_kinds_and_statuses_round_trip_and_unknown_words_are_refused),
 		cmocka_unit_test(test_history_frame_is_exact),
 		cmocka_unit_test(test_invalid_utf8_is_refused_and_the_id_still_echoed),
 		cmocka_unit_test(test_big_timestamps_print_as_integers),

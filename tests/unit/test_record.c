@@ -82,7 +82,7 @@ static void test_created_interview_reads_back_new_with_pinned_script(void **stat
 	assert_string_equal(iv.id, id);
 	assert_string_equal(iv.script, "good");
 	assert_string_equal(iv.candidate, "Ada");
-	assert_string_equal(iv.status, "new");
+	assert_int_equal(iv.status, PROTO_STATUS_NEW);
 	assert_true(iv.next_seq == 1);
 	assert_true(iv.created >= before && iv.created <= record_now_ms());
 
@@ -220,7 +220,7 @@ static void test_transcript_written_in_batches_reads_back_in_seq_order(void **st
 	for (size_t i = 0; i < 5; i++) {
 		char text[32];
 		snprintf(text, sizeof text, "turn %llu", (unsigned long long)seqs[i]);
-		struct proto_turn t = {.seq = seqs[i], .role = "bot", .kind = "say", .text = text,
+		struct proto_turn t = {.seq = seqs[i], .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_SAY, .text = text,
 				       .ts = 1764102000000 + (int64_t)seqs[i]};
 		struct store_batch *b = store_batch_new();
 		assert_non_null(b);
@@ -231,7 +231,7 @@ static void test_transcript_written_in_batches_reads_back_in_seq_order(void **st
 	}
 
 	/* A second write of a seq is refused: the transcript is append-only. */
-	struct proto_turn dup = {.seq = 2, .role = "bot", .kind = "say", .text = "again"};
+	struct proto_turn dup = {.seq = 2, .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_SAY, .text = "again"};
 	struct store_batch *b = store_batch_new();
 	assert_int_equal(record_batch_turn(b, id, &dup), 0);
 	assert_int_equal(store_commit(f->st, b, err, sizeof err), STORE_EEXISTS);
@@ -240,8 +240,7 @@ static void test_transcript_written_in_batches_reads_back_in_seq_order(void **st
 	/* The updated interview record goes through a batch too. */
 	struct proto_interview iv;
 	assert_int_equal(record_get_interview(f->st, id, &iv), 0);
-	free(iv.status);
-	iv.status = strdup("active");
+	iv.status = PROTO_STATUS_ACTIVE;
 	iv.next_seq = 301;
 	b = store_batch_new();
 	assert_int_equal(record_batch_interview(b, &iv), 0);
@@ -249,7 +248,7 @@ static void test_transcript_written_in_batches_reads_back_in_seq_order(void **st
 	store_batch_free(b);
 	proto_interview_free(&iv);
 	assert_int_equal(record_get_interview(f->st, id, &iv), 0);
-	assert_string_equal(iv.status, "active");
+	assert_int_equal(iv.status, PROTO_STATUS_ACTIVE);
 	assert_true(iv.next_seq == 301);
 	proto_interview_free(&iv);
 

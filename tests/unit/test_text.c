@@ -1,4 +1,5 @@
-/* Unit tests for text.c: what counts as UTF-8, and how bad bytes are repaired. */
+/* Unit tests for text.c: what counts as UTF-8, how bad bytes are repaired, and
+ * where text is cut. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -49,12 +50,44 @@ static void test_repair_replaces_each_bad_byte_and_keeps_the_rest(void **state)
 	free(r);
 }
 
+#define CUT(s, max) text_utf8_cut(s, sizeof(s) - 1, max)
+
+static void test_cut_keeps_everything_that_fits(void **state)
+{
+	(void)state;
+	assert_int_equal(CUT("", 0), 0);
+	assert_int_equal(CUT("abc", 3), 3);  /* exactly max: nothing cut */
+	assert_int_equal(CUT("abc", 80), 3); /* the whole length, not 0 */
+	assert_int_equal(CUT("caf\xC3\xA9", 5), 5);
+}
+
+static void test_cut_never_splits_a_character(void **state)
+{
+	(void)state;
+	assert_int_equal(CUT("abcdef", 4), 4);
+	/* "caf" + e-acute (2 bytes): a cut inside it keeps "caf". */
+	assert_int_equal(CUT("caf\xC3\xA9!", 4), 3);
+	assert_int_equal(CUT("caf\xC3\xA9!", 5), 5);
+	/* U+1F642 is 4 bytes: any cut inside it falls back before it. */
+	for (size_t max = 1; max < 5; max++)
+		assert_int_equal(CUT("a\xF0\x9F\x99\x82", max), 1);
+	/* No boundary at or below max: nothing is kept. */
+	assert_int_equal(CUT("\xE2\x82\xAC", 2), 0);
+	assert_int_equal(CUT("abc", 0), 0);
+	/* What is kept is valid UTF-8 on its own. */
+	const char s[] = "\xE2\x82\xAC\xE2\x82\xAC\xE2\x82\xAC";
+	for (size_t max = 0; max <= sizeof s - 1; max++)
+		assert_true(text_utf8_valid(s, text_utf8_cut(s, sizeof s - 1, max)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_well_formed_text_is_valid),
 		cmocka_unit_test(test_ill_formed_text_is_refused),
 		cmocka_unit_test(test_repair_replaces_each_bad_byte_and_keeps_the_rest),
+		cmocka_unit_test(test_cut_keeps_everything_that_fits),
+		cmocka_unit_test(test_cut_never_splits_a_character),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,12 +1,10 @@
-/* test_authoring: replay and migrate against a real store in a temp data dir.
+/* test_replay: replay and migrate against a real store in a temp data dir.
  *
  * Interviews are played the way the engine plays them (pinned source, one
  * feed per candidate message, every bot message a turn) by a small helper
  * here, then the commands run as the CLI runs them, with their output
  * captured. The test closes its store before each command: LMDB must not be
  * opened twice by one process. */
-#include <dirent.h>
-#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,8 +19,8 @@
 
 #include "fixture.h"
 
-#include "authoring.h"
 #include "record.h"
+#include "replay.h"
 #include "script.h"
 #include "scriptdir.h"
 
@@ -110,18 +108,19 @@ static void play_interview(struct fixture *f, const char *name, const char **msg
 	for (size_t i = 0; i < n; i++) {
 		struct script_output out = { 0 };
 		assert_int_equal(script_feed(s, msgs[i], strlen(msgs[i]), &out, &se), 0);
-		struct proto_turn t = { .seq = seq++, .role = dup_s("candidate"),
-					.kind = dup_s("message"), .text = dup_s(msgs[i]) };
+		struct proto_turn t = { .seq = seq++, .role = PROTO_ROLE_CANDIDATE,
+					.kind = PROTO_KIND_MESSAGE, .text = dup_s(msgs[i]) };
 		assert_int_equal(record_batch_turn(b, id, &t), 0);
 		proto_turn_free(&t);
 		for (size_t k = 0; k < out.n; k++) {
 			const struct script_event *ev = &out.events[k];
-			const char *kind = ev->kind == SCRIPT_EV_SAY ? "say" :
-					   ev->kind == SCRIPT_EV_ASK ? "ask" :
-					   ev->kind == SCRIPT_EV_END ? "end" : NULL;
-			if (!kind)
+			if (ev->kind != SCRIPT_EV_SAY && ev->kind != SCRIPT_EV_ASK &&
+			    ev->kind != SCRIPT_EV_END)
 				continue;
-			struct proto_turn bt = { .seq = seq++, .role = dup_s("bot"), .kind = dup_s(kind),
+			enum proto_kind kind = ev->kind == SCRIPT_EV_SAY   ? PROTO_KIND_SAY
+					       : ev->kind == SCRIPT_EV_ASK ? PROTO_KIND_ASK
+									   : PROTO_KIND_END;
+			struct proto_turn bt = { .seq = seq++, .role = PROTO_ROLE_BOT, .kind = kind,
 						 .text = dup_s(ev->text), .choices = ev->choices,
 						 .nchoices = ev->nchoices };
 			assert_int_equal(record_batch_turn(b, id, &bt), 0);
@@ -129,8 +128,7 @@ static void play_interview(struct fixture *f, const char *name, const char **msg
 			bt.nchoices = 0;
 			proto_turn_free(&bt);
 		}
-		free(iv.status);
-		iv.status = dup_s(out.finished ? "finished" : "active");
+		iv.status = out.finished ? PROTO_STATUS_FINISHED : PROTO_STATUS_ACTIVE;
 		script_output_free(&out);
 	}
 	iv.next_seq = seq;
@@ -193,51 +191,24 @@ static void assert_unchanged(struct fixture *f, const char *id, const struct pro
 	proto_interview_free(&after);
 }
 
-/* Runs a command with stdout and stderr captured into f->out. */
-static int run(struct fixture *f, int (*cmd)(int, char **), int argc, char **argv)
-{
-	char path[] = "/tmp/interviewd-authoring-out-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	fflush(stdout);
-	fflush(stderr);
-	int so = dup(1), se = dup(2);
-	dup2(fd, 1);
-	dup2(fd, 2);
-	int rc = cmd(argc, argv);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(so, 1);
-	dup2(se, 2);
-	close(so);
-	close(se);
-	lseek(fd, 0, SEEK_SET);
-	ssize_t n = read(fd, f->out, sizeof f->out - 1);
-	f->out[n > 0 ? n : 0] = '\0';
-	close(fd);
-	unlink(path);
-	print_message("%s", f->out);
-	return rc;
-}
-
 static int replay(struct fixture *f, const char *name)
 {
 	char *argv[] = { "replay", (char *)name, "--data", f->data, "--scripts", f->scripts, NULL };
-	return run(f, authoring_cmd_replay, 6, argv);
+	return fixture_capture(replay_cmd, 6, argv, f->out, sizeof f->out);
 }
 
 static int migrate(struct fixture *f, const char *id)
 {
 	char *argv[] = { "migrate", (char *)id, "--data", f->data, "--scripts", f->scripts, NULL };
-	return run(f, authoring_cmd_migrate, 6, argv);
+	return fixture_capture(replay_migrate_cmd, 6, argv, f->out, sizeof f->out);
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	assert_non_null(f);
-	strcpy(f->data, "/tmp/interviewd-authoring-data-XXXXXX");
-	strcpy(f->scripts, "/tmp/interviewd-authoring-scripts-XXXXXX");
+	strcpy(f->data, "/tmp/interviewd-replay-data-XXXXXX");
+	strcpy(f->scripts, "/tmp/interviewd-replay-scripts-XXXXXX");
 	assert_non_null(mkdtemp(f->data));
 	assert_non_null(mkdtemp(f->scripts));
 	*state = f;
@@ -297,29 +268,28 @@ static void test_replay_names_the_error_line_of_the_edited_script(void **state)
 	assert_non_null(strstr(f->out, "lang.lua:3:"));
 }
 
-/* --- try ---------------------------------------------------------------- */
-
-static int try_answers(struct fixture *f, const char *script, const char *answers, bool json)
-{
-	char sp[128], ap[128];
-	write_script(f, "try", script);
-	fixture_write_file(f->scripts, "try.answers", answers);
-	snprintf(sp, sizeof sp, "%s/try.lua", f->scripts);
-	snprintf(ap, sizeof ap, "%s/try.answers", f->scripts);
-	char *argv[] = { "try", sp, "--answers", ap, json ? "--json" : NULL, NULL };
-	return run(f, authoring_cmd_try, json ? 5 : 4, argv);
-}
-
-static void test_try_lists_only_answers_asked_with_an_id(void **state)
+/* An edited script is held to the server's limits: one that would pile up
+ * more than 1 MiB of notes differs where the server would refuse the turn. */
+static void test_replay_reports_an_edit_that_passes_the_results_bound(void **state)
 {
 	struct fixture *f = *state;
-	const char *script = "local a = ask('Anything?')\n"
-			     "local b = ask('Name?', {id = 'name'})\n"
-			     "finish('ok')\n";
-	assert_int_equal(try_answers(f, script, "Hello\nfree text\nAda\n", false), 0);
-	assert_non_null(strstr(f->out, "answers:\n  name = \"Ada\"\nscores:"));
-	assert_int_equal(try_answers(f, script, "Hello\nfree text\nAda\n", true), 0);
-	assert_non_null(strstr(f->out, "\"answers\":{\"name\":\"Ada\"}"));
+	char id[TOKEN_ID_LEN + 1];
+	/* 1 Hello, 2 ask A?, 3 x, 4 ask B?, 5 y, 6 end */
+	const char *msgs[] = { "Hello", "x", "y" };
+	write_script(f, "notes", "local a = ask('A?')\nlocal b = ask('B?')\nfinish('ok')\n");
+	play_interview(f, "notes", msgs, 3, id);
+	write_script(f, "notes", "local a = ask('A?')\n"
+				 "for i = 1, 40 do note(('n'):rep(16000)) end\n"
+				 "local b = ask('B?')\n"
+				 "for i = 1, 40 do note(('n'):rep(16000)) end\n"
+				 "finish('ok')\n");
+	assert_int_equal(replay(f, "notes"), 1);
+	char want[512];
+	snprintf(want, sizeof want,
+		 "%s: differs at seq 6: recorded end \"ok\" / now error %s/notes.lua: the interview's "
+		 "results (notes, scores, answers, tags) would pass 1024 KiB; keep notes short",
+		 id, f->scripts);
+	assert_non_null(strstr(f->out, want));
 }
 
 /* --- migrate ------------------------------------------------------------ */
@@ -341,7 +311,7 @@ static void test_migrate_allows_wording_fix_and_switches_hash(void **state)
 	struct proto_interview iv;
 	get_interview(f, id, &iv);
 	assert_string_equal(iv.script_hash, hash);
-	assert_string_equal(iv.status, "active");
+	assert_int_equal(iv.status, PROTO_STATUS_ACTIVE);
 	proto_interview_free(&iv);
 	/* The new source is pinned, so the server can load it by hash. */
 	struct store *st = open_store(f);
@@ -550,7 +520,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_of_unchanged_script_is_same, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_reports_first_divergent_turn_at_its_seq, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replay_names_the_error_line_of_the_edited_script, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_try_lists_only_answers_asked_with_an_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replay_reports_an_edit_that_passes_the_results_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_allows_wording_fix_and_switches_hash, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_changed_options_and_leaves_interview_untouched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_refuses_when_a_recorded_answer_is_now_rejected, setup, teardown),
