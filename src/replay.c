@@ -111,7 +111,7 @@ static int replay_one(struct store *st, const struct proto_interview *iv, const 
 	memset(&p, 0, sizeof p);
 	int rc = record_get_transcript(st, iv->id, &turns, &n);
 	if (rc != 0) {
-		printf("%s: cannot read the transcript (error %d)\n", iv->id, rc);
+		printf("%s: cannot read the transcript: %s\n", iv->id, record_strerror(rc));
 		rc = 1;
 		goto out;
 	}
@@ -158,7 +158,9 @@ int replay_cmd(int argc, char **argv)
 		} else if (argv[i][0] != '-' && !name) {
 			name = argv[i];
 		} else {
-			fprintf(stderr, "replay: unexpected argument %s\n%s", argv[i], usage);
+			fprintf(stderr, "replay: %s %s\n%s",
+				argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i],
+				usage);
 			return 2;
 		}
 	}
@@ -414,7 +416,7 @@ static int migrate_commit(struct store *st, const struct proto_interview *seen, 
 	char err[512];
 	int rc = record_get_interview_as_read(st, seen->id, &cur, &read);
 	if (rc != 0) {
-		fprintf(stderr, "cannot read interview %s again (error %d)\n", seen->id, rc);
+		fprintf(stderr, "cannot read interview %s again: %s\n", seen->id, record_strerror(rc));
 		goto out;
 	}
 	if (cur.next_seq != seen->next_seq || !play_str_eq(cur.script_hash, seen->script_hash) ||
@@ -452,7 +454,7 @@ static int migrate_commit(struct store *st, const struct proto_interview *seen, 
 	}
 	goto out;
 fail:
-	fprintf(stderr, "could not prepare the migration (error %d)\n", rc);
+	fprintf(stderr, "could not prepare the migration: %s\n", record_strerror(rc));
 out:
 	store_batch_free(b);
 	record_read_free(&read);
@@ -480,7 +482,7 @@ static int migrate_run(struct store *st, const char *id, const char *scripts)
 		goto out;
 	}
 	if (rc != 0) {
-		fprintf(stderr, "cannot read interview %s (error %d)\n", id, rc);
+		fprintf(stderr, "cannot read interview %s: %s\n", id, record_strerror(rc));
 		rc = 2;
 		goto out;
 	}
@@ -567,7 +569,9 @@ int replay_migrate_cmd(int argc, char **argv)
 		} else if (argv[i][0] != '-' && !id) {
 			id = argv[i];
 		} else {
-			fprintf(stderr, "migrate: unexpected argument %s\n%s", argv[i], usage);
+			fprintf(stderr, "migrate: %s %s\n%s",
+				argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i],
+				usage);
 			return 2;
 		}
 	}

@@ -317,7 +317,9 @@ int try_cmd(int argc, char **argv)
 		} else if (argv[i][0] != '-' && !file) {
 			file = argv[i];
 		} else {
-			fprintf(stderr, "try: unexpected argument %s\n%s", argv[i], usage);
+			fprintf(stderr, "try: %s %s\n%s",
+				argv[i][0] == '-' ? "unknown option" : "unexpected argument", argv[i],
+				usage);
 			return 2;
 		}
 	}
