@@ -2,10 +2,10 @@
  *
  * The only module that includes cJSON. It parses inbound WebSocket frames
  * (see README.md, "Protocol"), builds outbound frames, and encodes/decodes the
- * records the store keeps (turns, interviews, accounts) and what the CLI prints with
- * --json. Encoders return a new NUL-terminated string (free with free()), or
- * NULL when out of memory. Decoders fill caller structs whose strings are new
- * copies (free with the matching *_free). */
+ * records the store keeps (turns, interviews, accounts) and what the CLI
+ * prints with --json. Encoders return a new NUL-terminated string (free with
+ * free()), or NULL when out of memory. Decoders fill caller structs whose
+ * strings are new copies (free with the matching *_free). */
 #ifndef INTERVIEWD_PROTO_H
 #define INTERVIEWD_PROTO_H
 
