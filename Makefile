@@ -20,7 +20,7 @@ LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lpthread -l
 CMOCKA  = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 
 # Modules: each src/NAME.c + src/NAME.h. main.c is the CLI.
-MODULES := log text token store proto script record engine server authoring
+MODULES := log text token store proto script record engine server authoring account
 OBJ     := $(MODULES:%=$(BUILD)/obj/%.o)
 BIN     := $(BUILD)/interviewd
 
@@ -35,6 +35,7 @@ UNIT_script := script text log
 UNIT_record := record store proto token script text log
 UNIT_engine := engine record store proto token script text log
 UNIT_authoring := authoring record store proto token script text log
+UNIT_account := account store proto token text log
 
 APT_BUILD := build-essential pkg-config libcivetweb-dev liblua5.4-dev libcjson-dev liblmdb-dev libsodium-dev
 APT_TEST  := libcmocka-dev chromium lmdb-utils
