@@ -20,7 +20,7 @@ LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcivetweb -lpthread -l
 CMOCKA  = $(shell pkg-config --cflags --libs cmocka 2>/dev/null)
 
 # Modules: each src/NAME.c + src/NAME.h. main.c is the CLI.
-MODULES := log text token store proto script record engine server authoring account
+MODULES := log text token store proto script record engine server authoring account team
 OBJ     := $(MODULES:%=$(BUILD)/obj/%.o)
 BIN     := $(BUILD)/interviewd
 

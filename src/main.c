@@ -22,6 +22,7 @@
 #include "record.h"
 #include "server.h"
 #include "store.h"
+#include "team.h"
 #include "token.h"
 
 #define DEFAULT_URL "http://127.0.0.1:8080"
@@ -44,6 +45,9 @@ static const char USAGE[] =
 	"  try       play a script in the terminal, or unattended with --answers\n"
 	"  replay    re-run recorded interviews against an edited script\n"
 	"  migrate   move an unfinished interview to the current version of its script\n"
+	"Team:\n"
+	"  user      add, list or remove the accounts that sign in; set a password\n"
+	"  apikey    add, list or remove API keys for automation\n"
 	"\n"
 	"Run `interviewd COMMAND --help` for a command's options. Common options:\n"
 	"  --data DIR      LMDB directory (default: data)\n"
@@ -511,6 +515,8 @@ static const struct command COMMANDS[] = {
 	{ "try", authoring_cmd_try },
 	{ "replay", authoring_cmd_replay },
 	{ "migrate", authoring_cmd_migrate },
+	{ "user", team_cmd_user },
+	{ "apikey", team_cmd_apikey },
 };
 
 int main(int argc, char **argv)

@@ -984,7 +984,7 @@ char *proto_cli_user_added(const char *name, const char *role, const char *passw
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
-	if (add_str(o, "name", name) || add_str(o, "role", role) ||
+	if (add_str(o, "name", name) || (role && add_str(o, "role", role)) ||
 	    (password && add_str(o, "password", password))) {
 		cJSON_Delete(o);
 		return NULL;

@@ -189,7 +189,8 @@ int proto_failures_decode(const char *data, size_t len, struct proto_failures *f
 char *proto_cli_users(const struct proto_user *users, size_t n);
 /* [{"label","role","created"}…] */
 char *proto_cli_apikeys(const struct proto_apikey *keys, size_t n);
-/* {"name","role"} plus "password" when password is not NULL (generated) */
+/* {"name","role","password"}; role and password are left out when NULL
+ * (a password is shown only when it was generated) */
 char *proto_cli_user_added(const char *name, const char *role, const char *password);
 /* {"label","role","key"} */
 char *proto_cli_apikey_added(const char *label, const char *role, const char *key);
