@@ -23,6 +23,7 @@
 #include "scriptdir.h"
 #include "server.h"
 #include "store.h"
+#include "team.h"
 #include "token.h"
 #include "try.h"
 
@@ -46,6 +47,9 @@ static const char USAGE[] =
 	"  try       play a script in the terminal, or unattended with --answers\n"
 	"  replay    re-run recorded interviews against an edited script\n"
 	"  migrate   move an unfinished interview to the current version of its script\n"
+	"Team:\n"
+	"  user      add, list or remove the accounts that sign in; set a password\n"
+	"  apikey    add, list or remove API keys for automation\n"
 	"\n"
 	"Run `interviewd COMMAND --help` for a command's options. Common options:\n"
 	"  --data DIR      LMDB directory (default: data)\n"
@@ -637,6 +641,8 @@ static const struct command COMMANDS[] = {
 	{ "try", try_cmd },
 	{ "replay", replay_cmd },
 	{ "migrate", replay_migrate_cmd },
+	{ "user", team_cmd_user },
+	{ "apikey", team_cmd_apikey },
 };
 
 int main(int argc, char **argv)

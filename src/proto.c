@@ -845,3 +845,253 @@ fail:
 	cJSON_Delete(a);
 	return NULL;
 }
+
+/* --- accounts ----------------------------------------------------------- */
+
+void proto_user_free(struct proto_user *u)
+{
+	if (!u)
+		return;
+	free(u->name);
+	free(u->role);
+	free(u->password_hash);
+	free(u->epoch);
+	memset(u, 0, sizeof *u);
+}
+
+char *proto_user_encode(const struct proto_user *u)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "name", u->name ? u->name : "") || add_str(o, "role", u->role ? u->role : "") ||
+	    add_str(o, "password_hash", u->password_hash ? u->password_hash : "") ||
+	    add_str(o, "epoch", u->epoch ? u->epoch : "") || add_i64(o, "created", u->created) ||
+	    add_i64(o, "updated", u->updated)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+int proto_user_decode(const char *data, size_t len, struct proto_user *u)
+{
+	memset(u, 0, sizeof *u);
+	cJSON *root = parse_exact(data, len);
+	int rc = PROTO_EBAD;
+	if (!cJSON_IsObject(root))
+		goto out;
+	if ((rc = get_str(root, "name", true, &u->name)) == PROTO_OK &&
+	    (rc = get_str(root, "role", true, &u->role)) == PROTO_OK &&
+	    (rc = get_str(root, "password_hash", true, &u->password_hash)) == PROTO_OK &&
+	    (rc = get_str(root, "epoch", true, &u->epoch)) == PROTO_OK &&
+	    (rc = get_i64(root, "created", false, &u->created)) == PROTO_OK)
+		rc = get_i64(root, "updated", false, &u->updated);
+out:
+	if (rc)
+		proto_user_free(u);
+	cJSON_Delete(root);
+	return rc;
+}
+
+void proto_session_free(struct proto_session *s)
+{
+	if (!s)
+		return;
+	free(s->user);
+	free(s->epoch);
+	free(s->hash);
+	memset(s, 0, sizeof *s);
+}
+
+char *proto_session_encode(const struct proto_session *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "user", s->user ? s->user : "") ||
+	    add_str(o, "epoch", s->epoch ? s->epoch : "") ||
+	    add_str(o, "hash", s->hash ? s->hash : "") || add_i64(o, "created", s->created) ||
+	    add_i64(o, "last_seen", s->last_seen)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+int proto_session_decode(const char *data, size_t len, struct proto_session *s)
+{
+	memset(s, 0, sizeof *s);
+	cJSON *root = parse_exact(data, len);
+	int rc = PROTO_EBAD;
+	if (!cJSON_IsObject(root))
+		goto out;
+	if ((rc = get_str(root, "user", true, &s->user)) == PROTO_OK &&
+	    (rc = get_str(root, "epoch", true, &s->epoch)) == PROTO_OK &&
+	    (rc = get_str(root, "hash", true, &s->hash)) == PROTO_OK &&
+	    (rc = get_i64(root, "created", true, &s->created)) == PROTO_OK)
+		rc = get_i64(root, "last_seen", true, &s->last_seen);
+out:
+	if (rc)
+		proto_session_free(s);
+	cJSON_Delete(root);
+	return rc;
+}
+
+void proto_apikey_free(struct proto_apikey *k)
+{
+	if (!k)
+		return;
+	free(k->label);
+	free(k->role);
+	free(k->hash);
+	memset(k, 0, sizeof *k);
+}
+
+char *proto_apikey_encode(const struct proto_apikey *k)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "label", k->label ? k->label : "") ||
+	    add_str(o, "role", k->role ? k->role : "") ||
+	    add_str(o, "hash", k->hash ? k->hash : "") || add_i64(o, "created", k->created)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+int proto_apikey_decode(const char *data, size_t len, struct proto_apikey *k)
+{
+	memset(k, 0, sizeof *k);
+	cJSON *root = parse_exact(data, len);
+	int rc = PROTO_EBAD;
+	if (!cJSON_IsObject(root))
+		goto out;
+	if ((rc = get_str(root, "label", true, &k->label)) == PROTO_OK &&
+	    (rc = get_str(root, "role", true, &k->role)) == PROTO_OK &&
+	    (rc = get_str(root, "hash", true, &k->hash)) == PROTO_OK)
+		rc = get_i64(root, "created", false, &k->created);
+out:
+	if (rc)
+		proto_apikey_free(k);
+	cJSON_Delete(root);
+	return rc;
+}
+
+char *proto_failures_encode(const struct proto_failures *f)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	cJSON *a = cJSON_AddArrayToObject(o, "failures");
+	if (!a)
+		goto fail;
+	for (size_t i = 0; i < f->n && i < PROTO_FAILURES_MAX; i++) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%" PRId64, f->at[i]);
+		cJSON *it = cJSON_CreateRaw(buf);
+		if (!it)
+			goto fail;
+		if (!cJSON_AddItemToArray(a, it)) {
+			cJSON_Delete(it);
+			goto fail;
+		}
+	}
+	return print_and_delete(o);
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+int proto_failures_decode(const char *data, size_t len, struct proto_failures *f)
+{
+	memset(f, 0, sizeof *f);
+	cJSON *root = parse_exact(data, len);
+	int rc = PROTO_EBAD;
+	if (!cJSON_IsObject(root))
+		goto out;
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "failures");
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) > PROTO_FAILURES_MAX)
+		goto out;
+	const cJSON *it;
+	cJSON_ArrayForEach(it, a)
+	{
+		if ((rc = num_i64(it, &f->at[f->n])) != PROTO_OK)
+			goto out;
+		f->n++;
+	}
+	rc = PROTO_OK;
+out:
+	if (rc)
+		memset(f, 0, sizeof *f);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Adds {"<name_key>","role","created"} for one listed account or key. */
+static int add_listed(cJSON *a, const char *name_key, const char *name, const char *role,
+		      int64_t created)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return -1;
+	if (add_str(o, name_key, name ? name : "") || add_str(o, "role", role ? role : "") ||
+	    add_i64(o, "created", created) || !cJSON_AddItemToArray(a, o)) {
+		cJSON_Delete(o);
+		return -1;
+	}
+	return 0;
+}
+
+char *proto_cli_users(const struct proto_user *users, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (add_listed(a, "name", users[i].name, users[i].role, users[i].created)) {
+			cJSON_Delete(a);
+			return NULL;
+		}
+	return print_and_delete(a);
+}
+
+char *proto_cli_apikeys(const struct proto_apikey *keys, size_t n)
+{
+	cJSON *a = cJSON_CreateArray();
+	if (!a)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (add_listed(a, "label", keys[i].label, keys[i].role, keys[i].created)) {
+			cJSON_Delete(a);
+			return NULL;
+		}
+	return print_and_delete(a);
+}
+
+char *proto_cli_user_added(const char *name, const char *role, const char *password)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "name", name) || (role && add_str(o, "role", role)) ||
+	    (password && add_str(o, "password", password))) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+char *proto_cli_apikey_added(const char *label, const char *role, const char *key)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "label", label) || add_str(o, "role", role) || add_str(o, "key", key)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}

@@ -2,10 +2,10 @@
  *
  * The only module that includes cJSON. It parses inbound WebSocket frames
  * (see README.md, "Protocol"), builds outbound frames, and encodes/decodes the
- * records the store keeps (turns, interviews) and what the CLI prints with
- * --json. Encoders return a new NUL-terminated string (free with free()), or
- * NULL when out of memory. Decoders fill caller structs whose strings are new
- * copies (free with the matching *_free). */
+ * records the store keeps (turns, interviews, accounts) and what the CLI
+ * prints with --json. Encoders return a new NUL-terminated string (free with
+ * free()), or NULL when out of memory. Decoders fill caller structs whose
+ * strings are new copies (free with the matching *_free). */
 #ifndef INTERVIEWD_PROTO_H
 #define INTERVIEWD_PROTO_H
 
@@ -161,5 +161,69 @@ char *proto_cli_created(const char *interview_id, const char *token, const char 
 char *proto_cli_show(const struct proto_interview *iv, const struct proto_turn *turns, size_t n);
 /* [interview records…] */
 char *proto_cli_list(const struct proto_interview *ivs, size_t n);
+
+/* ---- accounts (account.c keeps these in the store) ---------------------- */
+
+/* A team member: {"name","role","password_hash","epoch","created","updated"}.
+ * password_hash is an Argon2id string; epoch is a random id that changes with
+ * every password change, and a session is valid only under the epoch it was
+ * opened in. role is "admin" | "interviewer". */
+struct proto_user {
+	char *name;
+	char *role;
+	char *password_hash;
+	char *epoch;
+	int64_t created; /* ms since the epoch */
+	int64_t updated;
+};
+void proto_user_free(struct proto_user *u);
+char *proto_user_encode(const struct proto_user *u);
+int proto_user_decode(const char *data, size_t len, struct proto_user *u);
+
+/* A signed-in session: {"user","epoch","hash","created","last_seen"}; hash is
+ * the cookie's hash as lowercase hex (confirmed in constant time). */
+struct proto_session {
+	char *user;
+	char *epoch;
+	char *hash;
+	int64_t created;
+	int64_t last_seen;
+};
+void proto_session_free(struct proto_session *s);
+char *proto_session_encode(const struct proto_session *s);
+int proto_session_decode(const char *data, size_t len, struct proto_session *s);
+
+/* An API key: {"label","role","hash","created"}; hash as for sessions. */
+struct proto_apikey {
+	char *label;
+	char *role;
+	char *hash;
+	int64_t created;
+};
+void proto_apikey_free(struct proto_apikey *k);
+char *proto_apikey_encode(const struct proto_apikey *k);
+int proto_apikey_decode(const char *data, size_t len, struct proto_apikey *k);
+
+/* Recent sign-in failures of one account name or client address, oldest
+ * first: {"failures":[ms,…]}. A record with more than PROTO_FAILURES_MAX
+ * entries does not decode. */
+#define PROTO_FAILURES_MAX 32
+struct proto_failures {
+	int64_t at[PROTO_FAILURES_MAX];
+	size_t n;
+};
+char *proto_failures_encode(const struct proto_failures *f);
+int proto_failures_decode(const char *data, size_t len, struct proto_failures *f);
+
+/* CLI --json outputs for accounts. None ever carries a stored hash. */
+/* [{"name","role","created"}…] */
+char *proto_cli_users(const struct proto_user *users, size_t n);
+/* [{"label","role","created"}…] */
+char *proto_cli_apikeys(const struct proto_apikey *keys, size_t n);
+/* {"name","role","password"}; role and password are left out when NULL
+ * (a password is shown only when it was generated) */
+char *proto_cli_user_added(const char *name, const char *role, const char *password);
+/* {"label","role","key"} */
+char *proto_cli_apikey_added(const char *label, const char *role, const char *key);
 
 #endif

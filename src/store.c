@@ -40,7 +40,9 @@
 static const char *const db_names[STORE_DB_COUNT] = {
 	[STORE_DB_META] = "meta",       [STORE_DB_INTERVIEWS] = "interviews",
 	[STORE_DB_TURNS] = "turns",     [STORE_DB_TOKENS] = "tokens",
-	[STORE_DB_SCRIPTS] = "scripts",
+	[STORE_DB_SCRIPTS] = "scripts", [STORE_DB_USERS] = "users",
+	[STORE_DB_SESSIONS] = "sessions", [STORE_DB_APIKEYS] = "apikeys",
+	[STORE_DB_SIGNIN] = "signin_failures",
 };
 
 enum op_kind { OP_PUT, OP_DEL, OP_EXPECT };

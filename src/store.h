@@ -22,6 +22,10 @@ enum store_db {
 	STORE_DB_TURNS,      /* store_key_turn() -> turn record (proto JSON) */
 	STORE_DB_TOKENS,     /* token hash (32 bytes) -> token record */
 	STORE_DB_SCRIPTS,    /* sha256 hex of source -> script source text */
+	STORE_DB_USERS,      /* account name -> user record (proto JSON) */
+	STORE_DB_SESSIONS,   /* session cookie hash (32 bytes) -> session record */
+	STORE_DB_APIKEYS,    /* 'k' + key hash -> API key record; 'l' + label -> hash hex */
+	STORE_DB_SIGNIN,     /* "user:NAME" / "addr:ADDR" -> recent sign-in failures */
 	STORE_DB_COUNT
 };
 

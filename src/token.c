@@ -4,7 +4,9 @@
  * base64url without padding; only a BLAKE2b-256 hash of the token text is
  * stored, so a leaked database does not leak working links. A presented token
  * is checked for shape before it is hashed, so garbage from the socket never
- * reaches a lookup. See token.h for the contract. */
+ * reaches a lookup. Account passwords are Argon2id strings; account secrets
+ * (session cookies, API keys) are random text hashed like tokens. See token.h
+ * for the contract. */
 #include "token.h"
 
 #include <string.h>
@@ -20,6 +22,7 @@ const char *token_strerror(int rc)
 	case TOKEN_OK: return "success";
 	case TOKEN_EINIT: return "libsodium failed to initialise";
 	case TOKEN_EINVALID: return "not a token (43 base64url characters)";
+	case TOKEN_EHASH: return "password hashing failed (out of memory)";
 	default: return "unknown token error";
 	}
 }
@@ -110,4 +113,57 @@ unsigned long long token_seed(const char *interview_id)
 	for (int i = 0; i < 8; i++)
 		seed = (seed << 8) | h[i];
 	return seed;
+}
+
+/* --- passwords and account secrets ---------------------------------------- */
+
+int token_password_hash(const char *pw, size_t len, char out[TOKEN_PWHASH_MAX])
+{
+	_Static_assert(TOKEN_PWHASH_MAX >= crypto_pwhash_STRBYTES, "room for a pwhash string");
+	if (crypto_pwhash_str(out, pw, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return TOKEN_EHASH;
+	return TOKEN_OK;
+}
+
+int token_password_verify(const char *stored, const char *pw, size_t len)
+{
+	if (stored == NULL || strnlen(stored, TOKEN_PWHASH_MAX) >= TOKEN_PWHASH_MAX)
+		return 0;
+	return crypto_pwhash_str_verify(stored, pw, len) == 0;
+}
+
+void token_random_text(char *out, size_t n)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+	/* randombytes_uniform has no modulo bias. */
+	for (size_t i = 0; i < n; i++)
+		out[i] = alphabet[randombytes_uniform(64)];
+	out[n] = '\0';
+}
+
+void token_hash_text(const char *text, size_t len, unsigned char hash[TOKEN_HASH_LEN])
+{
+	hash_text(text, len, hash);
+}
+
+void token_hash_to_hex(const unsigned char hash[TOKEN_HASH_LEN], char out[TOKEN_HASH_HEX + 1])
+{
+	sodium_bin2hex(out, TOKEN_HASH_HEX + 1, hash, TOKEN_HASH_LEN);
+}
+
+int token_hash_from_hex(const char *hex, unsigned char hash[TOKEN_HASH_LEN])
+{
+	if (hex == NULL || strnlen(hex, TOKEN_HASH_HEX + 1) != TOKEN_HASH_HEX)
+		return TOKEN_EINVALID;
+	for (size_t i = 0; i < TOKEN_HASH_HEX; i++)
+		if (!((hex[i] >= '0' && hex[i] <= '9') || (hex[i] >= 'a' && hex[i] <= 'f')))
+			return TOKEN_EINVALID;
+	size_t got = 0;
+	if (sodium_hex2bin(hash, TOKEN_HASH_LEN, hex, TOKEN_HASH_HEX, NULL, &got, NULL) != 0 ||
+	    got != TOKEN_HASH_LEN)
+		return TOKEN_EINVALID;
+	return TOKEN_OK;
 }

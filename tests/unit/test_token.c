@@ -142,6 +142,9 @@ static void test_every_token_error_has_its_own_sentence(void **state)
 	assert_string_not_equal(token_strerror(TOKEN_EINIT), unknown);
 	assert_string_not_equal(token_strerror(TOKEN_EINVALID), unknown);
 	assert_string_not_equal(token_strerror(TOKEN_EINIT), token_strerror(TOKEN_EINVALID));
+	assert_true(TOKEN_EHASH <= -100 && TOKEN_EHASH > -200);
+	assert_string_not_equal(token_strerror(TOKEN_EHASH), unknown);
+	assert_string_not_equal(token_strerror(TOKEN_EHASH), token_strerror(TOKEN_EINVALID));
 }
 
 int main(void)
