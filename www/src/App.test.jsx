@@ -151,6 +151,19 @@ describe('App', () => {
     expect(screen.getAllByTestId('msg-candidate').map((e) => e.textContent)).toEqual(['You: Hello', 'You: JavaScript']);
   });
 
+  test('the transcript is asked for once per connection, not on every reply, and again after a reconnect', async () => {
+    const f = mount();
+    const ws = await connectedWith(f, Q1);
+    act(() => { ws.receive(rsp(4, 'say', 'A note from the interviewer')); ws.receive(rsp(4, 'say', 'A note from the interviewer', { repeat: true })); });
+    expect(historyAsked(ws)).toBe(1);
+    act(() => ws.drop());
+    await waitFor(() => expect(f.sockets.length).toBe(2), { timeout: 3000 });
+    act(() => f.last().open());
+    expect(f.last().sent).toEqual([{ action: 'history', interview_id: ID }]);
+    act(() => f.last().receive(hist(Q1)));
+    expect(historyAsked(f.last())).toBe(1);
+  });
+
   test('sockets that keep closing before they open show a could-not-connect hint', async () => {
     const f = mount();
     act(() => f.last().drop());

@@ -160,13 +160,13 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
     };
   }, [interviewId, token, url, WebSocketImpl, random, fetchImpl]);
 
-  // Requests history whenever the reducer asks for it (every open, and on a seq gap).
+  // Asks for history whenever the reducer wants it: every open, a reply while ours is in flight, a seq gap.
   useEffect(() => {
     const ws = sock.current;
-    if (state.conn !== 'connected' || !state.needHistory || !ws || ws.readyState !== 1) return;
+    if (state.conn !== 'connected' || state.history !== 'wanted' || !ws || ws.readyState !== 1) return;
     ws.send(JSON.stringify({ action: 'history', interview_id: interviewId }));
     dispatch({ type: 'history_requested' });
-  }, [state.conn, state.needHistory, interviewId]);
+  }, [state.conn, state.history, interviewId]);
 
   // Sends the outbox, one message in flight at a time.
   const next = nextToSend(state);
