@@ -124,10 +124,7 @@ export function Interview(props) {
           <button type="button" className="primary" onClick={() => submit(START_MESSAGE)} autoFocus>Start the interview</button>
         </section>
       ) : (
-        <MessageList
-          messages={state.messages} pending={state.pending} onRetry={retry} onEdit={edit} onDiscard={discard}
-          layout={`${choices ? choices.join('\n') : ''}|${finished}|${state.error ? state.error.code : ''}`}
-        />
+        <MessageList messages={state.messages} pending={state.pending} onRetry={retry} onEdit={edit} onDiscard={discard} />
       )}
       {finished ? (
         <EndState />

@@ -47,32 +47,41 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
 }
 
 // The answer area sticks to the bottom of the viewport, over the end of this list: only scrolling the
-// page to its very end puts the newest message just above it, in view. (jsdom has no scrolling.)
+// page to its very end puts the newest message just above it, in view.
+function scrollingRoot() {
+  return document.scrollingElement || document.documentElement;
+}
+
 function scrollToEnd() {
-  const root = document.scrollingElement;
+  const root = scrollingRoot();
   root?.scrollTo?.({ top: root.scrollHeight });
 }
 
-// `layout` names whatever else changes the height of what sticks below the list (the choices, a notice,
-// the end state): the newest message is brought back into view when it changes too.
-export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard, layout = '' }) {
-  const count = messages.length + pending.length;
-  useEffect(scrollToEnd, [count, layout]);
-  // A viewport that gets shorter (a phone's keyboard opening, a rotation) keeps the top where it was
-  // and so hides the end: follow it back, unless the candidate had scrolled up to read.
+// Keeps the newest message in view. A new message always scrolls to it. Anything else that changes the
+// page's height (choices, a notice, the end state, an edit box, a rewrap) or the viewport's (a phone's
+// keyboard, a rotation) follows the end too, unless the candidate had scrolled up to read.
+function useFollowEnd(count) {
+  useEffect(scrollToEnd, [count]);
   useEffect(() => {
-    const root = document.scrollingElement;
+    const root = scrollingRoot();
     if (!root) return undefined;
     let atEnd = true;
     const onScroll = () => { atEnd = root.scrollTop + root.clientHeight >= root.scrollHeight - 48; };
-    const onResize = () => { if (atEnd) scrollToEnd(); };
+    const follow = () => { if (atEnd) scrollToEnd(); };
+    const sizes = typeof ResizeObserver === 'function' ? new ResizeObserver(follow) : null;
+    sizes?.observe(document.body);
     window.addEventListener('scroll', onScroll, { passive: true });
-    window.addEventListener('resize', onResize);
+    window.addEventListener('resize', follow);
     return () => {
+      sizes?.disconnect();
       window.removeEventListener('scroll', onScroll);
-      window.removeEventListener('resize', onResize);
+      window.removeEventListener('resize', follow);
     };
   }, []);
+}
+
+export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard }) {
+  useFollowEnd(messages.length + pending.length);
 
   const ordered = [...messages].sort((a, b) => a.seq - b.seq);
   const firstRefused = pending.findIndex((p) => p.state === 'refused');

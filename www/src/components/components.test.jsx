@@ -1,5 +1,6 @@
-import { describe, expect, test, vi } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { fireEvent, render, screen, within } from '@testing-library/react';
+import { resize } from '../testing/ResizeObserverDouble.js';
 import MessageList from './MessageList.jsx';
 import ChoiceButtons from './ChoiceButtons.jsx';
 import Composer from './Composer.jsx';
@@ -36,6 +37,53 @@ describe('MessageList', () => {
     fireEvent.click(within(refused).getByRole('button', { name: 'Discard' }));
     expect(onDiscard).toHaveBeenCalledWith('a');
     expect(within(refused).getByRole('button', { name: 'Edit' })).toBeTruthy();
+  });
+});
+
+// jsdom does not scroll: give the page a height, a viewport and a position, and record where it is sent.
+function fakeScrolling({ scrollHeight = 2000, clientHeight = 600, scrollTop = 1400 } = {}) {
+  const root = document.documentElement;
+  const at = { scrollHeight, clientHeight, scrollTop };
+  for (const k of Object.keys(at)) Object.defineProperty(root, k, { configurable: true, get: () => at[k] });
+  root.scrollTo = vi.fn();
+  return { at, scrollTo: root.scrollTo };
+}
+
+describe('MessageList keeps the newest message in view', () => {
+  const said = [{ seq: 1, role: 'bot', kind: 'ask', text: 'Which language?' }];
+  afterEach(() => {
+    for (const k of ['scrollHeight', 'clientHeight', 'scrollTop', 'scrollTo']) delete document.documentElement[k];
+  });
+
+  test('a change in the page\'s height (choices, a notice, the end state appearing) scrolls to the end', () => {
+    const page = fakeScrolling();
+    render(<MessageList messages={said} />);
+    page.scrollTo.mockClear();
+    page.at.scrollHeight = 2300; // something below the list grew
+    resize(document.body);
+    expect(page.scrollTo).toHaveBeenCalledWith({ top: 2300 });
+  });
+
+  test('a candidate who scrolled up to read stays put on a size change, but a new message still comes into view', () => {
+    const page = fakeScrolling();
+    const { rerender } = render(<MessageList messages={said} />);
+    page.at.scrollTop = 200;
+    window.dispatchEvent(new Event('scroll'));
+    page.scrollTo.mockClear();
+    resize(document.body);
+    window.dispatchEvent(new Event('resize'));
+    expect(page.scrollTo).not.toHaveBeenCalled();
+    rerender(<MessageList messages={[...said, { seq: 2, role: 'bot', kind: 'say', text: 'Take your time.' }]} />);
+    expect(page.scrollTo).toHaveBeenCalledWith({ top: 2000 });
+  });
+
+  test('a shorter viewport (a phone\'s keyboard opening) follows the end', () => {
+    const page = fakeScrolling();
+    render(<MessageList messages={said} />);
+    page.scrollTo.mockClear();
+    page.at.clientHeight = 360;
+    window.dispatchEvent(new Event('resize'));
+    expect(page.scrollTo).toHaveBeenCalledWith({ top: 2000 });
   });
 });
 
