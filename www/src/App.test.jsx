@@ -46,6 +46,7 @@ describe('App', () => {
     const f = mount();
     const ws = await connectedWith(f, [], 'new');
     expect(screen.getByTestId('status').dataset.state).toBe('connected');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: /Start the interview/ })); // Enter starts
     fireEvent.click(screen.getByRole('button', { name: /Start the interview/ }));
     const sent = ws.sent[1];
     expect(sent).toMatchObject({ action: 'message', interview_id: ID, message: START_MESSAGE });
@@ -68,6 +69,7 @@ describe('App', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Python' }));
     expect(ws.sent.at(-1)).toMatchObject({ action: 'message', message: 'Python' });
     expect(screen.queryByTestId('choices')).toBe(null);
+    expect(document.activeElement).toBe(screen.getByLabelText('Your answer')); // not <body> with the button gone
   });
 
   test('the end state replaces the input once done arrives', async () => {

@@ -2,21 +2,19 @@
 // as such: sending, waiting, held behind a refused one, or refused ("Not sent") with Retry / Edit /
 // Discard. Keeps the newest message in view.
 import { useEffect, useRef, useState } from 'react';
-
-// Keyboard users stay in the answer box when the buttons they used go away.
-function focusAnswer() {
-  document.getElementById('answer')?.focus();
-}
+import { focusAnswer, useFocusWhen } from '../focus.js';
 
 function Refused({ p, onRetry, onEdit, onDiscard }) {
-  const [editing, setEditing] = useState(false);
+  // 'cancelled': back from editing, focus returns to the Edit button that opened the box.
+  const [mode, setMode] = useState('shown'); // 'shown' | 'editing' | 'cancelled'
   const [draft, setDraft] = useState(p.text);
   const box = useRef(null);
   const editButton = useRef(null);
   const boxId = `edit-${p.id}`;
-  useEffect(() => { if (editing) box.current?.focus(); }, [editing]);
+  useFocusWhen(box, mode === 'editing');
+  useFocusWhen(editButton, mode === 'cancelled');
 
-  if (editing) {
+  if (mode === 'editing') {
     const save = () => {
       if (!draft.trim()) return;
       onEdit?.(p.id, draft);
@@ -28,7 +26,7 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
         <textarea id={boxId} ref={box} rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} />
         <div className="actions">
           <button type="submit" className="small" disabled={!draft.trim()}>Send again</button>
-          <button type="button" className="small" onClick={() => { setEditing(false); setDraft(p.text); }}>Cancel</button>
+          <button type="button" className="small" onClick={() => { setMode('cancelled'); setDraft(p.text); }}>Cancel</button>
         </div>
       </form>
     );
@@ -39,7 +37,7 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
       <span className="meta">Not sent</span>
       <div className="actions">
         <button type="button" className="small" onClick={() => { onRetry?.(p.id); focusAnswer(); }}>Retry</button>
-        <button type="button" className="small" ref={editButton} onClick={() => setEditing(true)}>Edit</button>
+        <button type="button" className="small" ref={editButton} onClick={() => setMode('editing')}>Edit</button>
         <button type="button" className="small" onClick={() => { onDiscard?.(p.id); focusAnswer(); }}>Discard</button>
       </div>
     </>

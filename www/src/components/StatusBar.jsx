@@ -1,6 +1,7 @@
 // The connection state, always visible: connecting, connected, reconnecting (with a countdown to the
 // next attempt and a way to try at once) or offline.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { focusOn } from '../focus.js';
 
 // "Try now" goes away as soon as it is used (or the countdown ends). If it had focus, hand focus to the
 // status text before the button leaves the DOM, so keyboard users are not dropped onto <body>.
@@ -17,7 +18,7 @@ const LABEL = { connecting: 'Connecting…', connected: 'Connected', reconnectin
 export default function StatusBar({ conn, retryAt, onRetry }) {
   const [now, setNow] = useState(() => Date.now());
   const label = useRef(null);
-  const [focusLabel] = useState(() => () => label.current?.focus());
+  const [focusLabel] = useState(() => () => focusOn(label));
   useEffect(() => {
     if (!retryAt) return undefined;
     setNow(Date.now());

@@ -38,6 +38,14 @@ describe('MessageList', () => {
     expect(onDiscard).toHaveBeenCalledWith('a');
     expect(within(refused).getByRole('button', { name: 'Edit' })).toBeTruthy();
   });
+
+  test('Edit focuses the edit box; Cancel hands focus back to Edit, not to <body>', () => {
+    render(<MessageList messages={[]} pending={[{ id: 'a', text: 'boom', state: 'refused', code: 'too_large' }]} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
+    expect(document.activeElement).toBe(screen.getByLabelText('Edit your answer'));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit' }));
+  });
 });
 
 // jsdom does not scroll: give the page a height, a viewport and a position, and record where it is sent.
