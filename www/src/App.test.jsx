@@ -72,6 +72,15 @@ describe('App', () => {
     expect(document.activeElement).toBe(screen.getByLabelText('Your answer')); // not <body> with the button gone
   });
 
+  test('a question offering the same option twice: both buttons show, and the second sends that text', async () => {
+    const f = mount();
+    const ws = await connectedWith(f, [...Q1.slice(0, 2), { seq: 3, role: 'bot', kind: 'ask', text: 'Ready?', choices: ['Yes', 'Yes', 'No'] }]);
+    const buttons = within(screen.getByTestId('choices')).getAllByRole('button');
+    expect(buttons.map((b) => b.textContent)).toEqual(['Yes', 'Yes', 'No']);
+    fireEvent.click(buttons[1]);
+    expect(messagesSent(ws)).toEqual([expect.objectContaining({ message: 'Yes', interview_id: ID })]);
+  });
+
   test('the end state replaces the input once done arrives', async () => {
     const f = mount();
     const ws = await connectedWith(f, Q1);

@@ -106,6 +106,20 @@ describe('ChoiceButtons', () => {
     expect(onChoose).toHaveBeenCalledWith('Python');
   });
 
+  test('an option offered twice gives two working buttons, also when the options change', () => {
+    const complaints = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const onChoose = vi.fn();
+    const { rerender } = render(<ChoiceButtons choices={['Yes', 'Yes', 'No']} onChoose={onChoose} />);
+    expect(screen.getAllByRole('button').map((b) => b.textContent)).toEqual(['Yes', 'Yes', 'No']);
+    fireEvent.click(screen.getAllByRole('button')[1]);
+    expect(onChoose).toHaveBeenCalledTimes(1);
+    expect(onChoose).toHaveBeenCalledWith('Yes');
+    rerender(<ChoiceButtons choices={['No', 'Yes', 'Yes', 'Maybe']} onChoose={onChoose} />);
+    expect(screen.getAllByRole('button').map((b) => b.textContent)).toEqual(['No', 'Yes', 'Yes', 'Maybe']);
+    expect(complaints).not.toHaveBeenCalled(); // React names duplicate keys here
+    complaints.mockRestore();
+  });
+
   test('renders nothing without choices', () => {
     const { container } = render(<ChoiceButtons choices={null} onChoose={() => {}} />);
     expect(container.innerHTML).toBe('');
