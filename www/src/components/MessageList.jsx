@@ -63,10 +63,15 @@ function useFollowEnd(count) {
   useEffect(() => {
     const root = scrollingRoot();
     if (!root) return undefined;
+    // Where the end was when last measured. A scroll event is handled after the layout has moved on
+    // but before the observer hears of it: grown content must not count as "scrolled up", and content
+    // that shrank puts the end where it now is.
+    let height = root.scrollHeight;
     let atEnd = true;
-    const onScroll = () => { atEnd = root.scrollTop + root.clientHeight >= root.scrollHeight - 48; };
+    const onScroll = () => { atEnd = root.scrollTop + root.clientHeight >= Math.min(height, root.scrollHeight) - 48; };
     const follow = () => { if (atEnd) scrollToEnd(); };
-    const sizes = typeof ResizeObserver === 'function' ? new ResizeObserver(follow) : null;
+    const onSize = () => { follow(); height = root.scrollHeight; };
+    const sizes = typeof ResizeObserver === 'function' ? new ResizeObserver(onSize) : null;
     sizes?.observe(document.body);
     window.addEventListener('scroll', onScroll, { passive: true });
     window.addEventListener('resize', follow);

@@ -72,6 +72,16 @@ describe('MessageList keeps the newest message in view', () => {
     expect(page.scrollTo).toHaveBeenCalledWith({ top: 2300 });
   });
 
+  test('content that grew before a scroll event was handled still counts as being at the end', () => {
+    const page = fakeScrolling(); // at the end: 1400 + 600 of 2000
+    render(<MessageList messages={said} />);
+    page.scrollTo.mockClear();
+    page.at.scrollHeight = 2400; // a reply was laid out; the scroll event of the last follow comes after
+    window.dispatchEvent(new Event('scroll'));
+    resize(document.body);
+    expect(page.scrollTo).toHaveBeenCalledWith({ top: 2400 });
+  });
+
   test('a candidate who scrolled up to read stays put on a size change, but a new message still comes into view', () => {
     const page = fakeScrolling();
     const { rerender } = render(<MessageList messages={said} />);
