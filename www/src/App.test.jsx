@@ -94,11 +94,11 @@ describe('App', () => {
 
   test('an unsent draft survives a reload of the page; sending or the end of the interview clears it', async () => {
     let f = mount();
-    let ws = await connectedWith(f, Q1);
+    await connectedWith(f, Q1);
     fireEvent.change(screen.getByLabelText('Your answer'), { target: { value: 'half of a long answer' } });
     cleanup(); // the tab reloads
     f = mount();
-    ws = await connectedWith(f, Q1);
+    const ws = await connectedWith(f, Q1);
     const box = screen.getByLabelText('Your answer');
     expect(box.value).toBe('half of a long answer');
     fireEvent.keyDown(box, { key: 'Enter' });

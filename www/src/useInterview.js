@@ -197,9 +197,10 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
   }, [blocked, unavailable, random]);
 
   // Keeps the outbox and transcript across reloads of this tab.
+  const { messages, status, pending } = state;
   useEffect(() => {
-    try { store?.setItem(storageKey(interviewId), JSON.stringify(persisted(state))); } catch { /* full or disabled */ }
-  }, [store, interviewId, state.messages, state.status, state.pending]);
+    try { store?.setItem(storageKey(interviewId), JSON.stringify(persisted({ messages, status, pending }))); } catch { /* full or disabled */ }
+  }, [store, interviewId, messages, status, pending]);
 
   // What is typed but not sent survives a reload of this tab too; a finished interview leaves none behind.
   const loadDraft = useCallback(() => {

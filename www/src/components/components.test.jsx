@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { resize } from '../testing/ResizeObserverDouble.js';
 import MessageList from './MessageList.jsx';
 import ChoiceButtons from './ChoiceButtons.jsx';
@@ -184,6 +184,24 @@ describe('StatusBar', () => {
     expect(screen.getByText(/Reconnecting/)).toBeTruthy();
     expect(screen.getByText(/next try in \d s/)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Try now' })).toBeTruthy();
+  });
+
+  test('each wait counts down from its own start, not from where an earlier one stopped', () => {
+    vi.useFakeTimers();
+    try {
+      const { rerender } = render(<StatusBar conn="reconnecting" retryAt={Date.now() + 4000} onRetry={() => {}} />);
+      act(() => { vi.advanceTimersByTime(1000); });
+      expect(screen.getByText('next try in 3 s')).toBeTruthy();
+      rerender(<StatusBar conn="connected" retryAt={null} />);
+      act(() => { vi.advanceTimersByTime(60000); });
+      rerender(<StatusBar conn="reconnecting" retryAt={Date.now() + 2000} onRetry={() => {}} />);
+      expect(screen.getByText('next try in 2 s')).toBeTruthy();
+      act(() => { vi.advanceTimersByTime(2000); });
+      expect(screen.queryByText(/next try in/)).toBe(null);
+      expect(screen.queryByRole('button', { name: 'Try now' })).toBe(null);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('when a focused "Try now" goes away, focus moves to the connection state, not to <body>', () => {
