@@ -1,19 +1,23 @@
-// The candidate page build. Two HTML entries: index.html is the page; spec-example.html mounts the
-// reference spec's InterviewChatbot example verbatim so a browser test can prove the protocol contract.
+// The candidate page build: index.html into dist/, which the binary serves. spec-example.html mounts the
+// reference spec's InterviewChatbot example verbatim so a browser test can prove the protocol contract;
+// it is test material, never shipped: only `vite build --mode spec-example --outDir DIR` builds it
+// (tests/browser/spec_example.test.mjs does, into a directory of its own).
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
-export default defineConfig({
+const SPEC_EXAMPLE_MODE = 'spec-example';
+
+export default defineConfig(({ mode }) => ({
   base: '/',
   plugins: [react()],
   build: {
-    outDir: 'dist',
+    outDir: mode === SPEC_EXAMPLE_MODE ? 'dist-spec-example' : 'dist',
     emptyOutDir: true,
     rollupOptions: {
-      input: { main: here('./index.html'), 'spec-example': here('./spec-example.html') },
+      input: mode === SPEC_EXAMPLE_MODE ? { 'spec-example': here('./spec-example.html') } : { main: here('./index.html') },
     },
   },
   test: {
@@ -22,4 +26,4 @@ export default defineConfig({
     globals: false,
     setupFiles: ['./src/test-setup.js'],
   },
-});
+}));

@@ -2,6 +2,7 @@
 // (or the Start button, or the end state) and the connection state.
 import { useEffect, useRef, useState } from 'react';
 import { shownConnection, useInterview } from './useInterview.js';
+import { focusAnswer, useFocusWhen } from './focus.js';
 import { currentChoices } from './interviewReducer.js';
 import MessageList from './components/MessageList.jsx';
 import ChoiceButtons from './components/ChoiceButtons.jsx';
@@ -72,9 +73,17 @@ function useAnnouncement(messages, known) {
   return text;
 }
 
-// The chosen button disappears with its question; keep keyboard users in the answer box, not on <body>.
-function focusAnswer() {
-  document.getElementById('answer')?.focus();
+// A new interview: what to expect, and the button that starts it (focused, so Enter starts).
+function Welcome({ onStart }) {
+  const start = useRef(null);
+  useFocusWhen(start);
+  return (
+    <section className="welcome" data-testid="welcome" aria-labelledby="welcome-title">
+      <h2 id="welcome-title">Welcome</h2>
+      <p>This is a short conversation with an interview assistant. Answer in your own words, or pick one of the offered options when there are some. Your answers are saved as you go, so you can reload this page at any time.</p>
+      <button type="button" className="primary" ref={start} onClick={onStart}>Start the interview</button>
+    </section>
+  );
 }
 
 export function Interview(props) {
@@ -118,22 +127,16 @@ export function Interview(props) {
         <p className="loading" data-testid="loading">Loading your interview…</p>
       )}
       {showStart ? (
-        <section className="welcome" data-testid="welcome" aria-labelledby="welcome-title">
-          <h2 id="welcome-title">Welcome</h2>
-          <p>This is a short conversation with an interview assistant. Answer in your own words, or pick one of the offered options when there are some. Your answers are saved as you go, so you can reload this page at any time.</p>
-          <button type="button" className="primary" onClick={() => submit(START_MESSAGE)} autoFocus>Start the interview</button>
-        </section>
+        <Welcome onStart={() => submit(START_MESSAGE)} />
       ) : (
-        <MessageList
-          messages={state.messages} pending={state.pending} onRetry={retry} onEdit={edit} onDiscard={discard}
-          layout={`${choices ? choices.join('\n') : ''}|${finished}|${state.error ? state.error.code : ''}`}
-        />
+        <MessageList messages={state.messages} pending={state.pending} onRetry={retry} onEdit={edit} onDiscard={discard} />
       )}
       {finished ? (
         <EndState />
       ) : (
         state.status !== null && !showStart && (
           <div className="answer-area">
+            {/* The chosen button disappears with its question: the candidate carries on in the answer box. */}
             <ChoiceButtons choices={choices} onChoose={(c) => { submit(c); focusAnswer(); }} />
             <Composer onSend={submit} loadDraft={loadDraft} onDraft={saveDraft}>
               <ErrorNotice error={state.error} onDismiss={dismissError} />

@@ -46,6 +46,7 @@ describe('App', () => {
     const f = mount();
     const ws = await connectedWith(f, [], 'new');
     expect(screen.getByTestId('status').dataset.state).toBe('connected');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: /Start the interview/ })); // Enter starts
     fireEvent.click(screen.getByRole('button', { name: /Start the interview/ }));
     const sent = ws.sent[1];
     expect(sent).toMatchObject({ action: 'message', interview_id: ID, message: START_MESSAGE });
@@ -68,6 +69,16 @@ describe('App', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Python' }));
     expect(ws.sent.at(-1)).toMatchObject({ action: 'message', message: 'Python' });
     expect(screen.queryByTestId('choices')).toBe(null);
+    expect(document.activeElement).toBe(screen.getByLabelText('Your answer')); // not <body> with the button gone
+  });
+
+  test('a question offering the same option twice: both buttons show, and the second sends that text', async () => {
+    const f = mount();
+    const ws = await connectedWith(f, [...Q1.slice(0, 2), { seq: 3, role: 'bot', kind: 'ask', text: 'Ready?', choices: ['Yes', 'Yes', 'No'] }]);
+    const buttons = within(screen.getByTestId('choices')).getAllByRole('button');
+    expect(buttons.map((b) => b.textContent)).toEqual(['Yes', 'Yes', 'No']);
+    fireEvent.click(buttons[1]);
+    expect(messagesSent(ws)).toEqual([expect.objectContaining({ message: 'Yes', interview_id: ID })]);
   });
 
   test('the end state replaces the input once done arrives', async () => {
@@ -83,11 +94,11 @@ describe('App', () => {
 
   test('an unsent draft survives a reload of the page; sending or the end of the interview clears it', async () => {
     let f = mount();
-    let ws = await connectedWith(f, Q1);
+    await connectedWith(f, Q1);
     fireEvent.change(screen.getByLabelText('Your answer'), { target: { value: 'half of a long answer' } });
     cleanup(); // the tab reloads
     f = mount();
-    ws = await connectedWith(f, Q1);
+    const ws = await connectedWith(f, Q1);
     const box = screen.getByLabelText('Your answer');
     expect(box.value).toBe('half of a long answer');
     fireEvent.keyDown(box, { key: 'Enter' });
@@ -149,6 +160,19 @@ describe('App', () => {
       { seq: 5, role: 'bot', kind: 'ask', text: 'How many years?' }])));
     expect(ws2.sent.filter((m) => m.action === 'message')).toHaveLength(1);
     expect(screen.getAllByTestId('msg-candidate').map((e) => e.textContent)).toEqual(['You: Hello', 'You: JavaScript']);
+  });
+
+  test('the transcript is asked for once per connection, not on every reply, and again after a reconnect', async () => {
+    const f = mount();
+    const ws = await connectedWith(f, Q1);
+    act(() => { ws.receive(rsp(4, 'say', 'A note from the interviewer')); ws.receive(rsp(4, 'say', 'A note from the interviewer', { repeat: true })); });
+    expect(historyAsked(ws)).toBe(1);
+    act(() => ws.drop());
+    await waitFor(() => expect(f.sockets.length).toBe(2), { timeout: 3000 });
+    act(() => f.last().open());
+    expect(f.last().sent).toEqual([{ action: 'history', interview_id: ID }]);
+    act(() => f.last().receive(hist(Q1)));
+    expect(historyAsked(f.last())).toBe(1);
   });
 
   test('sockets that keep closing before they open show a could-not-connect hint', async () => {

@@ -9,6 +9,13 @@
 // At most one pending message is in flight ('sent') at a time. A refused one ('refused') pauses the
 // outbox: what was typed after it stays put until the candidate retries, edits or discards it.
 
+// `history`: the transcript on the current connection, asked for one request at a time:
+//   'none'      no connection: nothing to ask on ('closed' comes back here)
+//   'wanted'    ask now: the connection just opened, or a frame showed the transcript moved on
+//   'requested' asked; its answer is on its way
+//   'recheck'   asked, and a frame arrived since that the answer may predate: when it lands, ask again
+//               if it does not account for that frame (ours still unconfirmed, or it ends before it)
+//   'loaded'    current: the outbox may send
 export const initialState = {
   interviewId: '',
   messages: [], // [{seq, role:'bot'|'candidate', kind, text, choices?, section?, ts?}] sorted by seq
@@ -19,10 +26,7 @@ export const initialState = {
   retryAt: null, // ms timestamp of the next reconnect attempt
   everConnected: false,
   failedOpens: 0, // consecutive sockets that closed before opening
-  historyLoaded: false, // on the current connection
-  needHistory: false,
-  historyOutstanding: false, // a history request is on its way
-  recheck: false, // a reply arrived while that request was out: ask again if ours is still unconfirmed
+  history: 'none', // 'none' | 'wanted' | 'requested' | 'recheck' | 'loaded' (see above)
   frames: 0, // frames received on any connection (the stall watchdog's heartbeat)
   unavailableCount: 0, // consecutive 'unavailable' refusals: the retry backs off like a reconnect
   pending: [], // [{id, text, state:'queued'|'sent'|'refused', afterSeq, attempted, blocked, code?}]
@@ -83,20 +87,21 @@ function insert(messages, m) {
   return normalize([...messages, m]);
 }
 
+const historyOnItsWay = (s) => s.history === 'requested' || s.history === 'recheck';
 const hasSent = (s) => s.pending.some((p) => p.state === 'sent');
 const hasRefused = (s) => s.pending.some((p) => p.state === 'refused');
 
 // The next message the hook should send, or null: only after this connection's history, one at a
 // time, and never past a refused answer (the outbox is paused until the candidate acts on it).
 export function nextToSend(s) {
-  if (s.conn !== 'connected' || !s.historyLoaded || s.needHistory || s.historyOutstanding || s.fatal || s.status === 'finished') return null;
+  if (s.conn !== 'connected' || s.history !== 'loaded' || s.fatal || s.status === 'finished') return null;
   if (hasSent(s) || hasRefused(s)) return null;
   return s.pending.find((p) => p.state === 'queued' && !p.blocked) || null;
 }
 
 // Something sent on this connection still waits for its answer: the stall watchdog runs meanwhile.
 export function awaitingReply(s) {
-  return s.conn === 'connected' && (hasSent(s) || s.historyOutstanding);
+  return s.conn === 'connected' && (hasSent(s) || historyOnItsWay(s));
 }
 
 // The choices to offer now: the latest message is a question with options and nothing is on its way.
@@ -121,17 +126,26 @@ function reconcile(pending, messages) {
   });
 }
 
+// A frame showed the transcript moved on (a reply that may be ours, another tab's turn, the end): ask
+// for it, or, with a request already out, make sure its answer is not older than that frame.
+function historyMovedOn(s) {
+  if (historyOnItsWay(s)) return 'recheck';
+  return s.history === 'loaded' ? 'wanted' : s.history;
+}
+
 function onHistory(s, f) {
   const messages = normalize(Array.isArray(f.messages) ? f.messages : []);
   const status = ['new', 'active', 'finished'].includes(f.status) ? f.status : messages.length ? 'active' : 'new';
   let pending = reconcile(s.pending, messages);
   const delivered = s.pending.some((p) => p.state === 'sent') && !pending.some((p) => p.state === 'sent');
   if (status === 'finished') pending = [];
-  // Ours is still unconfirmed but replies came in after this history was asked for: they may be ours.
-  const again = s.recheck && pending.some((p) => p.state === 'sent');
+  // Frames came in after this history was asked for. Ours is still unconfirmed (they may be its reply),
+  // or this history stops short of what those frames already showed: ask once more.
+  const behind = maxSeq(messages) < s.lastSeq || (s.status === 'finished' && status !== 'finished');
+  const again = s.history === 'recheck' && (pending.some((p) => p.state === 'sent') || behind);
   return {
-    ...s, messages, lastSeq: maxSeq(messages), status, pending, historyLoaded: true, needHistory: again,
-    historyOutstanding: false, recheck: false, unavailableCount: delivered ? 0 : s.unavailableCount,
+    ...s, messages, lastSeq: maxSeq(messages), status, pending, history: again ? 'wanted' : 'loaded',
+    unavailableCount: delivered ? 0 : s.unavailableCount,
     error: delivered && s.error && !s.error.forId ? null : s.error,
   };
 }
@@ -142,22 +156,18 @@ function onResponse(s, f) {
   const status = finished ? 'finished' : s.status === 'finished' ? 'finished' : 'active';
   const bot = { seq: f.seq, role: 'bot', kind: f.kind || 'say', text: String(f.message ?? ''), ...(Array.isArray(f.choices) ? { choices: f.choices } : {}) };
   const known = s.messages.some((m) => m.seq === f.seq);
-  let { pending, messages, needHistory, recheck } = s;
+  let { pending, messages, history } = s;
 
-  if (hasSent(s)) {
-    // Maybe the reply to ours, maybe another tab's turn: the transcript will say, by client_msg_id.
-    if (s.historyOutstanding) recheck = true;
-    else needHistory = true;
-  } else if (!known && f.seq > s.lastSeq + 1) {
-    needHistory = true; // someone else (another tab) moved the interview on
-  }
+  // Maybe the reply to ours, maybe another tab's turn: the transcript will say, by client_msg_id.
+  // Without one of ours in flight, a seq that skips ahead means someone else (another tab) moved on.
+  if (hasSent(s) || (!known && f.seq > s.lastSeq + 1)) history = historyMovedOn(s);
   if (!known) messages = insert(messages, bot);
   // Nothing more will be sent. The answer in flight stays on screen until the history this frame asks
   // for lists it (or, if it was not ours that ended the interview, drops it): it must not blink away.
   if (finished) pending = pending.filter((p) => p.state === 'sent');
   // A fresh reply supersedes a passing notice, never one about an answer the candidate must act on.
   const error = s.error && !s.error.forId && (!known || f.repeat) ? null : s.error;
-  return { ...s, messages, lastSeq: maxSeq(messages), pending, needHistory, recheck, status, error };
+  return { ...s, messages, lastSeq: maxSeq(messages), pending, history, status, error };
 }
 
 function onError(s, f) {
@@ -168,7 +178,7 @@ function onError(s, f) {
     case 'not_found':
       return { ...s, fatal: error, pending: [] };
     case 'interview_finished':
-      return { ...s, status: 'finished', pending: [], needHistory: true, error: null };
+      return { ...s, status: 'finished', pending: [], history: historyMovedOn(s), error: null };
     case 'unavailable':
       // Nothing was recorded: keep the answer and try again later, backing off (see 'unblock').
       if (!sent) return { ...s, error };
@@ -198,8 +208,7 @@ export function reducer(s, a) {
       return { ...s, conn: s.everConnected ? 'reconnecting' : 'connecting', retryAt: null };
     case 'open':
       return {
-        ...s, conn: 'connected', retryAt: null, everConnected: true, failedOpens: 0, historyLoaded: false, needHistory: true,
-        historyOutstanding: false, recheck: false,
+        ...s, conn: 'connected', retryAt: null, everConnected: true, failedOpens: 0, history: 'wanted',
         pending: s.pending.map((p) => (p.state === 'refused' ? p : { ...p, state: 'queued', blocked: false })),
       };
     case 'closed':
@@ -209,10 +218,7 @@ export function reducer(s, a) {
         conn: a.offline ? 'offline' : s.everConnected ? 'reconnecting' : 'connecting',
         retryAt: a.retryAt ?? null,
         failedOpens: a.opened ? 0 : s.failedOpens + 1,
-        historyLoaded: false,
-        needHistory: false,
-        historyOutstanding: false,
-        recheck: false,
+        history: 'none', // an answer to the old socket's request will never come
         pending: s.pending.map((p) => (p.state === 'sent' ? { ...p, state: 'queued' } : p)),
       };
     case 'offline':
@@ -220,7 +226,7 @@ export function reducer(s, a) {
     case 'online':
       return { ...s, online: true, conn: s.conn === 'offline' ? (s.everConnected ? 'reconnecting' : 'connecting') : s.conn };
     case 'history_requested':
-      return { ...s, needHistory: false, historyOutstanding: true };
+      return { ...s, history: 'requested' };
     case 'invalid_link':
       return { ...s, fatal: { code: 'invalid_link', message: 'This link is not valid.' }, retryAt: null };
     case 'frame': {

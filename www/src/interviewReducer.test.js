@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { currentChoices, initState, nextToSend, persisted, reducer } from './interviewReducer.js';
+import { awaitingReply, currentChoices, initState, nextToSend, persisted, reducer } from './interviewReducer.js';
 
 const ID = 'iv1';
 const run = (s, ...actions) => actions.reduce(reducer, s);
@@ -17,7 +17,7 @@ describe('reducer', () => {
     expect(s.messages.map((m) => m.seq)).toEqual([1, 2]);
     expect(s.lastSeq).toBe(2);
     expect(s.status).toBe('active');
-    expect(s.historyLoaded).toBe(true);
+    expect(s.history).toBe('loaded');
   });
 
   test('a response frame whose seq is already known is dropped (dedupe by seq)', () => {
@@ -32,7 +32,7 @@ describe('reducer', () => {
     s = run(s, { type: 'sent', id: 'c1' });
     expect(nextToSend(s)).toBe(null); // one in flight at a time
     s = run(s, resp(2, 'say', 'Hi Ada!'), resp(3, 'ask', 'Which?', { choices: ['C', 'Go'] }));
-    expect(s.needHistory).toBe(true);
+    expect(s.history).toBe('wanted');
     expect(s.pending.map((p) => p.state)).toEqual(['sent']); // not shown as delivered on a guess
     expect(s.messages.filter((m) => m.role === 'candidate')).toEqual([]);
     s = run(s, { type: 'history_requested' }, history([
@@ -42,7 +42,7 @@ describe('reducer', () => {
     expect(s.pending).toEqual([]);
     expect(s.messages.map((m) => [m.seq, m.role, m.text])).toEqual([[1, 'candidate', 'Hello'], [2, 'bot', 'Hi Ada!'], [3, 'bot', 'Which?']]);
     expect(currentChoices(s)).toEqual(['C', 'Go']);
-    expect(s.needHistory).toBe(false);
+    expect(s.history).toBe('loaded');
   });
 
   test("two tabs: another tab's turn arriving while ours is in flight is never credited to ours", () => {
@@ -52,7 +52,7 @@ describe('reducer', () => {
     s = run(s, resp(4, 'ask', 'Q2?'));
     expect(s.messages.find((m) => m.role === 'candidate' && m.text === 'mine')).toBe(undefined);
     expect(s.pending.map((p) => [p.id, p.state])).toEqual([['a', 'sent']]);
-    expect(s.needHistory).toBe(true);
+    expect(s.history).toBe('wanted');
     const other = [...base, { seq: 3, role: 'candidate', text: 'theirs', client_msg_id: 'b' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }];
     s = run(s, { type: 'history_requested' }, history(other));
     expect(s.messages.filter((m) => m.role === 'candidate').map((m) => m.text)).toEqual(['Hello', 'theirs']);
@@ -60,7 +60,7 @@ describe('reducer', () => {
     expect(nextToSend(run(s, { type: 'submit', text: 'next', id: 'n' }))).toBe(null);
     // Then our own turn's reply: confirmed by id, at the seq the server gave it.
     s = run(s, resp(6, 'ask', 'Q3?'));
-    expect(s.needHistory).toBe(true);
+    expect(s.history).toBe('wanted');
     s = run(s, { type: 'history_requested' }, history([...other,
       { seq: 5, role: 'candidate', text: 'mine', client_msg_id: 'a' }, { seq: 6, role: 'bot', kind: 'ask', text: 'Q3?' }]));
     expect(s.pending).toEqual([]);
@@ -71,23 +71,23 @@ describe('reducer', () => {
     const base = [{ seq: 1, role: 'candidate', text: 'Hello', client_msg_id: 'h' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }];
     let s = run(connected(), history(base), { type: 'submit', text: 'mine', id: 'a' }, { type: 'sent', id: 'a' },
       resp(4, 'ask', 'Q2?'), { type: 'history_requested' }, resp(6, 'ask', 'Q3?'));
-    expect(s.needHistory).toBe(false); // one request at a time
+    expect(s.history).toBe('recheck'); // one request at a time: asked again once this one lands
     s = run(s, history([...base, { seq: 3, role: 'candidate', text: 'theirs', client_msg_id: 'b' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]));
     expect(s.pending[0].state).toBe('sent');
-    expect(s.needHistory).toBe(true);
+    expect(s.history).toBe('wanted');
   });
 
   test('a seq that skips ahead (another tab answered) asks for history again', () => {
     let s = run(connected(), history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]));
     s = run(s, resp(4, 'ask', 'Next?'));
-    expect(s.needHistory).toBe(true);
+    expect(s.history).toBe('wanted');
     expect(s.messages.map((m) => m.seq)).toEqual([1, 2, 4]);
     s = run(s, { type: 'history_requested' }, history([
       { seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
       { seq: 3, role: 'candidate', text: 'answer from the other tab' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Next?' },
     ]));
     expect(s.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
-    expect(s.needHistory).toBe(false);
+    expect(s.history).toBe('loaded');
   });
 
   test('answers typed while disconnected wait in the outbox until history has arrived, then go one at a time', () => {
@@ -95,7 +95,7 @@ describe('reducer', () => {
       { type: 'submit', text: 'first', id: 'a' }, { type: 'submit', text: 'second', id: 'b' });
     expect(nextToSend(s)).toBe(null);
     s = run(s, { type: 'open' });
-    expect(s.needHistory).toBe(true);
+    expect(s.history).toBe('wanted');
     expect(nextToSend(s)).toBe(null); // not before history
     s = run(s, { type: 'history_requested' }, history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }]));
     expect(nextToSend(s)?.id).toBe('a');
@@ -123,7 +123,7 @@ describe('reducer', () => {
     { type: 'submit', text: 'different text', id: 'a' }, { type: 'sent', id: 'a' });
     s = run(s, resp(4, 'ask', 'Q2?', { repeat: true }));
     expect(s.messages).toHaveLength(4);
-    expect(s.needHistory).toBe(true); // the transcript gives our message its seq
+    expect(s.history).toBe('wanted'); // the transcript gives our message its seq
     s = run(s, { type: 'history_requested' }, history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
       { seq: 3, role: 'candidate', text: 'x', client_msg_id: 'a' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]));
     expect(s.pending).toEqual([]);
@@ -136,7 +136,7 @@ describe('reducer', () => {
       resp(4, 'end', 'Thanks!', { done: true }));
     expect(s.status).toBe('finished');
     expect(s.pending.map((p) => [p.id, p.state])).toEqual([['a', 'sent']]); // never a moment without the last answer
-    expect(s.needHistory).toBe(true);
+    expect(s.history).toBe('wanted');
     expect(nextToSend(run(s, { type: 'submit', text: 'more', id: 'c' }))).toBe(null);
     s = run(s, { type: 'history_requested' }, history([{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' },
       { seq: 3, role: 'candidate', text: 'a', client_msg_id: 'a' }, { seq: 4, role: 'bot', kind: 'end', text: 'Thanks!' }], 'finished'));
@@ -213,6 +213,79 @@ describe('reducer', () => {
     const back = initState(ID, JSON.parse(JSON.stringify(persisted(s))));
     expect(back.pending).toEqual([{ id: 'k', text: 'kept', state: 'queued', afterSeq: 1, attempted: true, blocked: false }]);
     expect(back.messages).toHaveLength(1);
-    expect(back.historyLoaded).toBe(false);
+    expect(back.history).toBe('none');
+  });
+});
+
+// The transcript is asked for once per connection and only again when a frame shows it moved on; one
+// request is out at a time, and nothing is sent before this connection's answer has arrived.
+describe('history requests', () => {
+  const base = [{ seq: 1, role: 'candidate', text: 'Hello', client_msg_id: 'h' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }];
+  const requested = () => run(initState(ID), { type: 'open' }, { type: 'history_requested' });
+
+  test('each open asks once; the outbox waits until that history has arrived', () => {
+    let s = run(initState(ID), { type: 'submit', text: 'typed early', id: 'a' });
+    expect(s.history).toBe('none');
+    s = run(s, { type: 'open' });
+    expect(s.history).toBe('wanted');
+    s = run(s, { type: 'history_requested' });
+    expect(s.history).toBe('requested');
+    expect(nextToSend(s)).toBe(null);
+    s = run(s, history(base));
+    expect(s.history).toBe('loaded');
+    expect(nextToSend(s)?.id).toBe('a');
+  });
+
+  test('frames that are not news do not ask again: the next seq, a repeat, a second history', () => {
+    const s = run(requested(), history(base), resp(3, 'say', 'More'), resp(2, 'ask', 'Q?', { repeat: true }), history(base));
+    expect(s.history).toBe('loaded');
+  });
+
+  test('a reconnect asks again; the old socket\'s unanswered request is neither awaited nor blocks the new one', () => {
+    let s = run(requested(), history(base), resp(4, 'ask', 'Later?'), { type: 'history_requested' });
+    expect(awaitingReply(s)).toBe(true);
+    s = run(s, { type: 'closed', opened: true, retryAt: 1 });
+    expect(s.history).toBe('none');
+    expect(awaitingReply(s)).toBe(false);
+    s = run(s, { type: 'open' });
+    expect(s.history).toBe('wanted');
+    s = run(s, { type: 'history_requested' }, history([...base, { seq: 3, role: 'candidate', text: 'x' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Later?' }]));
+    expect(s.history).toBe('loaded');
+  });
+
+  test('the stall watchdog runs while a history request is out, and stops once it is answered', () => {
+    expect(awaitingReply(run(initState(ID), { type: 'open' }))).toBe(false);
+    expect(awaitingReply(requested())).toBe(true);
+    expect(awaitingReply(run(requested(), history(base)))).toBe(false);
+  });
+
+  test('a reply while ours is in flight and a request is out: asked again only if that history misses ours', () => {
+    const out = run(requested(), history(base), { type: 'submit', text: 'mine', id: 'a' }, { type: 'sent', id: 'a' },
+      resp(4, 'ask', 'Q2?'), { type: 'history_requested' }, resp(4, 'ask', 'Q2?', { repeat: true }));
+    expect(out.history).toBe('recheck');
+    const confirmed = run(out, history([...base, { seq: 3, role: 'candidate', text: 'mine', client_msg_id: 'a' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]));
+    expect(confirmed.history).toBe('loaded');
+    expect(confirmed.pending).toEqual([]);
+    const missed = run(out, history([...base, { seq: 3, role: 'candidate', text: 'theirs', client_msg_id: 'b' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }]));
+    expect(missed.history).toBe('wanted');
+  });
+
+  test('a seq gap while a request is out: asked again only if that history stops short of it', () => {
+    const out = run(requested(), resp(4, 'ask', 'Q2?'));
+    expect(out.history).toBe('recheck');
+    const full = [...base, { seq: 3, role: 'candidate', text: 'other tab' }, { seq: 4, role: 'bot', kind: 'ask', text: 'Q2?' }];
+    expect(run(out, history(full)).history).toBe('loaded');
+    const short = run(out, history(base));
+    expect(short.history).toBe('wanted');
+    expect(run(short, { type: 'history_requested' }, history(full)).messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  test("'interview_finished' asks for the transcript that says so, once the one already asked for has come", () => {
+    const loaded = run(requested(), history(base), frame({ type: 'error', code: 'interview_finished', message: 'over' }));
+    expect(loaded.history).toBe('wanted');
+    const out = run(requested(), frame({ type: 'error', code: 'interview_finished', message: 'over' }));
+    expect(out.history).toBe('recheck');
+    expect(run(out, history(base, 'active')).history).toBe('wanted');
+    expect(run(out, history([...base, { seq: 3, role: 'bot', kind: 'end', text: 'Bye' }], 'finished')).history).toBe('loaded');
   });
 });

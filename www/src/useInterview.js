@@ -160,13 +160,13 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
     };
   }, [interviewId, token, url, WebSocketImpl, random, fetchImpl]);
 
-  // Requests history whenever the reducer asks for it (every open, and on a seq gap).
+  // Asks for history whenever the reducer wants it: every open, a reply while ours is in flight, a seq gap.
   useEffect(() => {
     const ws = sock.current;
-    if (state.conn !== 'connected' || !state.needHistory || !ws || ws.readyState !== 1) return;
+    if (state.conn !== 'connected' || state.history !== 'wanted' || !ws || ws.readyState !== 1) return;
     ws.send(JSON.stringify({ action: 'history', interview_id: interviewId }));
     dispatch({ type: 'history_requested' });
-  }, [state.conn, state.needHistory, interviewId]);
+  }, [state.conn, state.history, interviewId]);
 
   // Sends the outbox, one message in flight at a time.
   const next = nextToSend(state);
@@ -197,9 +197,10 @@ export function useInterview({ interviewId, token, url, WebSocketImpl, storage, 
   }, [blocked, unavailable, random]);
 
   // Keeps the outbox and transcript across reloads of this tab.
+  const { messages, status, pending } = state;
   useEffect(() => {
-    try { store?.setItem(storageKey(interviewId), JSON.stringify(persisted(state))); } catch { /* full or disabled */ }
-  }, [store, interviewId, state.messages, state.status, state.pending]);
+    try { store?.setItem(storageKey(interviewId), JSON.stringify(persisted({ messages, status, pending }))); } catch { /* full or disabled */ }
+  }, [store, interviewId, messages, status, pending]);
 
   // What is typed but not sent survives a reload of this tab too; a finished interview leaves none behind.
   const loadDraft = useCallback(() => {

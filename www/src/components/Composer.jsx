@@ -1,14 +1,15 @@
 // The answer box: a labelled textarea where Enter sends and Shift+Enter starts a new line. Nothing but
 // the candidate writes into it: a refused answer stays in the conversation as "Not sent" (see
 // MessageList) instead of replacing a draft. `children` (the error notice) renders right beside the input.
-import { useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
+import { ANSWER_ID, focusOn, useFocusWhen } from '../focus.js';
 
 // loadDraft() gives what the box starts with (kept from before a reload); onDraft hears every change.
 export default function Composer({ onSend, children, autoFocus = true, loadDraft, onDraft }) {
   const [text, setText] = useState(() => loadDraft?.() || '');
   const box = useRef(null);
 
-  useEffect(() => { if (autoFocus) box.current?.focus(); }, [autoFocus]);
+  useFocusWhen(box, autoFocus);
 
   const change = (value) => {
     setText(value);
@@ -18,16 +19,16 @@ export default function Composer({ onSend, children, autoFocus = true, loadDraft
     if (!text.trim()) return;
     onSend(text);
     change('');
-    box.current?.focus();
+    focusOn(box);
   };
 
   return (
     <form className="composer" onSubmit={(e) => { e.preventDefault(); send(); }} data-testid="composer">
       {children}
-      <label htmlFor="answer" className="visually-hidden">Your answer</label>
+      <label htmlFor={ANSWER_ID} className="visually-hidden">Your answer</label>
       <div className="composer-row">
         <textarea
-          id="answer"
+          id={ANSWER_ID}
           ref={box}
           rows={2}
           value={text}

@@ -2,21 +2,19 @@
 // as such: sending, waiting, held behind a refused one, or refused ("Not sent") with Retry / Edit /
 // Discard. Keeps the newest message in view.
 import { useEffect, useRef, useState } from 'react';
-
-// Keyboard users stay in the answer box when the buttons they used go away.
-function focusAnswer() {
-  document.getElementById('answer')?.focus();
-}
+import { focusAnswer, useFocusWhen } from '../focus.js';
 
 function Refused({ p, onRetry, onEdit, onDiscard }) {
-  const [editing, setEditing] = useState(false);
+  // 'cancelled': back from editing, focus returns to the Edit button that opened the box.
+  const [mode, setMode] = useState('shown'); // 'shown' | 'editing' | 'cancelled'
   const [draft, setDraft] = useState(p.text);
   const box = useRef(null);
   const editButton = useRef(null);
   const boxId = `edit-${p.id}`;
-  useEffect(() => { if (editing) box.current?.focus(); }, [editing]);
+  useFocusWhen(box, mode === 'editing');
+  useFocusWhen(editButton, mode === 'cancelled');
 
-  if (editing) {
+  if (mode === 'editing') {
     const save = () => {
       if (!draft.trim()) return;
       onEdit?.(p.id, draft);
@@ -28,7 +26,7 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
         <textarea id={boxId} ref={box} rows={3} value={draft} onChange={(e) => setDraft(e.target.value)} />
         <div className="actions">
           <button type="submit" className="small" disabled={!draft.trim()}>Send again</button>
-          <button type="button" className="small" onClick={() => { setEditing(false); setDraft(p.text); }}>Cancel</button>
+          <button type="button" className="small" onClick={() => { setMode('cancelled'); setDraft(p.text); }}>Cancel</button>
         </div>
       </form>
     );
@@ -39,7 +37,7 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
       <span className="meta">Not sent</span>
       <div className="actions">
         <button type="button" className="small" onClick={() => { onRetry?.(p.id); focusAnswer(); }}>Retry</button>
-        <button type="button" className="small" ref={editButton} onClick={() => setEditing(true)}>Edit</button>
+        <button type="button" className="small" ref={editButton} onClick={() => setMode('editing')}>Edit</button>
         <button type="button" className="small" onClick={() => { onDiscard?.(p.id); focusAnswer(); }}>Discard</button>
       </div>
     </>
@@ -47,32 +45,46 @@ function Refused({ p, onRetry, onEdit, onDiscard }) {
 }
 
 // The answer area sticks to the bottom of the viewport, over the end of this list: only scrolling the
-// page to its very end puts the newest message just above it, in view. (jsdom has no scrolling.)
+// page to its very end puts the newest message just above it, in view.
+function scrollingRoot() {
+  return document.scrollingElement || document.documentElement;
+}
+
 function scrollToEnd() {
-  const root = document.scrollingElement;
+  const root = scrollingRoot();
   root?.scrollTo?.({ top: root.scrollHeight });
 }
 
-// `layout` names whatever else changes the height of what sticks below the list (the choices, a notice,
-// the end state): the newest message is brought back into view when it changes too.
-export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard, layout = '' }) {
-  const count = messages.length + pending.length;
-  useEffect(scrollToEnd, [count, layout]);
-  // A viewport that gets shorter (a phone's keyboard opening, a rotation) keeps the top where it was
-  // and so hides the end: follow it back, unless the candidate had scrolled up to read.
+// Keeps the newest message in view. A new message always scrolls to it. Anything else that changes the
+// page's height (choices, a notice, the end state, an edit box, a rewrap) or the viewport's (a phone's
+// keyboard, a rotation) follows the end too, unless the candidate had scrolled up to read.
+function useFollowEnd(count) {
+  useEffect(scrollToEnd, [count]);
   useEffect(() => {
-    const root = document.scrollingElement;
+    const root = scrollingRoot();
     if (!root) return undefined;
+    // Where the end was when last measured. A scroll event is handled after the layout has moved on
+    // but before the observer hears of it: grown content must not count as "scrolled up", and content
+    // that shrank puts the end where it now is.
+    let height = root.scrollHeight;
     let atEnd = true;
-    const onScroll = () => { atEnd = root.scrollTop + root.clientHeight >= root.scrollHeight - 48; };
-    const onResize = () => { if (atEnd) scrollToEnd(); };
+    const onScroll = () => { atEnd = root.scrollTop + root.clientHeight >= Math.min(height, root.scrollHeight) - 48; };
+    const follow = () => { if (atEnd) scrollToEnd(); };
+    const onSize = () => { follow(); height = root.scrollHeight; };
+    const sizes = typeof ResizeObserver === 'function' ? new ResizeObserver(onSize) : null;
+    sizes?.observe(document.body);
     window.addEventListener('scroll', onScroll, { passive: true });
-    window.addEventListener('resize', onResize);
+    window.addEventListener('resize', follow);
     return () => {
+      sizes?.disconnect();
       window.removeEventListener('scroll', onScroll);
-      window.removeEventListener('resize', onResize);
+      window.removeEventListener('resize', follow);
     };
   }, []);
+}
+
+export default function MessageList({ messages, pending = [], onRetry, onEdit, onDiscard }) {
+  useFollowEnd(messages.length + pending.length);
 
   const ordered = [...messages].sort((a, b) => a.seq - b.seq);
   const firstRefused = pending.findIndex((p) => p.state === 'refused');

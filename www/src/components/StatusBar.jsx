@@ -1,6 +1,7 @@
 // The connection state, always visible: connecting, connected, reconnecting (with a countdown to the
 // next attempt and a way to try at once) or offline.
 import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { focusOn } from '../focus.js';
 
 // "Try now" goes away as soon as it is used (or the countdown ends). If it had focus, hand focus to the
 // status text before the button leaves the DOM, so keyboard users are not dropped onto <body>.
@@ -14,26 +15,34 @@ function TryNow({ onRetry, onGone }) {
 
 const LABEL = { connecting: 'Connecting…', connected: 'Connected', reconnecting: 'Reconnecting…', offline: 'Offline' };
 
-export default function StatusBar({ conn, retryAt, onRetry }) {
+// The wait for the next attempt, counted down, with "Try now". Keyed by retryAt, so each wait counts
+// from a clock read when it starts, never from the last tick of an earlier one.
+function Countdown({ retryAt, onRetry, onGone }) {
   const [now, setNow] = useState(() => Date.now());
-  const label = useRef(null);
-  const [focusLabel] = useState(() => () => label.current?.focus());
   useEffect(() => {
-    if (!retryAt) return undefined;
-    setNow(Date.now());
     const t = setInterval(() => setNow(Date.now()), 500);
     return () => clearInterval(t);
-  }, [retryAt]);
-  const secs = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : 0;
-  const waiting = conn !== 'connected' && retryAt && secs > 0;
+  }, []);
+  const secs = Math.max(0, Math.ceil((retryAt - now) / 1000));
+  if (secs <= 0) return null;
+  return (
+    <>
+      <span className="sub" aria-hidden="true">next try in {secs} s</span>
+      {onRetry && <TryNow onRetry={onRetry} onGone={onGone} />}
+    </>
+  );
+}
+
+export default function StatusBar({ conn, retryAt, onRetry }) {
+  const label = useRef(null);
+  const [focusLabel] = useState(() => () => focusOn(label));
 
   return (
     <div className={`status status-${conn}`} data-testid="status" data-state={conn}>
       <span className="dot" aria-hidden="true" />
       <span className="label" role="status" tabIndex={-1} ref={label}>{LABEL[conn] || conn}</span>
       {conn === 'offline' && <span className="sub">Your answers are kept and sent when you are back online.</span>}
-      {waiting && <span className="sub" aria-hidden="true">next try in {secs} s</span>}
-      {waiting && onRetry && <TryNow onRetry={onRetry} onGone={focusLabel} />}
+      {conn !== 'connected' && retryAt ? <Countdown key={retryAt} retryAt={retryAt} onRetry={onRetry} onGone={focusLabel} /> : null}
     </div>
   );
 }

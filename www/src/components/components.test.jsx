@@ -1,5 +1,6 @@
-import { describe, expect, test, vi } from 'vitest';
-import { fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import { resize } from '../testing/ResizeObserverDouble.js';
 import MessageList from './MessageList.jsx';
 import ChoiceButtons from './ChoiceButtons.jsx';
 import Composer from './Composer.jsx';
@@ -37,6 +38,71 @@ describe('MessageList', () => {
     expect(onDiscard).toHaveBeenCalledWith('a');
     expect(within(refused).getByRole('button', { name: 'Edit' })).toBeTruthy();
   });
+
+  test('Edit focuses the edit box; Cancel hands focus back to Edit, not to <body>', () => {
+    render(<MessageList messages={[]} pending={[{ id: 'a', text: 'boom', state: 'refused', code: 'too_large' }]} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Edit' }));
+    expect(document.activeElement).toBe(screen.getByLabelText('Edit your answer'));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Edit' }));
+  });
+});
+
+// jsdom does not scroll: give the page a height, a viewport and a position, and record where it is sent.
+function fakeScrolling({ scrollHeight = 2000, clientHeight = 600, scrollTop = 1400 } = {}) {
+  const root = document.documentElement;
+  const at = { scrollHeight, clientHeight, scrollTop };
+  for (const k of Object.keys(at)) Object.defineProperty(root, k, { configurable: true, get: () => at[k] });
+  root.scrollTo = vi.fn();
+  return { at, scrollTo: root.scrollTo };
+}
+
+describe('MessageList keeps the newest message in view', () => {
+  const said = [{ seq: 1, role: 'bot', kind: 'ask', text: 'Which language?' }];
+  afterEach(() => {
+    for (const k of ['scrollHeight', 'clientHeight', 'scrollTop', 'scrollTo']) delete document.documentElement[k];
+  });
+
+  test('a change in the page\'s height (choices, a notice, the end state appearing) scrolls to the end', () => {
+    const page = fakeScrolling();
+    render(<MessageList messages={said} />);
+    page.scrollTo.mockClear();
+    page.at.scrollHeight = 2300; // something below the list grew
+    resize(document.body);
+    expect(page.scrollTo).toHaveBeenCalledWith({ top: 2300 });
+  });
+
+  test('content that grew before a scroll event was handled still counts as being at the end', () => {
+    const page = fakeScrolling(); // at the end: 1400 + 600 of 2000
+    render(<MessageList messages={said} />);
+    page.scrollTo.mockClear();
+    page.at.scrollHeight = 2400; // a reply was laid out; the scroll event of the last follow comes after
+    window.dispatchEvent(new Event('scroll'));
+    resize(document.body);
+    expect(page.scrollTo).toHaveBeenCalledWith({ top: 2400 });
+  });
+
+  test('a candidate who scrolled up to read stays put on a size change, but a new message still comes into view', () => {
+    const page = fakeScrolling();
+    const { rerender } = render(<MessageList messages={said} />);
+    page.at.scrollTop = 200;
+    window.dispatchEvent(new Event('scroll'));
+    page.scrollTo.mockClear();
+    resize(document.body);
+    window.dispatchEvent(new Event('resize'));
+    expect(page.scrollTo).not.toHaveBeenCalled();
+    rerender(<MessageList messages={[...said, { seq: 2, role: 'bot', kind: 'say', text: 'Take your time.' }]} />);
+    expect(page.scrollTo).toHaveBeenCalledWith({ top: 2000 });
+  });
+
+  test('a shorter viewport (a phone\'s keyboard opening) follows the end', () => {
+    const page = fakeScrolling();
+    render(<MessageList messages={said} />);
+    page.scrollTo.mockClear();
+    page.at.clientHeight = 360;
+    window.dispatchEvent(new Event('resize'));
+    expect(page.scrollTo).toHaveBeenCalledWith({ top: 2000 });
+  });
 });
 
 describe('ChoiceButtons', () => {
@@ -48,6 +114,20 @@ describe('ChoiceButtons', () => {
     for (const b of buttons) { b.focus(); expect(document.activeElement).toBe(b); expect(b.tabIndex).toBe(0); }
     fireEvent.click(screen.getByRole('button', { name: 'Python' }));
     expect(onChoose).toHaveBeenCalledWith('Python');
+  });
+
+  test('an option offered twice gives two working buttons, also when the options change', () => {
+    const complaints = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const onChoose = vi.fn();
+    const { rerender } = render(<ChoiceButtons choices={['Yes', 'Yes', 'No']} onChoose={onChoose} />);
+    expect(screen.getAllByRole('button').map((b) => b.textContent)).toEqual(['Yes', 'Yes', 'No']);
+    fireEvent.click(screen.getAllByRole('button')[1]);
+    expect(onChoose).toHaveBeenCalledTimes(1);
+    expect(onChoose).toHaveBeenCalledWith('Yes');
+    rerender(<ChoiceButtons choices={['No', 'Yes', 'Yes', 'Maybe']} onChoose={onChoose} />);
+    expect(screen.getAllByRole('button').map((b) => b.textContent)).toEqual(['No', 'Yes', 'Yes', 'Maybe']);
+    expect(complaints).not.toHaveBeenCalled(); // React names duplicate keys here
+    complaints.mockRestore();
   });
 
   test('renders nothing without choices', () => {
@@ -104,6 +184,24 @@ describe('StatusBar', () => {
     expect(screen.getByText(/Reconnecting/)).toBeTruthy();
     expect(screen.getByText(/next try in \d s/)).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Try now' })).toBeTruthy();
+  });
+
+  test('each wait counts down from its own start, not from where an earlier one stopped', () => {
+    vi.useFakeTimers();
+    try {
+      const { rerender } = render(<StatusBar conn="reconnecting" retryAt={Date.now() + 4000} onRetry={() => {}} />);
+      act(() => { vi.advanceTimersByTime(1000); });
+      expect(screen.getByText('next try in 3 s')).toBeTruthy();
+      rerender(<StatusBar conn="connected" retryAt={null} />);
+      act(() => { vi.advanceTimersByTime(60000); });
+      rerender(<StatusBar conn="reconnecting" retryAt={Date.now() + 2000} onRetry={() => {}} />);
+      expect(screen.getByText('next try in 2 s')).toBeTruthy();
+      act(() => { vi.advanceTimersByTime(2000); });
+      expect(screen.queryByText(/next try in/)).toBe(null);
+      expect(screen.queryByRole('button', { name: 'Try now' })).toBe(null);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test('when a focused "Try now" goes away, focus moves to the connection state, not to <body>', () => {
