@@ -307,6 +307,114 @@ static void test_ask_number_rejects_out_of_range(void **state)
 	script_close(s);
 }
 
+static void test_ask_trims_surrounding_whitespace_unless_raw(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local function email(a)\n"
+		"  if a:match('^%S+@%S+%.%S+$') then return true end\n"
+		"  return false, 'no'\n"
+		"end\n"
+		"local m = ask('Email?', {id = 'email', validate = email})\n"
+		"local n = ask('Name?', {id = 'name'})\n"
+		"local r = ask('Poem?', {id = 'poem', raw = true})\n"
+		"local e = ask('Anything?')\n"
+		"say('[' .. m .. '|' .. n .. '|' .. r .. '|' .. e .. '|' .. answers.email .. ']')\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+
+	/* The validation sees the trimmed answer, so a pasted address passes. */
+	feed_ok(s, "  carol@example.com \t\r\n", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "email");
+	assert_string_equal(out.events[0].text, "carol@example.com");
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Name?");
+	script_output_free(&out);
+
+	/* U+00A0 (a space pasted from a web page) goes too; inner spaces stay. */
+	feed_ok(s, "\xc2\xa0 Ada  Lovelace\xc2\xa0\xc2\xa0", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "name");
+	assert_string_equal(out.events[0].text, "Ada  Lovelace");
+	script_output_free(&out);
+
+	feed_ok(s, "  roses\n  are red\n", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "poem");
+	assert_string_equal(out.events[0].text, "  roses\n  are red\n");
+	script_output_free(&out);
+
+	feed_ok(s, " \t\n ", &out);
+	expect_ev(&out, 1, SCRIPT_EV_SAY,
+		  "[carol@example.com|Ada  Lovelace|  roses\n  are red\n||carol@example.com]");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_trim_keeps_a_lone_byte_of_the_nbsp_pair(void **state)
+{
+	(void)state;
+	/* "\xc3\xa0" is U+00E0 (a grave): its A0 byte is not a space. */
+	struct script *s = open_src("local a = ask('Q')\nsay('[' .. a .. ']')\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	feed_ok(s, " voil\xc3\xa0\xc2\xa0", &out);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "[voil\xc3\xa0]");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_raw_option_must_be_a_boolean(void **state)
+{
+	(void)state;
+	struct script *s = open_src("ask('Q', {raw = 'yes'})\n");
+	struct script_error e;
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_non_null(strstr(e.message, "scripts/t.lua:1: ask: opts.raw must be true or false"));
+	script_close(s);
+}
+
+/* 128 KiB answers (the frame limit) of spaces, and spaces around a word:
+ * trimming scans them in C once, so a small budget is plenty. choose() trims
+ * too; its old pattern backtracked quadratically on "a   ...   b". */
+static void test_trimming_a_128_kib_answer_is_linear(void **state)
+{
+	(void)state;
+	struct script_limits lim = { .instructions = 200000 };
+	struct script *s = open_with("local a = ask('Q1')\n"
+				     "local b = ask('Q2')\n"
+				     "local c = choose('Q3', {'a', 'b'}, {retries = 0})\n"
+				     "say(#a .. '|' .. b .. '|' .. tostring(c))\n",
+				     &lim, 1, "Ada");
+	struct script_output out;
+	struct script_error e;
+	size_t len = 128 * 1024;
+	char *big = malloc(len);
+	assert_non_null(big);
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+
+	memset(big, ' ', len);
+	assert_int_equal(script_feed(s, big, len, &out, &e), 0);
+	expect_accepted(&out, 0);
+	script_output_free(&out);
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		memcpy(big + i, "\xc2\xa0", 2);
+	big[len / 2] = 'x';
+	big[len / 2 + 1] = ' ';
+	assert_int_equal(script_feed(s, big, len, &out, &e), 0);
+	script_output_free(&out);
+
+	memset(big, ' ', len);
+	big[0] = 'a';
+	big[len - 1] = 'b';
+	assert_int_equal(script_feed(s, big, len, &out, &e), 0);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "0|x|nil");
+	script_output_free(&out);
+	free(big);
+	script_close(s);
+}
+
 static void test_ask_inside_pcall_still_yields(void **state)
 {
 	(void)state;
@@ -879,6 +987,10 @@ int main(void)
 		cmocka_unit_test(test_choose_reasks_with_hint_on_unknown_option),
 		cmocka_unit_test(test_choose_accepts_option_number_and_case_insensitive_text),
 		cmocka_unit_test(test_ask_number_rejects_out_of_range),
+		cmocka_unit_test(test_ask_trims_surrounding_whitespace_unless_raw),
+		cmocka_unit_test(test_trim_keeps_a_lone_byte_of_the_nbsp_pair),
+		cmocka_unit_test(test_raw_option_must_be_a_boolean),
+		cmocka_unit_test(test_trimming_a_128_kib_answer_is_linear),
 		cmocka_unit_test(test_ask_inside_pcall_still_yields),
 		cmocka_unit_test(test_validate_and_retries_with_on_give_up),
 		cmocka_unit_test(test_opening_message_candidate_and_interview_are_visible),
