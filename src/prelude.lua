@@ -13,6 +13,9 @@ local emit, yield, ASK, FINISH = P.emit, P.yield, P.ASK, P.FINISH
 -- trim(s, nbsp): s without surrounding whitespace (with nbsp, U+00A0 too),
 -- scanned in C: linear, and no instructions even for 128 KiB of spaces.
 local trim = P.trim
+-- The interview's pinned API level; script.h SCRIPT_API_LEVEL says what each
+-- level changes. A recorded interview replays at the level it ran at.
+local LEVEL = P.api_level
 local EV_SAY, EV_ASK, EV_END, EV_SCORE = P.EV_SAY, P.EV_ASK, P.EV_END, P.EV_SCORE
 local EV_NOTE, EV_TAG, EV_SECTION, EV_ANSWER = P.EV_NOTE, P.EV_TAG, P.EV_SECTION, P.EV_ANSWER
 local ASK_TEXT, ASK_CHOICE, ASK_NUMBER = P.ASK_TEXT, P.ASK_CHOICE, P.ASK_NUMBER
@@ -154,12 +157,14 @@ end
 
 local function identity(raw) return raw end
 local function trimmed(raw) return trim(raw, true) end
+-- Level 1 trimmed only choose() answers, and only ASCII whitespace.
+local NBSP = LEVEL >= 2
 local function none() return nil end
 
 local function ask(text, opts)
 	text = text_arg("ask", text, "question")
 	opts = opts_arg("ask", opts)
-	local convert = opts.raw and identity or trimmed
+	local convert = (opts.raw or LEVEL < 2) and identity or trimmed
 	return converse(text, ASK_TEXT, nil, nil, nil, opts, convert, convert)
 end
 
@@ -172,9 +177,9 @@ local function choose(text, options, opts)
 	opts = opts_arg("choose", opts)
 	local hint = "Please answer with one of: " .. concat(list, ", ") .. " (or its number)."
 	local function convert(raw)
-		local t = lower(trim(raw, true))
+		local t = lower(trim(raw, NBSP))
 		for i = 1, n do
-			if lower(trim(list[i], true)) == t then return list[i] end
+			if lower(trim(list[i], NBSP)) == t then return list[i] end
 		end
 		local k = tointeger(tonumber(match(t, "^%d+$") or "x") or 0)
 		if k and k >= 1 and k <= n then return list[k] end

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -624,7 +625,8 @@ static cJSON *interview_object(const struct proto_interview *iv)
 	    add_str(o, "script_hash", iv->script_hash ? iv->script_hash : "") ||
 	    add_str(o, "candidate", iv->candidate ? iv->candidate : "") ||
 	    add_str(o, "status", proto_status_name(iv->status)) || add_i64(o, "created", iv->created) ||
-	    add_i64(o, "updated", iv->updated) || add_u64(o, "next_seq", iv->next_seq))
+	    add_i64(o, "updated", iv->updated) || add_u64(o, "next_seq", iv->next_seq) ||
+	    add_i64(o, "api_level", iv->api_level > 0 ? iv->api_level : 1))
 		goto fail;
 	if (iv->nscores > 0) {
 		cJSON *s = cJSON_AddObjectToObject(o, "scores");
@@ -722,6 +724,7 @@ static int answers_from(const cJSON *o, struct proto_interview *iv)
 static int interview_from(const cJSON *o, struct proto_interview *iv)
 {
 	int rc, status = 0;
+	int64_t level = 1; /* records written before levels existed ran at 1 */
 	if (!cJSON_IsObject(o))
 		return PROTO_EBAD;
 	if ((rc = get_str(o, "id", true, &iv->id)) || (rc = get_str(o, "script", true, &iv->script)) ||
@@ -730,12 +733,16 @@ static int interview_from(const cJSON *o, struct proto_interview *iv)
 	    (rc = get_word(o, "status", STATUSES, COUNT(STATUSES), &status)) ||
 	    (rc = get_i64(o, "created", false, &iv->created)) ||
 	    (rc = get_i64(o, "updated", false, &iv->updated)) ||
-	    (rc = get_u64(o, "next_seq", true, &iv->next_seq)) || (rc = scores_from(o, iv)) ||
+	    (rc = get_u64(o, "next_seq", true, &iv->next_seq)) ||
+	    (rc = get_i64(o, "api_level", false, &level)) || (rc = scores_from(o, iv)) ||
 	    (rc = get_strings(o, "notes", &iv->notes, &iv->nnotes)) ||
 	    (rc = get_strings(o, "tags", &iv->tags, &iv->ntags)) || (rc = answers_from(o, iv)) ||
 	    (rc = get_str(o, "last_error", false, &iv->last_error)) ||
 	    (rc = get_str(o, "last_traceback", false, &iv->last_traceback)))
 		return rc;
+	if (level < 1 || level > INT_MAX)
+		return PROTO_EBAD;
+	iv->api_level = (int)level;
 	iv->status = (enum proto_status)status;
 	if (!iv->candidate && !(iv->candidate = dup_str("")))
 		return PROTO_ENOMEM;

@@ -125,6 +125,8 @@ struct proto_interview {
 	int64_t created;   /* ms since the epoch */
 	int64_t updated;
 	uint64_t next_seq; /* seq of the next turn; turns are 1..next_seq-1 */
+	int api_level;     /* "api_level": the script API level it runs at (script.h);
+			    * a record without one decodes as 1; 0 encodes as 1 */
 	struct proto_score *scores;
 	size_t nscores;
 	char **notes;

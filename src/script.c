@@ -590,6 +590,7 @@ static int host_setup(lua_State *L)
 	lua_setfield(L, -2, "id");
 	lua_pushstring(L, env->candidate_name ? env->candidate_name : "");
 	lua_setfield(L, -2, "name");
+	set_int(L, "api_level", env->api_level ? env->api_level : SCRIPT_API_LEVEL);
 	lua_pushvalue(L, envi);
 	lua_call(L, 2, 1); /* -> the coroutine's main function */
 
@@ -757,6 +758,15 @@ int script_open(struct script **out, const char *chunkname, const char *source, 
 	memset(e, 0, sizeof *e);
 	*out = NULL;
 
+	if (env->api_level < 0 || env->api_level > SCRIPT_API_LEVEL) {
+		char msg[sizeof e->message];
+		snprintf(msg, sizeof msg,
+			 "%s: the interview runs at script API level %d; this interviewd knows "
+			 "levels 1 to %d (was it started by a newer version?)",
+			 chunkname, env->api_level, SCRIPT_API_LEVEL);
+		error_set(e, SCRIPT_ERUNTIME, 0, msg);
+		return SCRIPT_ERUNTIME;
+	}
 	s = calloc(1, sizeof *s);
 	if (!s)
 		goto nomem;

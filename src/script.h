@@ -82,11 +82,22 @@ struct script_limits {
 				* 0: default 2000 (a safety net: turns take ~1 ms) */
 };
 
+/* The behaviour of the script API, pinned per interview so that a host change
+ * never changes what a replay of a recorded interview sees. An interview keeps
+ * the level it was created at (its record's api_level; absent means 1).
+ *   1: ask() returns the answer exactly as typed; every answer is recorded as
+ *      text.
+ *   2: ask() drops surrounding whitespace (U+00A0 included) unless given
+ *      { raw = true }; choose() drops U+00A0 too; a number answer (ask_number)
+ *      is recorded as a number (SCRIPT_EV_ANSWER has_number). */
+#define SCRIPT_API_LEVEL 2
+
 struct script_env {
 	const char *interview_id;   /* interview.id */
 	const char *candidate_name; /* candidate.name; NULL or "" allowed */
 	unsigned long long seed;    /* math.random seed (token_seed of the id) */
 	struct script_limits limits;
+	int api_level; /* 1..SCRIPT_API_LEVEL; 0: SCRIPT_API_LEVEL */
 };
 
 /* Why a call failed. message is short and says where ("scripts/demo.lua:12:
@@ -103,7 +114,8 @@ struct script;
 
 /* Compiles source (text only, never bytecode) into a fresh sandbox. chunkname
  * is what error messages show, e.g. "scripts/demo.lua". Nothing runs yet.
- * Returns 0, or SCRIPT_ESYNTAX / SCRIPT_ENOMEM with e filled. */
+ * Returns 0, or SCRIPT_ESYNTAX / SCRIPT_ENOMEM with e filled, or
+ * SCRIPT_ERUNTIME for an api_level this host does not know. */
 int script_open(struct script **out, const char *chunkname, const char *source, size_t len,
 		const struct script_env *env, struct script_error *e);
 

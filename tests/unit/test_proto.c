@@ -431,7 +431,7 @@ static void test_interview_record_round_trips(void **state)
 	struct proto_interview iv = {
 		.id = "3f2a9c0d1e4b5a67", .script = "demo", .script_hash = "ab12",
 		.candidate = "Ada \"the\" Lovelace", .status = PROTO_STATUS_FINISHED, .created = 1764102000000,
-		.updated = 1764102009999, .next_seq = 12, .scores = scores, .nscores = 2,
+		.updated = 1764102009999, .next_seq = 12, .api_level = 2, .scores = scores, .nscores = 2,
 		.notes = notes, .nnotes = 1, .tags = tags, .ntags = 2, .answers = answers,
 		.nanswers = 2, .last_error = "scripts/demo.lua:3: boom",
 		.last_traceback = "stack traceback:\n\t[C]: in ?"};
@@ -446,6 +446,7 @@ static void test_interview_record_round_trips(void **state)
 	assert_string_equal(b.candidate, iv.candidate);
 	assert_int_equal(b.status, PROTO_STATUS_FINISHED);
 	assert_true(b.created == 1764102000000 && b.updated == 1764102009999 && b.next_seq == 12);
+	assert_int_equal(b.api_level, 2);
 	assert_int_equal(b.nscores, 2);
 	assert_string_equal(b.scores[0].name, "zeta");
 	assert_true(b.scores[0].value == 3);
@@ -494,6 +495,7 @@ static void test_interview_decode_tolerates_missing_and_extra_fields(void **stat
 	struct proto_interview b;
 	assert_int_equal(proto_interview_decode(minimal, strlen(minimal), &b), PROTO_OK);
 	assert_string_equal(b.candidate, "");
+	assert_int_equal(b.api_level, 1); /* written before API levels: it ran at level 1 */
 	assert_int_equal(b.nscores, 0);
 	assert_null(b.last_error);
 	proto_interview_free(&b);
@@ -509,6 +511,12 @@ static void test_interview_decode_tolerates_missing_and_extra_fields(void **stat
 		"\"notes\":\"not an array\"}",
 		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\"}",
 		"{\"id\":1,\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"api_level\":0}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"api_level\":1.5}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"api_level\":\"2\"}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		assert_int_equal(proto_interview_decode(bad[i], strlen(bad[i]), &b), PROTO_EBAD);
@@ -550,14 +558,14 @@ static void test_cli_outputs(void **state)
 		{.id = "a", .script = "demo", .script_hash = "h", .candidate = "", .status = PROTO_STATUS_NEW,
 		 .created = 1, .updated = 1, .next_seq = 1},
 		{.id = "b", .script = "demo", .script_hash = "h", .candidate = "Bo", .status = PROTO_STATUS_ACTIVE,
-		 .created = 2, .updated = 3, .next_seq = 3},
+		 .created = 2, .updated = 3, .next_seq = 3, .api_level = 2},
 	};
 	s = proto_cli_list(ivs, 2);
 	assert_string_equal(
 		s, "[{\"id\":\"a\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"\","
-		   "\"status\":\"new\",\"created\":1,\"updated\":1,\"next_seq\":1},"
+		   "\"status\":\"new\",\"created\":1,\"updated\":1,\"next_seq\":1,\"api_level\":1},"
 		   "{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
-		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3}]");
+		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"api_level\":2}]");
 	free(s);
 
 	struct proto_turn turns[] = {{.seq = 1, .role = PROTO_ROLE_CANDIDATE, .kind = PROTO_KIND_MESSAGE,
@@ -565,7 +573,8 @@ static void test_cli_outputs(void **state)
 	s = proto_cli_show(&ivs[1], turns, 1);
 	assert_string_equal(
 		s, "{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
-		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"transcript\":["
+		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"api_level\":2,"
+		   "\"transcript\":["
 		   "{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"hi\",\"ts\":7,"
 		   "\"client_msg_id\":\"c\"}]}");
 	free(s);

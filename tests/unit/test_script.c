@@ -35,6 +35,18 @@ static struct script *open_with(const char *src, const struct script_limits *lim
 	return s;
 }
 
+static struct script *open_level(const char *src, int api_level)
+{
+	struct script_env env = { .interview_id = "0123456789abcdef", .candidate_name = "Ada",
+				  .seed = 42, .api_level = api_level };
+	struct script_error e;
+	struct script *s = NULL;
+	int rc = script_open(&s, CHUNK, src, strlen(src), &env, &e);
+	if (rc != 0)
+		fail_msg("script_open: %d %s", rc, e.message);
+	return s;
+}
+
 static struct script *open_src(const char *src)
 {
 	return open_with(src, NULL, 42, "Ada");
@@ -413,6 +425,62 @@ static void test_trimming_a_128_kib_answer_is_linear(void **state)
 	script_output_free(&out);
 	free(big);
 	script_close(s);
+}
+
+/* Interviews keep the API level they started at: level 1 (before trimming)
+ * hands ask() answers over exactly as typed, and choose() trims only ASCII. */
+#define LEVELS_SRC                                                          \
+	"local a = ask('Q', {id = 'q'})\n"                                   \
+	"local c = choose('C', {'Yes', 'No'})\n"                             \
+	"say('[' .. a .. ']' .. c)\n"
+
+static void test_api_level_1_keeps_ask_answers_as_typed(void **state)
+{
+	(void)state;
+	struct script *s = open_level(LEVELS_SRC, 1);
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	feed_ok(s, "  x  ", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "q");
+	assert_string_equal(out.events[0].text, "  x  ");
+	script_output_free(&out);
+	feed_ok(s, "\xc2\xa0yes", &out); /* not an option at level 1: asked again */
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "C");
+	script_output_free(&out);
+	feed_ok(s, " yes\n", &out);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "[  x  ]Yes");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_api_level_2_trims_ask_answers(void **state)
+{
+	(void)state;
+	struct script *s = open_level(LEVELS_SRC, 2);
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	feed_ok(s, "  x  ", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "q");
+	assert_string_equal(out.events[0].text, "x");
+	script_output_free(&out);
+	feed_ok(s, "\xc2\xa0yes", &out);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "[x]Yes");
+	script_output_free(&out);
+	script_close(s);
+	assert_int_equal(SCRIPT_API_LEVEL, 2);
+}
+
+static void test_unknown_api_level_is_refused(void **state)
+{
+	(void)state;
+	struct script_env env = { .interview_id = "x", .api_level = SCRIPT_API_LEVEL + 1 };
+	struct script_error e;
+	struct script *s = NULL;
+	assert_int_equal(script_open(&s, CHUNK, "say(1)", 6, &env, &e), SCRIPT_ERUNTIME);
+	assert_null(s);
+	assert_non_null(strstr(e.message, "script API level 3"));
 }
 
 static void test_ask_inside_pcall_still_yields(void **state)
@@ -991,6 +1059,9 @@ int main(void)
 		cmocka_unit_test(test_trim_keeps_a_lone_byte_of_the_nbsp_pair),
 		cmocka_unit_test(test_raw_option_must_be_a_boolean),
 		cmocka_unit_test(test_trimming_a_128_kib_answer_is_linear),
+		cmocka_unit_test(test_api_level_1_keeps_ask_answers_as_typed),
+		cmocka_unit_test(test_api_level_2_trims_ask_answers),
+		cmocka_unit_test(test_unknown_api_level_is_refused),
 		cmocka_unit_test(test_ask_inside_pcall_still_yields),
 		cmocka_unit_test(test_validate_and_retries_with_on_give_up),
 		cmocka_unit_test(test_opening_message_candidate_and_interview_are_visible),
