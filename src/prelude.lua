@@ -109,7 +109,7 @@ end
 -- answered from one asked again whatever else the script emitted. Its name
 -- is the ask's id, or "" when there is nothing to record under one.
 local function accept(id, value)
-	local name, text = "", nil
+	local name, text, number = "", nil, nil
 	if id ~= nil and value ~= nil then
 		answers[id] = value
 		local t = type(value)
@@ -117,8 +117,10 @@ local function accept(id, value)
 		if t == "string" or t == "number" or t == "boolean" then
 			name, text = id, tostring(value)
 		end
+		-- Level 2 records a number as a number (level 1: as its text).
+		if t == "number" and LEVEL >= 2 and finite(value) then number = value end
 	end
-	emit(EV_ANSWER, text, name)
+	emit(EV_ANSWER, text, name, number)
 	return value
 end
 

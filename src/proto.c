@@ -593,6 +593,21 @@ char *proto_frame_history(const char *interview_id, enum proto_status status,
 
 /* --- interview records -------------------------------------------------- */
 
+void proto_number_text(double x, char *buf, size_t n)
+{
+	/* cJSON's own printing settles for 15 digits when they are "close
+	 * enough"; a recorded answer must read back exactly. */
+	char tmp[32];
+	if (x == 0)
+		x = 0; /* -0 reads as 0 */
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(tmp, sizeof tmp, "%.*g", digits, x);
+		if (strtod(tmp, NULL) == x)
+			break;
+	}
+	snprintf(buf, n, "%s", tmp);
+}
+
 void proto_interview_free(struct proto_interview *iv)
 {
 	if (!iv)
@@ -647,10 +662,18 @@ static cJSON *interview_object(const struct proto_interview *iv)
 		cJSON *a = cJSON_AddObjectToObject(o, "answers");
 		if (!a)
 			goto fail;
-		for (size_t i = 0; i < iv->nanswers; i++)
-			if (add_str(a, iv->answers[i].id ? iv->answers[i].id : "",
-				    iv->answers[i].text ? iv->answers[i].text : ""))
+		for (size_t i = 0; i < iv->nanswers; i++) {
+			const struct proto_answer *an = &iv->answers[i];
+			const char *k = an->id ? an->id : "";
+			if (an->is_number && isfinite(an->number)) {
+				char num[32];
+				proto_number_text(an->number, num, sizeof num);
+				if (!cJSON_AddRawToObject(a, k, num))
+					goto fail;
+			} else if (add_str(a, k, an->text ? an->text : "")) {
 				goto fail;
+			}
+		}
 	}
 	if (iv->last_error && add_str(o, "last_error", iv->last_error))
 		goto fail;
@@ -709,13 +732,21 @@ static int answers_from(const cJSON *o, struct proto_interview *iv)
 	const cJSON *it;
 	cJSON_ArrayForEach(it, a)
 	{
-		if (!it->string || !cJSON_IsString(it) || !it->valuestring)
+		/* Strings, and numbers (a number answer at API level 2). */
+		bool num = cJSON_IsNumber(it) && isfinite(it->valuedouble);
+		if (!it->string || !(num || (cJSON_IsString(it) && it->valuestring)))
 			return PROTO_EBAD;
 		struct proto_answer *an = &iv->answers[iv->nanswers];
 		if (!(an->id = dup_str(it->string)))
 			return PROTO_ENOMEM;
 		iv->nanswers++; /* counted now so the free path sees id */
-		if (!(an->text = dup_str(it->valuestring)))
+		char buf[32];
+		if (num) {
+			an->is_number = true;
+			an->number = it->valuedouble;
+			proto_number_text(an->number, buf, sizeof buf);
+		}
+		if (!(an->text = dup_str(num ? buf : it->valuestring)))
 			return PROTO_ENOMEM;
 	}
 	return PROTO_OK;

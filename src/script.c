@@ -309,8 +309,10 @@ static int host_emit(lua_State *L)
 		goto nomem;
 	if (name && !(ev.name = dup_bytes(name, nlen)))
 		goto nomem;
-	if (lua_type(L, 4) == LUA_TNUMBER)
+	if (lua_type(L, 4) == LUA_TNUMBER) {
 		ev.number = lua_tonumber(L, 4);
+		ev.has_number = kind == SCRIPT_EV_ANSWER;
+	}
 	if (kind == SCRIPT_EV_ASK) {
 		ev.ask_type = (enum script_ask_type)luaL_optinteger(L, 5, SCRIPT_ASK_TEXT);
 		if (nchoices && !(ev.choices = calloc(nchoices, sizeof *ev.choices)))

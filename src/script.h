@@ -48,7 +48,8 @@ enum script_event_kind {
 	SCRIPT_EV_NOTE,    /* text */
 	SCRIPT_EV_TAG,     /* name */
 	SCRIPT_EV_SECTION, /* name: the transcript part that starts here */
-	SCRIPT_EV_ANSWER,  /* name: the ask's id, text: the accepted answer */
+	SCRIPT_EV_ANSWER,  /* name: the ask's id, text: the accepted answer; has_number:
+			    * it is the number `number` (ask_number, API level 2) */
 };
 
 enum script_ask_type { SCRIPT_ASK_TEXT, SCRIPT_ASK_CHOICE, SCRIPT_ASK_NUMBER };
@@ -58,6 +59,7 @@ struct script_event {
 	char *text;
 	char *name;
 	double number;
+	bool has_number; /* SCRIPT_EV_ANSWER: the answer is a (finite) number */
 	/* SCRIPT_EV_ASK only */
 	enum script_ask_type ask_type;
 	char **choices;

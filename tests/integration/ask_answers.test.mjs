@@ -1,6 +1,7 @@
 // What ask() hands the script and what the record keeps: a new interview gets answers without the
-// whitespace around them (a pasted "  dana@example.com  " passes an email check); an interview recorded
-// before that (a record without api_level) keeps running, and rebuilding, exactly as it ran.
+// whitespace around them (a pasted "  dana@example.com  " passes an email check) and keeps ask_number
+// answers as JSON numbers; an interview recorded before that (a record without api_level) keeps
+// running, and rebuilding, exactly as it ran.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -35,7 +36,7 @@ async function show(dataDir, id) {
   return JSON.parse(r.stdout);
 }
 
-test('a new interview trims ask() answers: validation and the record see "dana@example.com"', async () => {
+test('a new interview trims ask() answers and records numbers as numbers in show and list --json', async () => {
   const scripts = scriptsDirWith({ ws: SCRIPT });
   const server = await startServer({ scripts });
   try {
@@ -52,6 +53,11 @@ test('a new interview trims ask() answers: validation and the record see "dana@e
     const shown = await show(server.dataDir, id);
     assert.equal(shown.api_level, 2);
     assert.equal(shown.answers.email, 'dana@example.com');
+    assert.equal(shown.answers.years, 7, 'a number, not "7"');
+    const r = await cli(['show', id, '--json', '--data', server.dataDir]);
+    assert.match(r.stdout, /"years":7[,}]/, 'printed as a bare integer');
+    const listed = JSON.parse((await cli(['list', '--json', '--data', server.dataDir])).stdout);
+    assert.deepEqual(listed.find((i) => i.id === id).answers, { email: 'dana@example.com', years: 7 });
   } finally {
     await server.stop();
     server.cleanup();
@@ -89,6 +95,7 @@ test('an interview recorded without api_level runs and rebuilds after a restart 
     const shown = await show(dataDir, id);
     assert.equal(shown.api_level, 1, 'a record without a level reads as level 1 and keeps it');
     assert.equal(shown.answers.email, '  dana@example.com  ');
+    assert.equal(shown.answers.years, '7', 'level 1 recorded numbers as text');
 
     // replay runs it at its level too: the recorded conversation comes out the same (exit 0).
     const rep = await cli(['replay', 'ws', '--data', dataDir, '--scripts', scripts]);

@@ -432,7 +432,8 @@ static void test_trimming_a_128_kib_answer_is_linear(void **state)
 #define LEVELS_SRC                                                          \
 	"local a = ask('Q', {id = 'q'})\n"                                   \
 	"local c = choose('C', {'Yes', 'No'})\n"                             \
-	"say('[' .. a .. ']' .. c)\n"
+	"local n = ask_number('N', {id = 'n'})\n"                            \
+	"say('[' .. a .. ']' .. c .. n)\n"
 
 static void test_api_level_1_keeps_ask_answers_as_typed(void **state)
 {
@@ -449,12 +450,17 @@ static void test_api_level_1_keeps_ask_answers_as_typed(void **state)
 	expect_ev(&out, 1, SCRIPT_EV_ASK, "C");
 	script_output_free(&out);
 	feed_ok(s, " yes\n", &out);
-	expect_ev(&out, 1, SCRIPT_EV_SAY, "[  x  ]Yes");
+	script_output_free(&out);
+	feed_ok(s, "7 years", &out); /* recorded as text at level 1 */
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "n");
+	assert_string_equal(out.events[0].text, "7");
+	assert_false(out.events[0].has_number);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "[  x  ]Yes7");
 	script_output_free(&out);
 	script_close(s);
 }
 
-static void test_api_level_2_trims_ask_answers(void **state)
+static void test_api_level_2_trims_ask_answers_and_records_numbers(void **state)
 {
 	(void)state;
 	struct script *s = open_level(LEVELS_SRC, 2);
@@ -466,7 +472,12 @@ static void test_api_level_2_trims_ask_answers(void **state)
 	assert_string_equal(out.events[0].text, "x");
 	script_output_free(&out);
 	feed_ok(s, "\xc2\xa0yes", &out);
-	expect_ev(&out, 1, SCRIPT_EV_SAY, "[x]Yes");
+	script_output_free(&out);
+	feed_ok(s, "2.5", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "n");
+	assert_true(out.events[0].has_number);
+	assert_true(out.events[0].number == 2.5);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "[x]Yes2.5");
 	script_output_free(&out);
 	script_close(s);
 	assert_int_equal(SCRIPT_API_LEVEL, 2);
@@ -1060,7 +1071,7 @@ int main(void)
 		cmocka_unit_test(test_raw_option_must_be_a_boolean),
 		cmocka_unit_test(test_trimming_a_128_kib_answer_is_linear),
 		cmocka_unit_test(test_api_level_1_keeps_ask_answers_as_typed),
-		cmocka_unit_test(test_api_level_2_trims_ask_answers),
+		cmocka_unit_test(test_api_level_2_trims_ask_answers_and_records_numbers),
 		cmocka_unit_test(test_unknown_api_level_is_refused),
 		cmocka_unit_test(test_ask_inside_pcall_still_yields),
 		cmocka_unit_test(test_validate_and_retries_with_on_give_up),
