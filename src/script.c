@@ -713,6 +713,160 @@ static void report(struct script *s, struct script_error *e, int code, bool has_
 	s->reporting = false;
 }
 
+/* ---- hints for slips from other languages --------------------------------- */
+
+/* The line starting at *p as [*b, *e), moving *p to the next one; false at
+ * the end of src. Line breaks count as Lua counts them ("\n", "\r", "\r\n",
+ * "\n\r"). */
+static bool next_line(const char **p, const char *end, const char **b, const char **e)
+{
+	if (*p > end)
+		return false;
+	const char *q = *p;
+	*b = q;
+	while (q < end && *q != '\n' && *q != '\r')
+		q++;
+	*e = q;
+	if (q == end) {
+		*p = end + 1;
+		return true;
+	}
+	char c = *q++;
+	if (q < end && (*q == '\n' || *q == '\r') && *q != c)
+		q++;
+	*p = q;
+	return true;
+}
+
+/* Line n (1-based) of src as [*b, *e); false when src has fewer lines. */
+static bool line_span(const char *src, size_t len, int n, const char **b, const char **e)
+{
+	const char *p = src;
+	for (int line = 1; next_line(&p, src + len, b, e); line++)
+		if (line == n)
+			return true;
+	return false;
+}
+
+/* Where needle occurs in [b, e) as code: not after "--" and not inside a
+ * quoted string (quotes counted from the line's start), or NULL. */
+static const char *find_code(const char *b, const char *e, const char *needle)
+{
+	size_t n = strlen(needle);
+	char quote = 0;
+	for (const char *p = b; p + n <= e; p++) {
+		if (quote) {
+			if (*p == '\\' && p + 1 < e)
+				p++;
+			else if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (p[0] == '-' && p + 1 < e && p[1] == '-') {
+			return NULL;
+		} else if (memcmp(p, needle, n) == 0) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static bool is_word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* A word of [p, e) starting at p: its end, or NULL. */
+static const char *word_end(const char *p, const char *e)
+{
+	if (p >= e || !(isalpha((unsigned char)*p) || *p == '_'))
+		return NULL;
+	while (p < e && is_word_char(*p))
+		p++;
+	return p;
+}
+
+static bool is_keyword(const char *w, size_t n)
+{
+	static const char *const kw[] = { "and", "break", "do", "else", "elseif", "end", "false",
+		"for", "function", "goto", "if", "in", "local", "nil", "not", "or", "repeat",
+		"return", "then", "true", "until", "while", NULL };
+	for (const char *const *k = kw; *k; k++)
+		if (strlen(*k) == n && memcmp(*k, w, n) == 0)
+			return true;
+	return false;
+}
+
+/* A "//" on the line that reads as a comment rather than floor division:
+ * first on its line, or followed by prose: two words that no expression has
+ * side by side ("// the answer"), or a word, a colon and a space ("// TODO:
+ * fix"). */
+static bool has_slash_comment(const char *b, const char *e)
+{
+	const char *p = find_code(b, e, "//");
+	if (!p)
+		return false;
+	const char *q = b;
+	while (q < p && isspace((unsigned char)*q))
+		q++;
+	if (q == p)
+		return true;
+	for (q = p + 2; q < e && isspace((unsigned char)*q);)
+		q++;
+	const char *w1 = word_end(q, e);
+	if (w1 && w1 + 1 < e && *w1 == ':' && isspace((unsigned char)w1[1]))
+		return true; /* "// TODO: fix" */
+	if (!w1 || w1 == e || !isspace((unsigned char)*w1))
+		return false;
+	for (q = w1; q < e && isspace((unsigned char)*q);)
+		q++;
+	const char *w2 = word_end(q, e);
+	return w2 && !is_keyword(q, (size_t)(w2 - q));
+}
+
+/* "else if" as two words on one line, outside strings and comments. */
+static bool has_else_if(const char *src, size_t len)
+{
+	const char *b, *e, *at = src;
+	while (next_line(&at, src + len, &b, &e)) {
+		for (const char *p = b; (p = find_code(p, e, "else")) != NULL; p += 4) {
+			if ((p > b && is_word_char(p[-1])) || (p + 4 < e && is_word_char(p[4])))
+				continue;
+			const char *q = p + 4;
+			while (q < e && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q > p + 4 && q + 2 <= e && memcmp(q, "if", 2) == 0 &&
+			    (q + 2 == e || !is_word_char(q[2])))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A hint for a syntax error that comes from writing another language's
+ * syntax, or NULL. Each needs both the error Lua gives for the slip and the
+ * slip itself on the line, so a real Lua mistake gets no misleading hint
+ * (and "//", Lua's floor division, is only taken for a comment when it reads
+ * like one). */
+static const char *syntax_hint(const char *src, size_t len, const char *msg, int line)
+{
+	const char *b = NULL, *e = NULL;
+	bool on_line = line > 0 && line_span(src, len, line, &b, &e);
+	if (on_line && strstr(msg, "near '!'") && find_code(b, e, "!="))
+		return "use ~= for not-equal";
+	if (on_line && (strstr(msg, "near '&'") || strstr(msg, "near '|'")) &&
+	    (find_code(b, e, "&&") || find_code(b, e, "||")))
+		return "use and / or";
+	if (strstr(msg, "'end' expected") && has_else_if(src, len))
+		return "use elseif (else if opens a new block that needs its own end)";
+	/* A comment's words can make the error surface on the next line. */
+	const char *pb, *pe;
+	if ((on_line && has_slash_comment(b, e)) ||
+	    (line > 1 && line_span(src, len, line - 1, &pb, &pe) && has_slash_comment(pb, pe)))
+		return "comments start with --";
+	return NULL;
+}
+
 /* ---- public -------------------------------------------------------------- */
 
 const char *script_strerror(int code)
@@ -809,7 +963,15 @@ int script_open(struct script **out, const char *chunkname, const char *source, 
 			else
 				snprintf(msg, sizeof msg, "%s", m);
 			snprintf(s->short_src, sizeof s->short_src, "%s", chunkname);
-			error_set(e, rc, message_line(s, msg), msg);
+			int line = message_line(s, msg);
+			const char *hint = syntax_hint(source, len, msg, line);
+			if (hint) {
+				/* The hint goes on its own line; cut the message if needed. */
+				size_t room = sizeof msg - strlen(hint) - sizeof "\nhint: ";
+				size_t n = text_utf8_cut(msg, strlen(msg), room);
+				snprintf(msg + n, sizeof msg - n, "\nhint: %s", hint);
+			}
+			error_set(e, rc, line, msg);
 		} else if (st == LUA_ERRMEM || s->mem_refused) {
 			snprintf(msg, sizeof msg, "%s: memory cap (%zu bytes) too small to open the script",
 				 chunkname, s->mem_cap);

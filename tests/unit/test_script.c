@@ -896,6 +896,72 @@ static void test_syntax_error_names_file_and_line(void **state)
 	assert_memory_equal(e.message, "scripts/x.lua:3:", 16);
 }
 
+/* The syntax error of src, compiled as scripts/x.lua (NULL if it compiles). */
+static const char *compile_error(const char *src)
+{
+	static struct script_error e;
+	struct script_env env = { .interview_id = "x" };
+	struct script *s = NULL;
+	int rc = script_open(&s, "scripts/x.lua", src, strlen(src), &env, &e);
+	script_close(s);
+	if (rc == 0)
+		return NULL;
+	assert_int_equal(rc, SCRIPT_ESYNTAX);
+	return e.message;
+}
+
+static void test_syntax_slips_from_other_languages_get_a_hint(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *src, *message;
+	} cases[] = {
+		{ "local a = ask('Q')\nif a != 'x' then say('no') end\n",
+		  "scripts/x.lua:2: 'then' expected near '!'\nhint: use ~= for not-equal" },
+		{ "local a, b = 1, 2\nif a && b then say('both') end\n",
+		  "scripts/x.lua:2: unexpected symbol near '&'\nhint: use and / or" },
+		{ "local a, b = 1, 2\nif a || b then say('one') end\n",
+		  "scripts/x.lua:2: unexpected symbol near '|'\nhint: use and / or" },
+		{ "// ask for the name\nlocal n = ask('Name?')\n",
+		  "scripts/x.lua:1: unexpected symbol near '//'\nhint: comments start with --" },
+		/* The comment's words run into the next line, where Lua stops. */
+		{ "local n = 1 // the answer\nsay(n)\n",
+		  "scripts/x.lua:2: syntax error near 'say'\nhint: comments start with --" },
+		{ "local n = 1 // TODO: fix\n",
+		  "scripts/x.lua:2: function arguments expected near <eof>\nhint: comments start with --" },
+		{ "local a = ask('Q')\nif a == 'x' then\n  say('x')\nelse if a == 'y' then\n  say('y')\nend\n",
+		  "scripts/x.lua:7: 'end' expected (to close 'if' at line 2) near <eof>\n"
+		  "hint: use elseif (else if opens a new block that needs its own end)" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *m = compile_error(cases[i].src);
+		assert_non_null(m);
+		assert_string_equal(m, cases[i].message);
+	}
+}
+
+static void test_floor_division_compiles_and_real_mistakes_get_no_hint(void **state)
+{
+	(void)state;
+	char *t = say_result("local half = 7 // 2 -- floor division\nsay(half .. '|' .. 9//4)\n");
+	assert_string_equal(t, "3|2");
+	free(t);
+	static const char *const unrelated[] = {
+		"local n = 7 // 2\nlocal = 3\n",           /* "//" nearby, but not the slip */
+		"local a = 1\nif a ~= 2 then x = = 1 end\n", /* near '=' */
+		"local b = 3 & 1\nlocal = 2\n",            /* Lua's own & */
+		"say('a != b')\nlocal = 1\n",              /* "!=" only inside a string */
+		"say('// not a comment') x = = 1\n",
+		"if a then\n  say('else if')\n",           /* missing end; "else if" is quoted */
+	};
+	for (size_t i = 0; i < sizeof unrelated / sizeof unrelated[0]; i++) {
+		const char *m = compile_error(unrelated[i]);
+		assert_non_null(m);
+		if (strstr(m, "hint:"))
+			fail_msg("case %zu got a hint: %s", i, m);
+	}
+}
+
 static void test_runtime_error_names_file_and_line(void **state)
 {
 	(void)state;
@@ -1091,6 +1157,8 @@ int main(void)
 		cmocka_unit_test(test_time_limit_stops_a_loop_of_long_c_calls),
 		cmocka_unit_test(test_output_bounds_fail_the_feed),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
+		cmocka_unit_test(test_syntax_slips_from_other_languages_get_a_hint),
+		cmocka_unit_test(test_floor_division_compiles_and_real_mistakes_get_no_hint),
 		cmocka_unit_test(test_runtime_error_names_file_and_line),
 		cmocka_unit_test(test_error_inside_the_prelude_names_prelude_lua_and_its_line),
 		cmocka_unit_test(test_every_error_code_has_its_own_sentence),
