@@ -598,8 +598,7 @@ void proto_number_text(double x, char *buf, size_t n)
 	/* cJSON's own printing settles for 15 digits when they are "close
 	 * enough"; a recorded answer must read back exactly. */
 	char tmp[32];
-	if (x == 0)
-		x = 0; /* -0 reads as 0 */
+	x += 0.0; /* -0 becomes 0 */
 	for (int digits = 15; digits <= 17; digits++) {
 		snprintf(tmp, sizeof tmp, "%.*g", digits, x);
 		if (strtod(tmp, NULL) == x)
@@ -740,7 +739,7 @@ static int answers_from(const cJSON *o, struct proto_interview *iv)
 		if (!(an->id = dup_str(it->string)))
 			return PROTO_ENOMEM;
 		iv->nanswers++; /* counted now so the free path sees id */
-		char buf[32];
+		char buf[32] = "";
 		if (num) {
 			an->is_number = true;
 			an->number = it->valuedouble;
