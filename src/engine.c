@@ -215,6 +215,7 @@ static int ensure_state(struct engine *e, struct session *s, const struct proto_
 		.candidate_name = iv->candidate ? iv->candidate : "",
 		.seed = token_seed(iv->id),
 		.limits = e->limits,
+		.api_level = iv->api_level, /* rebuilt exactly as it ran */
 	};
 	struct script *sc = NULL;
 	rc = script_open(&sc, chunk, src, len, &env, serr);

@@ -168,24 +168,32 @@ void play_close(struct play *p)
 	memset(p, 0, sizeof *p);
 }
 
-int play_open(struct play *p, const char *chunk, const char *src, size_t len, const char *id,
-	      const char *candidate)
+int play_open_level(struct play *p, const char *chunk, const char *src, size_t len,
+		    const char *id, const char *candidate, int api_level)
 {
 	memset(p, 0, sizeof *p);
 	p->chunk = play_strdup(chunk);
 	p->iv.id = play_strdup(id);
 	p->iv.candidate = play_strdup(candidate);
 	p->iv.next_seq = 1;
+	p->iv.api_level = api_level;
 	p->conv = 0xcbf29ce484222325ULL;
 	struct script_env env = {
 		.interview_id = id,
 		.candidate_name = candidate ? candidate : "",
 		.seed = token_seed(id),
+		.api_level = api_level,
 	};
 	int rc = script_open(&p->s, chunk, src, len, &env, &p->err);
 	if (rc != 0)
 		p->failed = true;
 	return rc;
+}
+
+int play_open(struct play *p, const char *chunk, const char *src, size_t len, const char *id,
+	      const char *candidate)
+{
+	return play_open_level(p, chunk, src, len, id, candidate, SCRIPT_API_LEVEL);
 }
 
 /* FNV-1a over s and its terminating NUL, so "ab","c" and "a","bc" differ. */

@@ -67,6 +67,11 @@ struct play_fed {
  * p->err filled and p->failed set. Close p in either case. */
 int play_open(struct play *p, const char *chunk, const char *src, size_t len, const char *id,
 	      const char *candidate);
+/* play_open at a given script API level (script.h): a recorded interview's
+ * iv.api_level, so replay and migrate see what the server saw. play_open is
+ * this at SCRIPT_API_LEVEL, what a new interview gets (check, try). */
+int play_open_level(struct play *p, const char *chunk, const char *src, size_t len,
+		    const char *id, const char *candidate, int api_level);
 
 /* Feeds one candidate message: the candidate turn, then every bot message
  * and result it caused. The candidate turn is kept even when the script fails

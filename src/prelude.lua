@@ -10,6 +10,12 @@
 -- reassigns a global cannot break the API.
 local P, env = ...
 local emit, yield, ASK, FINISH = P.emit, P.yield, P.ASK, P.FINISH
+-- trim(s, nbsp): s without surrounding whitespace (with nbsp, U+00A0 too),
+-- scanned in C: linear, and no instructions even for 128 KiB of spaces.
+local trim = P.trim
+-- The interview's pinned API level; script.h SCRIPT_API_LEVEL says what each
+-- level changes. A recorded interview replays at the level it ran at.
+local LEVEL = P.api_level
 local EV_SAY, EV_ASK, EV_END, EV_SCORE = P.EV_SAY, P.EV_ASK, P.EV_END, P.EV_SCORE
 local EV_NOTE, EV_TAG, EV_SECTION, EV_ANSWER = P.EV_NOTE, P.EV_TAG, P.EV_SECTION, P.EV_ANSWER
 local ASK_TEXT, ASK_CHOICE, ASK_NUMBER = P.ASK_TEXT, P.ASK_CHOICE, P.ASK_NUMBER
@@ -57,6 +63,9 @@ local function opts_arg(fname, opts)
 	if retries ~= nil and (type(retries) ~= "number" or tointeger(retries) == nil or retries < 0) then
 		error(fname .. ": opts.retries must be a whole number of at least 0", 3)
 	end
+	if opts.raw ~= nil and type(opts.raw) ~= "boolean" then
+		error(fname .. ": opts.raw must be true or false", 3)
+	end
 	return opts
 end
 
@@ -68,10 +77,6 @@ local function fmt_num(x)
 	local i = tointeger(x)
 	if i then return tostring(i) end
 	return tostring(x)
-end
-
-local function trim(s)
-	return match(s, "^%s*(.-)%s*$")
 end
 
 -- API: statements ------------------------------------------------------------
@@ -104,7 +109,7 @@ end
 -- answered from one asked again whatever else the script emitted. Its name
 -- is the ask's id, or "" when there is nothing to record under one.
 local function accept(id, value)
-	local name, text = "", nil
+	local name, text, number = "", nil, nil
 	if id ~= nil and value ~= nil then
 		answers[id] = value
 		local t = type(value)
@@ -112,8 +117,10 @@ local function accept(id, value)
 		if t == "string" or t == "number" or t == "boolean" then
 			name, text = id, tostring(value)
 		end
+		-- Level 2 records a number as a number (level 1: as its text).
+		if t == "number" and LEVEL >= 2 and finite(value) then number = value end
 	end
-	emit(EV_ANSWER, text, name)
+	emit(EV_ANSWER, text, name, number)
 	return value
 end
 
@@ -151,12 +158,16 @@ local function converse(text, ask_type, choices, min, max, opts, convert, give_u
 end
 
 local function identity(raw) return raw end
+local function trimmed(raw) return trim(raw, true) end
+-- Level 1 trimmed only choose() answers, and only ASCII whitespace.
+local NBSP = LEVEL >= 2
 local function none() return nil end
 
 local function ask(text, opts)
 	text = text_arg("ask", text, "question")
 	opts = opts_arg("ask", opts)
-	return converse(text, ASK_TEXT, nil, nil, nil, opts, identity, identity)
+	local convert = (opts.raw or LEVEL < 2) and identity or trimmed
+	return converse(text, ASK_TEXT, nil, nil, nil, opts, convert, convert)
 end
 
 local function choose(text, options, opts)
@@ -168,9 +179,9 @@ local function choose(text, options, opts)
 	opts = opts_arg("choose", opts)
 	local hint = "Please answer with one of: " .. concat(list, ", ") .. " (or its number)."
 	local function convert(raw)
-		local t = lower(trim(raw))
+		local t = lower(trim(raw, NBSP))
 		for i = 1, n do
-			if lower(trim(list[i])) == t then return list[i] end
+			if lower(trim(list[i], NBSP)) == t then return list[i] end
 		end
 		local k = tointeger(tonumber(match(t, "^%d+$") or "x") or 0)
 		if k and k >= 1 and k <= n then return list[k] end

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -592,6 +593,20 @@ char *proto_frame_history(const char *interview_id, enum proto_status status,
 
 /* --- interview records -------------------------------------------------- */
 
+void proto_number_text(double x, char *buf, size_t n)
+{
+	/* cJSON's own printing settles for 15 digits when they are "close
+	 * enough"; a recorded answer must read back exactly. */
+	char tmp[32];
+	x += 0.0; /* -0 becomes 0 */
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(tmp, sizeof tmp, "%.*g", digits, x);
+		if (strtod(tmp, NULL) == x)
+			break;
+	}
+	snprintf(buf, n, "%s", tmp);
+}
+
 void proto_interview_free(struct proto_interview *iv)
 {
 	if (!iv)
@@ -624,7 +639,8 @@ static cJSON *interview_object(const struct proto_interview *iv)
 	    add_str(o, "script_hash", iv->script_hash ? iv->script_hash : "") ||
 	    add_str(o, "candidate", iv->candidate ? iv->candidate : "") ||
 	    add_str(o, "status", proto_status_name(iv->status)) || add_i64(o, "created", iv->created) ||
-	    add_i64(o, "updated", iv->updated) || add_u64(o, "next_seq", iv->next_seq))
+	    add_i64(o, "updated", iv->updated) || add_u64(o, "next_seq", iv->next_seq) ||
+	    add_i64(o, "api_level", iv->api_level > 0 ? iv->api_level : 1))
 		goto fail;
 	if (iv->nscores > 0) {
 		cJSON *s = cJSON_AddObjectToObject(o, "scores");
@@ -645,10 +661,18 @@ static cJSON *interview_object(const struct proto_interview *iv)
 		cJSON *a = cJSON_AddObjectToObject(o, "answers");
 		if (!a)
 			goto fail;
-		for (size_t i = 0; i < iv->nanswers; i++)
-			if (add_str(a, iv->answers[i].id ? iv->answers[i].id : "",
-				    iv->answers[i].text ? iv->answers[i].text : ""))
+		for (size_t i = 0; i < iv->nanswers; i++) {
+			const struct proto_answer *an = &iv->answers[i];
+			const char *k = an->id ? an->id : "";
+			if (an->is_number && isfinite(an->number)) {
+				char num[32];
+				proto_number_text(an->number, num, sizeof num);
+				if (!cJSON_AddRawToObject(a, k, num))
+					goto fail;
+			} else if (add_str(a, k, an->text ? an->text : "")) {
 				goto fail;
+			}
+		}
 	}
 	if (iv->last_error && add_str(o, "last_error", iv->last_error))
 		goto fail;
@@ -707,13 +731,21 @@ static int answers_from(const cJSON *o, struct proto_interview *iv)
 	const cJSON *it;
 	cJSON_ArrayForEach(it, a)
 	{
-		if (!it->string || !cJSON_IsString(it) || !it->valuestring)
+		/* Strings, and numbers (a number answer at API level 2). */
+		bool num = cJSON_IsNumber(it) && isfinite(it->valuedouble);
+		if (!it->string || !(num || (cJSON_IsString(it) && it->valuestring)))
 			return PROTO_EBAD;
 		struct proto_answer *an = &iv->answers[iv->nanswers];
 		if (!(an->id = dup_str(it->string)))
 			return PROTO_ENOMEM;
 		iv->nanswers++; /* counted now so the free path sees id */
-		if (!(an->text = dup_str(it->valuestring)))
+		char buf[32] = "";
+		if (num) {
+			an->is_number = true;
+			an->number = it->valuedouble;
+			proto_number_text(an->number, buf, sizeof buf);
+		}
+		if (!(an->text = dup_str(num ? buf : it->valuestring)))
 			return PROTO_ENOMEM;
 	}
 	return PROTO_OK;
@@ -722,6 +754,7 @@ static int answers_from(const cJSON *o, struct proto_interview *iv)
 static int interview_from(const cJSON *o, struct proto_interview *iv)
 {
 	int rc, status = 0;
+	int64_t level = 1; /* records written before levels existed ran at 1 */
 	if (!cJSON_IsObject(o))
 		return PROTO_EBAD;
 	if ((rc = get_str(o, "id", true, &iv->id)) || (rc = get_str(o, "script", true, &iv->script)) ||
@@ -730,12 +763,16 @@ static int interview_from(const cJSON *o, struct proto_interview *iv)
 	    (rc = get_word(o, "status", STATUSES, COUNT(STATUSES), &status)) ||
 	    (rc = get_i64(o, "created", false, &iv->created)) ||
 	    (rc = get_i64(o, "updated", false, &iv->updated)) ||
-	    (rc = get_u64(o, "next_seq", true, &iv->next_seq)) || (rc = scores_from(o, iv)) ||
+	    (rc = get_u64(o, "next_seq", true, &iv->next_seq)) ||
+	    (rc = get_i64(o, "api_level", false, &level)) || (rc = scores_from(o, iv)) ||
 	    (rc = get_strings(o, "notes", &iv->notes, &iv->nnotes)) ||
 	    (rc = get_strings(o, "tags", &iv->tags, &iv->ntags)) || (rc = answers_from(o, iv)) ||
 	    (rc = get_str(o, "last_error", false, &iv->last_error)) ||
 	    (rc = get_str(o, "last_traceback", false, &iv->last_traceback)))
 		return rc;
+	if (level < 1 || level > INT_MAX)
+		return PROTO_EBAD;
+	iv->api_level = (int)level;
 	iv->status = (enum proto_status)status;
 	if (!iv->candidate && !(iv->candidate = dup_str("")))
 		return PROTO_ENOMEM;

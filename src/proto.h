@@ -112,10 +112,20 @@ struct proto_score {
 	char *name;
 	double value;
 };
+/* An answer: text, or a number (written as a JSON number, for ask_number at
+ * script API level 2). text is always set; for a number it is the number as
+ * the record spells it (proto_number_text), so it compares and prints the
+ * same whether it was just given or read back. */
 struct proto_answer {
 	char *id;
 	char *text;
+	bool is_number;
+	double number; /* finite; when is_number */
 };
+/* x as a record spells it: the shortest %.15g..%.17g text that reads back as
+ * exactly x ("7", "3.5", "0.30000000000000004"; -0 as "0"). Writes at most n
+ * bytes; 32 always suffice. */
+void proto_number_text(double x, char *buf, size_t n);
 struct proto_interview {
 	char *id;
 	char *script;      /* script name, e.g. "demo" */
@@ -125,6 +135,8 @@ struct proto_interview {
 	int64_t created;   /* ms since the epoch */
 	int64_t updated;
 	uint64_t next_seq; /* seq of the next turn; turns are 1..next_seq-1 */
+	int api_level;     /* "api_level": the script API level it runs at (script.h);
+			    * a record without one decodes as 1; 0 encodes as 1 */
 	struct proto_score *scores;
 	size_t nscores;
 	char **notes;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "script.h"
 
 #define CREATE_ATTEMPTS 5 /* new ids tried when one is taken */
 
@@ -164,7 +165,8 @@ int record_create_interview(struct store *st, const char *script_name, const cha
 		char hash[TOKEN_DIGEST_HEX + 1];
 		struct proto_interview iv = {.id = id, .script = (char *)script_name, .script_hash = hash,
 					     .candidate = (char *)candidate, .status = PROTO_STATUS_NEW,
-					     .created = now, .updated = now, .next_seq = 1};
+					     .created = now, .updated = now, .next_seq = 1,
+					     .api_level = SCRIPT_API_LEVEL};
 		store_batch_free(b);
 		if (!(b = store_batch_new())) {
 			rc = STORE_ENOMEM;

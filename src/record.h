@@ -26,8 +26,9 @@ const char *record_strerror(int rc);
 
 /* Creates an interview running the script script_name whose source is src
  * (len bytes; scriptdir_load reads and checks it): pins the source (stored by
- * sha256), writes the interview record (status "new") and a candidate token,
- * durably. id and token receive the new values. candidate may be NULL. */
+ * sha256), writes the interview record (status "new", api_level
+ * SCRIPT_API_LEVEL: the script API it will run at for good) and a candidate
+ * token, durably. id and token receive the new values. candidate may be NULL. */
 int record_create_interview(struct store *st, const char *script_name, const char *src,
 			    size_t len, const char *candidate, char id[TOKEN_ID_LEN + 1],
 			    char token[TOKEN_LEN + 1], char *err, size_t errlen);

@@ -18,6 +18,7 @@
 #include "fixture.h"
 
 #include "record.h"
+#include "script.h"
 
 #define GOOD_SCRIPT "say('Hello!')\nlocal lang = ask('Which language?')\nfinish('Bye')\n"
 
@@ -84,6 +85,8 @@ static void test_created_interview_reads_back_new_with_pinned_script(void **stat
 	assert_string_equal(iv.candidate, "Ada");
 	assert_int_equal(iv.status, PROTO_STATUS_NEW);
 	assert_true(iv.next_seq == 1);
+	/* Pinned: the interview runs at today's script API for good. */
+	assert_int_equal(iv.api_level, SCRIPT_API_LEVEL);
 	assert_true(iv.created >= before && iv.created <= record_now_ms());
 
 	char want[TOKEN_DIGEST_HEX + 1];
