@@ -327,7 +327,10 @@ void play_print_results(FILE *f, const struct proto_interview *iv)
 	fputs(iv->nanswers ? "\n" : " none\n", f);
 	for (size_t i = 0; i < iv->nanswers; i++) {
 		fprintf(f, "  %s = ", iv->answers[i].id);
-		play_put_quoted(f, iv->answers[i].text, SIZE_MAX);
+		if (iv->answers[i].is_number)
+			fputs(iv->answers[i].text, f); /* a number, as the record spells it */
+		else
+			play_put_quoted(f, iv->answers[i].text, SIZE_MAX);
 		fputc('\n', f);
 	}
 	fputs("scores:", f);
