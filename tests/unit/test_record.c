@@ -22,33 +22,7 @@
 
 #define GOOD_SCRIPT "say('Hello!')\nlocal lang = ask('Which language?')\nfinish('Bye')\n"
 
-struct fixture {
-	char data[64];
-	struct store *st;
-};
-
 /* --- helpers ------------------------------------------------------------ */
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	strcpy(f->data, "/tmp/interviewd-record-data-XXXXXX");
-	assert_non_null(mkdtemp(f->data));
-	char err[256] = "";
-	assert_int_equal(store_open(&f->st, f->data, NULL, err, sizeof err), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	store_close(f->st);
-	fixture_remove_tree(f->data);
-	free(f);
-	return 0;
-}
 
 /* record_create_interview of GOOD_SCRIPT as the script "good". */
 static int create_good(struct store *st, const char *candidate, char id[TOKEN_ID_LEN + 1],
@@ -71,7 +45,7 @@ static int count_interviews(struct store *st)
 
 static void test_created_interview_reads_back_new_with_pinned_script(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
 	long long before = record_now_ms();
 	assert_int_equal(create_good(f->st, "Ada", id, token, err, sizeof err), 0);
@@ -106,7 +80,7 @@ static void test_created_interview_reads_back_new_with_pinned_script(void **stat
 
 static void test_token_opens_its_interview_only(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
 	assert_int_equal(create_good(f->st, NULL, id, token, err, sizeof err), 0);
 	char got[TOKEN_ID_LEN + 1];
@@ -137,7 +111,7 @@ static void test_token_opens_its_interview_only(void **state)
 
 static void test_token_record_under_another_hash_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
 	assert_int_equal(create_good(f->st, "", id, token, err, sizeof err), 0);
 	/* A record filed under this token's hash but naming a different hash:
@@ -166,7 +140,7 @@ static void test_token_record_under_another_hash_is_refused(void **state)
 
 static void test_interview_without_a_script_name_or_source_is_refused_unwritten(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
 	assert_int_equal(record_create_interview(f->st, "", GOOD_SCRIPT, strlen(GOOD_SCRIPT), "", id,
 						 token, err, sizeof err),
@@ -212,7 +186,7 @@ static void test_every_record_error_has_its_own_sentence(void **state)
 
 static void test_transcript_written_in_batches_reads_back_in_seq_order(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
 	assert_int_equal(create_good(f->st, "", id, token, err, sizeof err), 0);
 	char other[TOKEN_ID_LEN + 1], token2[TOKEN_LEN + 1];
@@ -275,7 +249,7 @@ static void test_transcript_written_in_batches_reads_back_in_seq_order(void **st
 
 static void test_list_returns_every_interview_in_id_order(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char ids[3][TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(create_good(f->st, "", ids[i], token, err, sizeof err), 0);
@@ -298,19 +272,22 @@ int main(void)
 {
 	assert_int_equal(token_init(), 0);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_created_interview_reads_back_new_with_pinned_script,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_token_opens_its_interview_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_token_record_under_another_hash_is_refused, setup,
-						teardown),
 		cmocka_unit_test_setup_teardown(
-			test_interview_without_a_script_name_or_source_is_refused_unwritten, setup,
-			teardown),
+			test_created_interview_reads_back_new_with_pinned_script,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_token_opens_its_interview_only,
+						fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_token_record_under_another_hash_is_refused,
+						fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_interview_without_a_script_name_or_source_is_refused_unwritten,
+			fixture_store_setup, fixture_store_teardown),
 		cmocka_unit_test(test_every_record_error_has_its_own_sentence),
 		cmocka_unit_test_setup_teardown(
-			test_transcript_written_in_batches_reads_back_in_seq_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_returns_every_interview_in_id_order, setup,
-						teardown),
+			test_transcript_written_in_batches_reads_back_in_seq_order,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_list_returns_every_interview_in_id_order,
+						fixture_store_setup, fixture_store_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
