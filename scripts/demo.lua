@@ -11,6 +11,7 @@ if years >= 5 then
 end
 
 local proud = ask("What is a piece of work you are proud of?", { id = "proud" })
-note("Proud of: " .. proud)
+-- A candidate may paste up to 128 KiB; a note holds at most 16 KiB.
+note("Proud of: " .. proud:sub(1, 2000))
 
 finish("Thanks! That is the end of the demo.")

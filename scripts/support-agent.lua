@@ -16,7 +16,7 @@ if years == 0 then
   tag("needs-training")
   local why = ask("No problem, everyone starts somewhere. What draws you to customer support?",
     { id = "motivation" })
-  note("New to support. Motivation: " .. why)
+  note("New to support. Motivation: " .. why:sub(1, 2000))
 else
   local channel = choose("Which channel have you handled most?",
     { "Phone", "Email", "Live chat", "Social media" }, { id = "main_channel" })
@@ -29,7 +29,7 @@ local languages = choose("Can you support customers in a language other than Eng
   { "No", "Yes, one", "Yes, two or more" }, { id = "languages" })
 if languages ~= "No" then
   tag("multilingual")
-  note("Languages: " .. ask("Which languages, and how fluent are you in each?", { id = "which_languages" }))
+  note("Languages: " .. ask("Which languages, and how fluent are you in each?", { id = "which_languages" }):sub(1, 2000))
 end
 
 section("Scenarios")
@@ -64,7 +64,7 @@ local story = ask("Tell us about a time you turned an unhappy customer around. W
     return true
   end,
 })
-note("Turnaround story: " .. story)
+note("Turnaround story: " .. story:sub(1, 2000))
 local lowered = story:lower()
 for _, word in ipairs({ "listen", "sorry", "apolog", "understand" }) do
   if lowered:find(word, 1, true) then
