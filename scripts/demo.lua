@@ -4,7 +4,8 @@ say("Hi" .. (candidate.name ~= "" and (" " .. candidate.name) or "") .. "! This 
 
 section("Experience")
 local lang = choose("Which language do you use most?", { "C", "Python", "JavaScript", "Other" }, { id = "language" })
-local years = ask_number("How many years have you worked with " .. lang .. "?", { min = 0, max = 60, id = "years" })
+local years = ask_number("How many years have you worked with " .. lang .. "?",
+  { min = 0, max = 60, id = "years", examples = { 3, "about 7 years" } })
 score("experience", math.min(years, 10))
 if years >= 5 then
   tag("senior")

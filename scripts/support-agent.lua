@@ -11,7 +11,7 @@ say("This takes about ten minutes. There are no trick questions: answer as you w
 
 section("Background")
 local years = ask_number("How many years have you worked in customer support?",
-  { min = 0, max = 50, id = "support_years" })
+  { min = 0, max = 50, id = "support_years", examples = { 0, 4, "about 3 years" } })
 if years == 0 then
   tag("needs-training")
   local why = ask("No problem, everyone starts somewhere. What draws you to customer support?",
@@ -21,7 +21,7 @@ else
   local channel = choose("Which channel have you handled most?",
     { "Phone", "Email", "Live chat", "Social media" }, { id = "main_channel" })
   local tickets = ask_number("On a typical day, about how many tickets or calls did you handle?",
-    { min = 0, max = 1000, id = "tickets_per_day" })
+    { min = 0, max = 1000, id = "tickets_per_day", examples = { 80 } })
   note(("%d years in support, mostly %s, about %d contacts a day"):format(years, channel, tickets))
 end
 
@@ -63,6 +63,10 @@ local story = ask("Tell us about a time you turned an unhappy customer around. W
     end
     return true
   end,
+  examples = {
+    "A customer's refund had been lost twice. I listened, said sorry, and owned the ticket until the money arrived.",
+    "The parcel was late again, so I found a courier who could bring it that same evening.",
+  },
 })
 note("Turnaround story: " .. story:sub(1, 2000))
 local lowered = story:lower()
