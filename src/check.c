@@ -617,7 +617,9 @@ static void put_shell(FILE *f, const char *s)
  * times, or 0. */
 static size_t period_of(const char *s, size_t len)
 {
-	for (size_t p = 1; p <= 64 && 8 * p <= len && len >= 256; p++) {
+	if (len < 256)
+		return 0;
+	for (size_t p = 1; p <= 64 && 8 * p <= len; p++) {
 		size_t i = p;
 		while (i < len && s[i] == s[i - p])
 			i++;
