@@ -138,6 +138,7 @@ static void ask_clear(struct play_ask *a)
 {
 	free(a->text);
 	play_strv_free(a->choices, a->nchoices);
+	play_strv_free(a->examples, a->nexamples);
 	memset(a, 0, sizeof *a);
 }
 
@@ -149,6 +150,8 @@ static void ask_copy(struct play_ask *a, const struct script_event *ev, size_t i
 	a->text = play_strdup(ev->text);
 	a->choices = dup_strv(ev->choices, ev->nchoices);
 	a->nchoices = ev->nchoices;
+	a->examples = dup_strv(ev->examples, ev->nexamples);
+	a->nexamples = ev->nexamples;
 	a->has_min = ev->has_min;
 	a->has_max = ev->has_max;
 	a->min = ev->min;
@@ -272,6 +275,7 @@ int play_feed(struct play *p, const char *text, struct play_fed *fi)
 		} else if (ev->kind == SCRIPT_EV_ANSWER) {
 			fi->accepted++;
 			p->accepted++;
+			fi->gave_up = fi->gave_up || ev->gave_up;
 		}
 	}
 	p->finished = out.finished;

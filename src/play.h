@@ -35,6 +35,8 @@ struct play_ask {
 	size_t nchoices;
 	bool has_min, has_max;
 	double min, max;
+	char **examples; /* opts.examples: answers check must try */
+	size_t nexamples;
 	int line;
 	size_t index; /* answers accepted before it was asked: which question it is */
 };
@@ -60,6 +62,7 @@ struct play_fed {
 	size_t nbot;
 	size_t accepted;  /* ANSWER events: the host emits one for every answer taken */
 	bool reasked;     /* the answer was not taken: the question is asked again */
+	bool gave_up;     /* it was not taken, and the question's retries ran out */
 };
 
 /* Compiles src as interview id of candidate (never NULL; "" for none);

@@ -69,6 +69,11 @@ local function opts_arg(fname, opts)
 	return opts
 end
 
+-- opts.examples: answers `check` must try at this question, and reports when
+-- the question refuses one. The server only carries them on the ask event.
+-- Bounded like a message a script may send: MAX_EXAMPLES of MAX_EXAMPLE bytes.
+local MAX_EXAMPLES, MAX_EXAMPLE = 32, 16 * 1024
+
 local function finite(x)
 	return type(x) == "number" and x == x and x ~= huge and x ~= -huge
 end
@@ -77,6 +82,42 @@ local function fmt_num(x)
 	local i = tointeger(x)
 	if i then return tostring(i) end
 	return tostring(x)
+end
+
+-- A checked copy of opts.examples (numbers as text when numbers is true), or
+-- nil. A copy, so the list the host reads is one the script cannot change.
+local function examples_arg(fname, list, numbers)
+	if list == nil then return nil end
+	local want = numbers and "a number or a string" or "a string"
+	if type(list) ~= "table" then
+		error(format("%s: opts.examples must be a list of answers, each %s", fname, want), 3)
+	end
+	local n = #list
+	if n > MAX_EXAMPLES then
+		error(format("%s: opts.examples holds %d answers; at most %d are allowed", fname, n,
+			MAX_EXAMPLES), 3)
+	end
+	local out = {}
+	for i = 1, n do
+		local v = list[i]
+		local t = type(v)
+		if t == "number" and numbers and finite(v) then
+			v = fmt_num(v)
+		elseif t ~= "string" then
+			error(format("%s: example %d must be %s, got %s", fname, i, want,
+				t == "number" and ("the number " .. tostring(v)) or t), 3)
+		end
+		if v == "" then
+			error(format("%s: example %d is empty; a candidate cannot send an empty answer",
+				fname, i), 3)
+		end
+		if #v > MAX_EXAMPLE then
+			error(format("%s: example %d is %d bytes long; at most %d (16 KiB) are allowed",
+				fname, i, #v, MAX_EXAMPLE), 3)
+		end
+		out[i] = v
+	end
+	return out
 end
 
 -- API: statements ------------------------------------------------------------
@@ -108,7 +149,8 @@ end
 -- Every accepted answer emits EV_ANSWER, so the host can tell a question
 -- answered from one asked again whatever else the script emitted. Its name
 -- is the ask's id, or "" when there is nothing to record under one.
-local function accept(id, value)
+-- gave_up: value is what the question settled for when its retries ran out.
+local function accept(id, value, gave_up)
 	local name, text, number = "", nil, nil
 	if id ~= nil and value ~= nil then
 		answers[id] = value
@@ -120,17 +162,17 @@ local function accept(id, value)
 		-- Level 2 records a number as a number (level 1: as its text).
 		if t == "number" and LEVEL >= 2 and finite(value) then number = value end
 	end
-	emit(EV_ANSWER, text, name, number)
+	emit(EV_ANSWER, text, name, number, gave_up or nil)
 	return value
 end
 
 -- Asks until convert() (and opts.validate) accept an answer, re-asking with a
 -- hint each time, or until opts.retries re-asks are used up.
-local function converse(text, ask_type, choices, min, max, opts, convert, give_up)
+local function converse(text, ask_type, choices, min, max, opts, convert, give_up, examples)
 	local validate, retries = opts.validate, opts.retries
 	local misses = 0
 	while true do
-		emit(EV_ASK, text, nil, nil, ask_type, choices, min, max)
+		emit(EV_ASK, text, nil, nil, ask_type, choices, min, max, examples)
 		local raw = yield(ASK)
 		local value, hint = convert(raw)
 		if value ~= nil and validate then
@@ -151,7 +193,7 @@ local function converse(text, ask_type, choices, min, max, opts, convert, give_u
 			else
 				value = give_up(raw)
 			end
-			return accept(opts.id, value)
+			return accept(opts.id, value, true)
 		end
 		emit(EV_SAY, hint)
 	end
@@ -166,8 +208,9 @@ local function none() return nil end
 local function ask(text, opts)
 	text = text_arg("ask", text, "question")
 	opts = opts_arg("ask", opts)
+	local examples = examples_arg("ask", opts.examples, false)
 	local convert = (opts.raw or LEVEL < 2) and identity or trimmed
-	return converse(text, ASK_TEXT, nil, nil, nil, opts, convert, convert)
+	return converse(text, ASK_TEXT, nil, nil, nil, opts, convert, convert, examples)
 end
 
 local function choose(text, options, opts)
@@ -177,6 +220,9 @@ local function choose(text, options, opts)
 	if n == 0 then error("choose: needs at least one option", 2) end
 	for i = 1, n do list[i] = text_arg("choose", options[i], "option " .. i) end
 	opts = opts_arg("choose", opts)
+	if opts.examples ~= nil then
+		error("choose: opts.examples is for ask and ask_number; check already tries every option", 2)
+	end
 	local hint = "Please answer with one of: " .. concat(list, ", ") .. " (or its number)."
 	local function convert(raw)
 		local t = lower(trim(raw, NBSP))
@@ -209,6 +255,7 @@ end
 local function ask_number(text, opts)
 	text = text_arg("ask_number", text, "question")
 	opts = opts_arg("ask_number", opts)
+	local examples = examples_arg("ask_number", opts.examples, true)
 	local min, max = opts.min, opts.max
 	if min ~= nil and not finite(min) then error("ask_number: opts.min must be a number", 2) end
 	if max ~= nil and not finite(max) then error("ask_number: opts.max must be a number", 2) end
@@ -228,7 +275,7 @@ local function ask_number(text, opts)
 		if x == nil or (min and x < min) or (max and x > max) then return nil, hint end
 		return x
 	end
-	return converse(text, ASK_NUMBER, nil, min, max, opts, convert, none)
+	return converse(text, ASK_NUMBER, nil, min, max, opts, convert, none, examples)
 end
 
 -- API: helpers ---------------------------------------------------------------

@@ -39,6 +39,7 @@
 #define MAX_TEXT (16 * 1024)
 #define MAX_CHOICES 32
 #define MAX_CHOICE 256
+#define MAX_EXAMPLES 32 /* opts.examples; the prelude says so first, with the script's line */
 #define MAX_PRINT 1024
 #define MAX_PRINTS 64        /* print() lines per feed; later ones are dropped */
 #define MAX_SCAN 256         /* globals compared for "did you mean" */
@@ -253,17 +254,63 @@ static void event_free(struct script_event *ev)
 	for (size_t i = 0; i < ev->nchoices; i++)
 		free(ev->choices[i]);
 	free(ev->choices);
+	for (size_t i = 0; i < ev->nexamples; i++)
+		free(ev->examples[i]);
+	free(ev->examples);
 }
 
-/* emit(kind, text, name, number, ask_type, choices, min, max): appends one
- * event to the feed's output. Checks every bound before allocating anything,
- * so a limit error leaks nothing. [-8, +0, e] */
+/* Copies the strings of the list at index idx (n of them, already bounded)
+ * into *v; *nv counts the copies made, so event_free frees a partial list. */
+static int copy_strings(lua_State *L, int idx, size_t n, char ***v, size_t *nv)
+{
+	if (n && !(*v = calloc(n, sizeof **v)))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		const char *c = lua_tolstring(L, -1, &len);
+		(*v)[i] = dup_bytes(c ? c : "", c ? len : 0);
+		lua_pop(L, 1);
+		if (!(*v)[i])
+			return -1;
+		*nv = i + 1;
+	}
+	return 0;
+}
+
+/* Bounds the ASK event's list at index idx: at most max strings of at most
+ * len_max bytes. Returns its length; -1 when it is too long (*bad: its
+ * length), -2 when a string is (*bad: that string's length). */
+static long list_bounds(lua_State *L, int idx, size_t max, size_t len_max, size_t *bad)
+{
+	size_t n = lua_rawlen(L, idx);
+	if (n > max) {
+		*bad = n;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		lua_tolstring(L, -1, &len);
+		lua_pop(L, 1);
+		if (len > len_max) {
+			*bad = len;
+			return -2;
+		}
+	}
+	return (long)n;
+}
+
+/* emit(kind, text, name, number, ask_type, choices, min, max, examples):
+ * appends one event to the feed's output; for an answer, argument 5 is
+ * gave_up. Checks every bound before allocating anything, so a limit error
+ * leaks nothing. [-9, +0, e] */
 static int host_emit(lua_State *L)
 {
 	struct script *s = host_of(L);
 	struct script_output *out = s->out;
 	lua_Integer kind = luaL_checkinteger(L, 1);
-	size_t tlen = 0, nlen = 0, nchoices = 0;
+	size_t tlen = 0, nlen = 0, nchoices = 0, nexamples = 0;
 	const char *text = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &tlen) : NULL;
 	const char *name = lua_type(L, 3) == LUA_TSTRING ? lua_tolstring(L, 3, &nlen) : NULL;
 
@@ -280,19 +327,26 @@ static int host_emit(lua_State *L)
 		return limit_exceeded(L, s, "text too long (%zu bytes; limit %zu)",
 				      tlen > nlen ? tlen : nlen, (size_t)MAX_TEXT);
 	if (kind == SCRIPT_EV_ASK && lua_type(L, 6) == LUA_TTABLE) {
-		nchoices = lua_rawlen(L, 6);
-		if (nchoices > MAX_CHOICES)
-			return limit_exceeded(L, s, "too many options (%zu; limit %zu)", nchoices,
+		size_t bad = 0;
+		long n = list_bounds(L, 6, MAX_CHOICES, MAX_CHOICE, &bad);
+		if (n == -1)
+			return limit_exceeded(L, s, "too many options (%zu; limit %zu)", bad,
 					      (size_t)MAX_CHOICES);
-		for (size_t i = 0; i < nchoices; i++) {
-			size_t clen = 0;
-			lua_rawgeti(L, 6, (lua_Integer)i + 1);
-			lua_tolstring(L, -1, &clen);
-			lua_pop(L, 1);
-			if (clen > MAX_CHOICE)
-				return limit_exceeded(L, s, "option too long (%zu bytes; limit %zu)",
-						      clen, (size_t)MAX_CHOICE);
-		}
+		if (n == -2)
+			return limit_exceeded(L, s, "option too long (%zu bytes; limit %zu)", bad,
+					      (size_t)MAX_CHOICE);
+		nchoices = (size_t)n;
+	}
+	if (kind == SCRIPT_EV_ASK && lua_type(L, 9) == LUA_TTABLE) {
+		size_t bad = 0;
+		long n = list_bounds(L, 9, MAX_EXAMPLES, MAX_TEXT, &bad);
+		if (n == -1)
+			return limit_exceeded(L, s, "too many examples (%zu; limit %zu)", bad,
+					      (size_t)MAX_EXAMPLES);
+		if (n == -2)
+			return limit_exceeded(L, s, "example too long (%zu bytes; limit %zu)", bad,
+					      (size_t)MAX_TEXT);
+		nexamples = (size_t)n;
 	}
 
 	if (out->n == s->ev_cap) {
@@ -315,23 +369,16 @@ static int host_emit(lua_State *L)
 	}
 	if (kind == SCRIPT_EV_ASK) {
 		ev.ask_type = (enum script_ask_type)luaL_optinteger(L, 5, SCRIPT_ASK_TEXT);
-		if (nchoices && !(ev.choices = calloc(nchoices, sizeof *ev.choices)))
+		if (copy_strings(L, 6, nchoices, &ev.choices, &ev.nchoices) != 0 ||
+		    copy_strings(L, 9, nexamples, &ev.examples, &ev.nexamples) != 0)
 			goto nomem;
-		for (size_t i = 0; i < nchoices; i++) {
-			size_t clen = 0;
-			lua_rawgeti(L, 6, (lua_Integer)i + 1);
-			const char *c = lua_tolstring(L, -1, &clen);
-			ev.choices[i] = dup_bytes(c ? c : "", c ? clen : 0);
-			lua_pop(L, 1);
-			if (!ev.choices[i])
-				goto nomem;
-			ev.nchoices = i + 1;
-		}
 		if ((ev.has_min = lua_type(L, 7) == LUA_TNUMBER))
 			ev.min = lua_tonumber(L, 7);
 		if ((ev.has_max = lua_type(L, 8) == LUA_TNUMBER))
 			ev.max = lua_tonumber(L, 8);
 	}
+	if (kind == SCRIPT_EV_ANSWER)
+		ev.gave_up = lua_toboolean(L, 5);
 	out->events[out->n++] = ev;
 	return 0;
 nomem:

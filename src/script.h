@@ -42,14 +42,16 @@ const char *script_strerror(int code);
 
 enum script_event_kind {
 	SCRIPT_EV_SAY,     /* text */
-	SCRIPT_EV_ASK,     /* text; ask_type, choices/min/max describe the answer wanted */
+	SCRIPT_EV_ASK,     /* text; ask_type, choices/min/max describe the answer wanted,
+			    * examples are answers `check` must try (opts.examples) */
 	SCRIPT_EV_END,     /* text: the closing message; always the last event */
 	SCRIPT_EV_SCORE,   /* name, number */
 	SCRIPT_EV_NOTE,    /* text */
 	SCRIPT_EV_TAG,     /* name */
 	SCRIPT_EV_SECTION, /* name: the transcript part that starts here */
 	SCRIPT_EV_ANSWER,  /* name: the ask's id, text: the accepted answer; has_number:
-			    * it is the number `number` (ask_number, API level 2) */
+			    * it is the number `number` (ask_number, API level 2); gave_up:
+			    * the question's retries ran out and it took its give-up value */
 };
 
 enum script_ask_type { SCRIPT_ASK_TEXT, SCRIPT_ASK_CHOICE, SCRIPT_ASK_NUMBER };
@@ -66,6 +68,10 @@ struct script_event {
 	size_t nchoices;
 	bool has_min, has_max;
 	double min, max;
+	char **examples; /* at most 32, each at most 16 KiB; numbers as text */
+	size_t nexamples;
+	/* SCRIPT_EV_ANSWER only */
+	bool gave_up;
 	int line; /* script line that emitted the event, 0 if unknown */
 };
 

@@ -1123,6 +1123,74 @@ static void test_print_goes_to_the_log(void **state)
 	free(t);
 }
 
+/* The error a script gets for its first feed (a copy of the message). */
+static void expect_open_error(const char *src, const char *want)
+{
+	struct script *s = open_src(src);
+	struct script_error e;
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	if (!strstr(e.message, want))
+		fail_msg("error \"%s\" lacks \"%s\"", e.message, want);
+	script_close(s);
+}
+
+/* opts.examples rides on the ask event for check (numbers as the text a
+ * candidate would type); a list past its bounds is the script's error at its
+ * line; an answer a question settled for after its retries says so. */
+static void test_examples_ride_on_the_ask_and_are_bounded(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local e = ask('Email?', {examples = {'ada@example.com', 'x'}, retries = 0,\n"
+		"  validate = function(a) return a:find('@') ~= nil end})\n"
+		"local n = ask_number('Years?', {min = 0, examples = {5, 2.5, 'about 3'}})\n"
+		"say(e)\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	expect_ev(&out, 0, SCRIPT_EV_ASK, "Email?");
+	assert_int_equal(out.events[0].nexamples, 2);
+	assert_string_equal(out.events[0].examples[0], "ada@example.com");
+	assert_string_equal(out.events[0].examples[1], "x");
+	script_output_free(&out);
+
+	feed_ok(s, "nope", &out); /* retries = 0: refused, settled for, flagged */
+	expect_accepted(&out, 0);
+	assert_true(out.events[0].gave_up);
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Years?");
+	assert_int_equal(out.events[1].nexamples, 3);
+	assert_string_equal(out.events[1].examples[0], "5");
+	assert_string_equal(out.events[1].examples[1], "2.5");
+	assert_string_equal(out.events[1].examples[2], "about 3");
+	script_output_free(&out);
+
+	feed_ok(s, "4", &out); /* accepted: not a give-up */
+	expect_accepted(&out, 0);
+	assert_false(out.events[0].gave_up);
+	script_output_free(&out);
+	script_close(s);
+
+	expect_open_error("local t = {}\nfor i = 1, 33 do t[i] = 'a' .. i end\nask('Q', {examples = t})\n",
+			  "scripts/t.lua:3: ask: opts.examples holds 33 answers; at most 32 are allowed");
+	expect_open_error("ask('Q', {examples = {('x'):rep(16 * 1024 + 1)}})\n",
+			  "scripts/t.lua:1: ask: example 1 is 16385 bytes long; at most 16384");
+	expect_open_error("ask('Q', {examples = {'a', 5}})\n",
+			  "scripts/t.lua:1: ask: example 2 must be a string, got the number 5");
+	expect_open_error("ask_number('Q', {examples = {0/0}})\n",
+			  "ask_number: example 1 must be a number or a string, got the number ");
+	expect_open_error("ask('Q', {examples = {''}})\n", "example 1 is empty");
+	expect_open_error("ask('Q', {examples = 'a'})\n", "ask: opts.examples must be a list");
+	expect_open_error("choose('Q', {'a'}, {examples = {'a'}})\n",
+			  "choose: opts.examples is for ask and ask_number");
+	/* 32 of 16 KiB each is within bounds. */
+	s = open_src("local t = {}\nfor i = 1, 32 do t[i] = ('x'):rep(16 * 1024) end\n"
+		     "ask('Q', {examples = t})\n");
+	feed_ok(s, "hi", &out);
+	assert_int_equal(out.events[0].nexamples, 32);
+	assert_int_equal(strlen(out.events[0].examples[31]), 16 * 1024);
+	script_output_free(&out);
+	script_close(s);
+}
+
 int main(void)
 {
 	log_set_level(3);
@@ -1164,6 +1232,7 @@ int main(void)
 		cmocka_unit_test(test_every_error_code_has_its_own_sentence),
 		cmocka_unit_test(test_same_inputs_give_same_events),
 		cmocka_unit_test(test_print_goes_to_the_log),
+		cmocka_unit_test(test_examples_ride_on_the_ask_and_are_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
