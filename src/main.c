@@ -482,7 +482,7 @@ static int cmd_demo(int argc, char **argv)
 	int rc = record_list_interviews(st, &ivs, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (strcmp(ivs[i].script, "demo") == 0 && strcmp(ivs[i].candidate, "Demo Candidate") == 0 &&
-		    ivs[i].status != PROTO_STATUS_FINISHED)
+		    ivs[i].status != PROTO_STATUS_FINISHED && ivs[i].status != PROTO_STATUS_CLOSED)
 			snprintf(id, sizeof id, "%s", ivs[i].id);
 	record_interviews_free(ivs, n);
 	if (rc == 0 && id[0])

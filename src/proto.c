@@ -230,6 +230,7 @@ static const char *const STATUSES[] = {
 	[PROTO_STATUS_NEW] = "new",
 	[PROTO_STATUS_ACTIVE] = "active",
 	[PROTO_STATUS_FINISHED] = "finished",
+	[PROTO_STATUS_CLOSED] = "closed",
 };
 static const char *const CODES[] = {
 	[PROTO_CODE_BAD_REQUEST] = "bad_request",

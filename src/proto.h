@@ -37,8 +37,10 @@ enum proto_kind { PROTO_KIND_MESSAGE, PROTO_KIND_SAY, PROTO_KIND_ASK, PROTO_KIND
 const char *proto_kind_name(enum proto_kind k);
 int proto_kind_parse(const char *s, enum proto_kind *out);
 
-/* An interview: "new" (no message yet), "active", "finished" */
-enum proto_status { PROTO_STATUS_NEW, PROTO_STATUS_ACTIVE, PROTO_STATUS_FINISHED };
+/* An interview: "new" (no message yet), "active", "finished", "closed" (ended
+ * by the team before the script finished) */
+enum proto_status { PROTO_STATUS_NEW, PROTO_STATUS_ACTIVE, PROTO_STATUS_FINISHED,
+		    PROTO_STATUS_CLOSED };
 const char *proto_status_name(enum proto_status s);
 int proto_status_parse(const char *s, enum proto_status *out);
 
