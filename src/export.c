@@ -7,12 +7,14 @@
  * escaped is the whole point of those formats' safety. */
 #include "export.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "record.h"
@@ -384,6 +386,20 @@ int export_script(struct store *st, const char *script, enum export_format fmt, 
  * and strikethrough. */
 #define MD_ESCAPE "\\`*_[]()<>&|~"
 
+/* Whether s[i] (of n bytes) needs a backslash wherever it is. Besides
+ * MD_ESCAPE: the ":" of "://" and the "." of a word "www.", so that renderers
+ * with bare-URL autolinks (GitHub's) do not make a candidate's text a link. */
+static bool md_special(const char *s, size_t i, size_t n)
+{
+	if (strchr(MD_ESCAPE, s[i]))
+		return true;
+	if (s[i] == ':')
+		return i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/';
+	if (s[i] == '.' && i >= 3 && strncasecmp(s + i - 3, "www", 3) == 0)
+		return i == 3 || !isalnum((unsigned char)s[i - 4]);
+	return false;
+}
+
 /* One line of text, escaped. At the start of a line, what would open a
  * heading, a list, a quote (">" is escaped anyway) or turn the line above
  * into a heading ("===", "---") is escaped too. */
@@ -401,7 +417,7 @@ static void md_line(struct buf *b, const char *s, size_t n)
 		if (s[i] == '\r')
 			continue;
 		/* "1. " or "1) " would start a numbered list. */
-		if (strchr(MD_ESCAPE, s[i]) || (i == d && d > 0 && (s[i] == '.' || s[i] == ')')))
+		if (md_special(s, i, n) || (i == d && d > 0 && (s[i] == '.' || s[i] == ')')))
 			buf_char(b, '\\');
 		buf_char(b, s[i]);
 	}
@@ -424,7 +440,7 @@ static void md_inline(struct buf *b, const char *s)
 			for (size_t i = 0; i < n; i++) {
 				if (p[i] == '\r')
 					continue;
-				if (strchr(MD_ESCAPE, p[i]))
+				if (md_special(p, i, n))
 					buf_char(b, '\\');
 				buf_char(b, p[i]);
 			}
@@ -577,10 +593,15 @@ int export_markdown(const struct proto_interview *iv, const struct proto_turn *t
 	buf_puts(&b, "\n- **Script:** ");
 	md_inline(&b, iv->script ? iv->script : "");
 	/* A sha256 in hex, as record pins it: nothing in it to escape. */
-	buf_puts(&b, ", version `");
 	const char *hash = iv->script_hash ? iv->script_hash : "";
-	buf_puts(&b, strspn(hash, "0123456789abcdef") == strlen(hash) ? hash : "?");
-	buf_puts(&b, "`\n- **Interview:** ");
+	if (hash[0] && strspn(hash, "0123456789abcdef") == strlen(hash)) {
+		buf_puts(&b, ", version `");
+		buf_puts(&b, hash);
+		buf_char(&b, '`');
+	} else {
+		buf_puts(&b, ", version unknown");
+	}
+	buf_puts(&b, "\n- **Interview:** ");
 	md_inline(&b, iv->id ? iv->id : "");
 	fmt_time(iv->created, false, when, sizeof when);
 	buf_puts(&b, "\n- **Created:** ");

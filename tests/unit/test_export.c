@@ -266,7 +266,8 @@ static void test_markdown_escapes_what_a_candidate_types_so_it_cannot_add_markup
 		  .role = PROTO_ROLE_CANDIDATE,
 		  .kind = PROTO_KIND_MESSAGE,
 		  .text = "# Hired!\n> quote\n[click](http://evil.example) ![img](x.png)\n"
-			  "<script>alert(1)</script> *bold* `code`\n1. one\n---\n\n  ## again" },
+			  "<script>alert(1)</script> *bold* `code`\n1. one\n---\n\n  ## again\n"
+			  "see www.evil.example or https://evil.example/x" },
 	};
 	struct proto_answer a[] = { ans("x", "[a](b)\n# h") };
 	struct proto_interview iv = { .id = "0123456789abcdef",
@@ -283,15 +284,17 @@ static void test_markdown_escapes_what_a_candidate_types_so_it_cannot_add_markup
 	assert_non_null(strstr(out,
 			       "**Candidate:** \\# Hired!\\\n"
 			       "\\> quote\\\n"
-			       "\\[click\\]\\(http://evil.example\\) !\\[img\\]\\(x.png\\)\\\n"
+			       "\\[click\\]\\(http\\://evil.example\\) !\\[img\\]\\(x.png\\)\\\n"
 			       "\\<script\\>alert\\(1\\)\\</script\\> \\*bold\\* \\`code\\`\\\n"
 			       "1\\. one\\\n"
 			       "\\---\n"
 			       "\n"
-			       "  \\## again\n"));
+			       "  \\## again\\\n"
+			       "see www\\.evil.example or https\\://evil.example/x\n"));
 	/* An answer is one list item: its line break becomes a space. */
 	assert_non_null(strstr(out, "- **x:** \\[a\\]\\(b\\) # h\n"));
-	/* The only headings are the export's own; no line opens a link. */
+	/* The only headings are the export's own; no line opens a link, and bare
+	 * URLs are not made links by renderers that would (GitHub's). */
 	for (const char *p = out; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		assert_false(p[0] == '[');
 		if (p[0] == '#')
