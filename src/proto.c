@@ -231,6 +231,7 @@ static const char *const STATUSES[] = {
 	[PROTO_STATUS_NEW] = "new",
 	[PROTO_STATUS_ACTIVE] = "active",
 	[PROTO_STATUS_FINISHED] = "finished",
+	[PROTO_STATUS_CLOSED] = "closed",
 };
 static const char *const CODES[] = {
 	[PROTO_CODE_BAD_REQUEST] = "bad_request",
@@ -1131,4 +1132,96 @@ char *proto_cli_apikey_added(const char *label, const char *role, const char *ke
 		return NULL;
 	}
 	return print_and_delete(o);
+}
+
+/* --- exports and summaries ---------------------------------------------- */
+
+char *proto_export_line(const struct proto_interview *iv, int64_t ended, char *const *answer_ids,
+			size_t nanswer_ids, char *const *score_names, size_t nscore_names)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "id", iv->id ? iv->id : "") ||
+	    add_str(o, "candidate", iv->candidate ? iv->candidate : "") ||
+	    add_str(o, "status", proto_status_name(iv->status)) ||
+	    add_i64(o, "created", iv->created))
+		goto fail;
+	if (ended >= 0 ? add_i64(o, "finished", ended) : add_str(o, "finished", NULL))
+		goto fail;
+	cJSON *a = cJSON_AddObjectToObject(o, "answers");
+	if (!a)
+		goto fail;
+	for (size_t i = 0; i < nanswer_ids; i++) {
+		const char *text = NULL;
+		for (size_t k = 0; k < iv->nanswers && !text; k++)
+			if (iv->answers[k].id && strcmp(iv->answers[k].id, answer_ids[i]) == 0)
+				text = iv->answers[k].text ? iv->answers[k].text : "";
+		if (add_str(a, answer_ids[i], text))
+			goto fail;
+	}
+	cJSON *s = cJSON_AddObjectToObject(o, "scores");
+	if (!s)
+		goto fail;
+	for (size_t i = 0; i < nscore_names; i++) {
+		const struct proto_score *sc = NULL;
+		for (size_t k = 0; k < iv->nscores && !sc; k++)
+			if (iv->scores[k].name && strcmp(iv->scores[k].name, score_names[i]) == 0)
+				sc = &iv->scores[k];
+		cJSON *v = sc && isfinite(sc->value) ? cJSON_CreateNumber(sc->value)
+						     : cJSON_CreateNull();
+		if (!v)
+			goto fail;
+		if (!cJSON_AddItemToObject(s, score_names[i], v)) {
+			cJSON_Delete(v);
+			goto fail;
+		}
+	}
+	if (add_strings(o, "tags", iv->tags, iv->ntags))
+		goto fail;
+	return print_and_delete(o);
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+void proto_stats_free(struct proto_stats *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; s->dropoff && i < s->ndropoff; i++)
+		free(s->dropoff[i].question);
+	free(s->dropoff);
+	memset(s, 0, sizeof *s);
+}
+
+char *proto_cli_stats(const char *script, const struct proto_stats *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "script", script ? script : "") || add_u64(o, "total", s->total) ||
+	    add_u64(o, "new", s->status_new) || add_u64(o, "active", s->status_active) ||
+	    add_u64(o, "finished", s->status_finished) || add_u64(o, "closed", s->status_closed) ||
+	    add_u64(o, "started", s->started))
+		goto fail;
+	cJSON *a = cJSON_AddArrayToObject(o, "dropoff");
+	if (!a)
+		goto fail;
+	for (size_t i = 0; i < s->ndropoff; i++) {
+		cJSON *d = cJSON_CreateObject();
+		if (!d)
+			goto fail;
+		if (!cJSON_AddItemToArray(a, d)) {
+			cJSON_Delete(d);
+			goto fail;
+		}
+		if (add_str(d, "question", s->dropoff[i].question ? s->dropoff[i].question : "") ||
+		    add_u64(d, "count", s->dropoff[i].count))
+			goto fail;
+	}
+	return print_and_delete(o);
+fail:
+	cJSON_Delete(o);
+	return NULL;
 }

@@ -37,8 +37,10 @@ enum proto_kind { PROTO_KIND_MESSAGE, PROTO_KIND_SAY, PROTO_KIND_ASK, PROTO_KIND
 const char *proto_kind_name(enum proto_kind k);
 int proto_kind_parse(const char *s, enum proto_kind *out);
 
-/* An interview: "new" (no message yet), "active", "finished" */
-enum proto_status { PROTO_STATUS_NEW, PROTO_STATUS_ACTIVE, PROTO_STATUS_FINISHED };
+/* An interview: "new" (no message yet), "active", "finished", "closed" (ended
+ * by the team before the script finished) */
+enum proto_status { PROTO_STATUS_NEW, PROTO_STATUS_ACTIVE, PROTO_STATUS_FINISHED,
+		    PROTO_STATUS_CLOSED };
 const char *proto_status_name(enum proto_status s);
 int proto_status_parse(const char *s, enum proto_status *out);
 
@@ -237,5 +239,34 @@ char *proto_cli_apikeys(const struct proto_apikey *keys, size_t n);
 char *proto_cli_user_added(const char *name, const char *role, const char *password);
 /* {"label","role","key"} */
 char *proto_cli_apikey_added(const char *label, const char *role, const char *key);
+
+/* ---- exports and summaries (export.c builds them) ------------------------ */
+
+/* One line of a JSON Lines export: {"id","candidate","status","created",
+ * "finished","answers":{…},"scores":{…},"tags":[…]}. "answers" has a key for
+ * every id in answer_ids (null where this interview has none), "scores" one
+ * for every name in score_names (null where it has none or it is not finite);
+ * times are milliseconds since the epoch, "finished" null when ended < 0. No
+ * newline at the end. */
+char *proto_export_line(const struct proto_interview *iv, int64_t ended, char *const *answer_ids,
+			size_t nanswer_ids, char *const *score_names, size_t nscore_names);
+
+/* Where unfinished interviews stopped: the text of the last question asked. */
+struct proto_dropoff {
+	char *question;
+	uint64_t count;
+};
+/* A script's interviews in numbers: how many, how many had a candidate
+ * message, how many are in each status. */
+struct proto_stats {
+	uint64_t total, started;
+	uint64_t status_new, status_active, status_finished, status_closed;
+	struct proto_dropoff *dropoff; /* most common first */
+	size_t ndropoff;
+};
+void proto_stats_free(struct proto_stats *s);
+/* {"script","total","new","active","finished","closed","started",
+ *  "dropoff":[{"question","count"}…]} */
+char *proto_cli_stats(const char *script, const struct proto_stats *s);
 
 #endif

@@ -488,9 +488,10 @@ static int migrate_run(struct store *st, const char *id, const char *scripts)
 		goto out;
 	}
 	rc = 1;
-	if (iv.status == PROTO_STATUS_FINISHED) {
-		fprintf(stderr, "cannot migrate %s: the interview has finished; its transcript stays "
-			"with the script it ran\n", id);
+	if (iv.status == PROTO_STATUS_FINISHED || iv.status == PROTO_STATUS_CLOSED) {
+		fprintf(stderr, "cannot migrate %s: the interview has %s; its transcript stays "
+			"with the script it ran\n", id,
+			iv.status == PROTO_STATUS_CLOSED ? "been closed" : "finished");
 		goto out;
 	}
 	snprintf(path, sizeof path, "%s/%s.lua", scripts, iv.script);

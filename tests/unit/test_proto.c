@@ -273,8 +273,8 @@ static void test_roles_kinds_and_statuses_round_trip_and_unknown_words_are_refus
 		assert_int_equal(proto_kind_parse(kinds[i], &k), PROTO_OK);
 		assert_string_equal(proto_kind_name(k), kinds[i]);
 	}
-	const char *statuses[] = {"new", "active", "finished"};
-	for (size_t i = 0; i < 3; i++) {
+	const char *statuses[] = {"new", "active", "finished", "closed"};
+	for (size_t i = 0; i < 4; i++) {
 		enum proto_status st;
 		assert_int_equal(proto_status_parse(statuses[i], &st), PROTO_OK);
 		assert_string_equal(proto_status_name(st), statuses[i]);
