@@ -1225,3 +1225,217 @@ fail:
 	cJSON_Delete(o);
 	return NULL;
 }
+
+/* --- replay reports ----------------------------------------------------- */
+
+struct proto_replay {
+	cJSON *interviews;
+	size_t count[3]; /* by enum proto_replay_status */
+};
+
+static const char *const REPLAY_STATUSES[] = { "same", "different", "failing" };
+
+const char *proto_replay_status_name(enum proto_replay_status s)
+{
+	return word_name(REPLAY_STATUSES, COUNT(REPLAY_STATUSES), (int)s);
+}
+
+/* A number exactly as the record spells it; null when not finite. */
+static cJSON *exact_number(double x)
+{
+	char buf[32];
+	if (!isfinite(x))
+		return cJSON_CreateNull();
+	proto_number_text(x, buf, sizeof buf);
+	return cJSON_CreateRaw(buf);
+}
+
+static int add_item(cJSON *o, const char *k, cJSON *item)
+{
+	if (!item)
+		return -1;
+	if (!cJSON_AddItemToObject(o, k, item)) {
+		cJSON_Delete(item);
+		return -1;
+	}
+	return 0;
+}
+
+static cJSON *change_turn(const struct proto_turn *t)
+{
+	if (!t)
+		return cJSON_CreateNull();
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_u64(o, "seq", t->seq) || add_str(o, "role", proto_role_name(t->role)) ||
+	    add_str(o, "kind", proto_kind_name(t->kind)) ||
+	    add_str(o, "text", t->text ? t->text : "") ||
+	    add_strings(o, "choices", t->choices, t->nchoices)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+static cJSON *answer_value(const struct proto_answer *a)
+{
+	if (!a)
+		return cJSON_CreateNull();
+	if (a->is_number)
+		return exact_number(a->number);
+	return cJSON_CreateString(a->text ? a->text : "");
+}
+
+/* {"old":…,"new":…} */
+static int add_old_new(cJSON *o, const char *k, cJSON *old_v, cJSON *new_v)
+{
+	cJSON *c = cJSON_CreateObject();
+	if (add_item(c, "old", old_v)) {
+		cJSON_Delete(new_v);
+		goto fail;
+	}
+	if (add_item(c, "new", new_v))
+		goto fail;
+	return add_item(o, k, c);
+fail:
+	cJSON_Delete(c);
+	return -1;
+}
+
+/* {"added":[…],"removed":[…]} */
+static int add_added_removed(cJSON *o, const char *k, const char *const *added, size_t nadded,
+			     const char *const *removed, size_t nremoved)
+{
+	cJSON *c = cJSON_AddObjectToObject(o, k);
+	return !c || add_strings(c, "added", (char *const *)added, nadded) ||
+			       add_strings(c, "removed", (char *const *)removed, nremoved)
+		       ? -1
+		       : 0;
+}
+
+static cJSON *results_change(const struct proto_results_change *r)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *scores = cJSON_AddObjectToObject(o, "scores");
+	if (!scores)
+		goto fail;
+	for (size_t i = 0; i < r->nscores; i++) {
+		const struct proto_score_change *s = &r->scores[i];
+		cJSON *ov = s->old_value ? exact_number(*s->old_value) : cJSON_CreateNull();
+		cJSON *nv = s->new_value ? exact_number(*s->new_value) : cJSON_CreateNull();
+		if (!ov || !nv) {
+			cJSON_Delete(ov);
+			cJSON_Delete(nv);
+			goto fail;
+		}
+		if (add_old_new(scores, s->name ? s->name : "", ov, nv))
+			goto fail;
+	}
+	if (add_added_removed(o, "notes", r->notes_added, r->nnotes_added, r->notes_removed,
+			      r->nnotes_removed) ||
+	    add_added_removed(o, "tags", r->tags_added, r->ntags_added, r->tags_removed,
+			      r->ntags_removed))
+		goto fail;
+	cJSON *answers = cJSON_AddObjectToObject(o, "answers");
+	if (!answers)
+		goto fail;
+	for (size_t i = 0; i < r->nanswers; i++) {
+		const struct proto_answer_change *a = &r->answers[i];
+		cJSON *ov = answer_value(a->old_answer), *nv = answer_value(a->new_answer);
+		if (!ov || !nv) {
+			cJSON_Delete(ov);
+			cJSON_Delete(nv);
+			goto fail;
+		}
+		if (add_old_new(answers, a->id ? a->id : "", ov, nv))
+			goto fail;
+	}
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+static cJSON *replay_interview(const struct proto_replay_interview *iv)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (add_str(o, "id", iv->id ? iv->id : "") ||
+	    add_str(o, "candidate", iv->candidate ? iv->candidate : "") ||
+	    add_str(o, "status", proto_replay_status_name(iv->status)))
+		goto fail;
+	cJSON *turns = cJSON_AddArrayToObject(o, "turns");
+	if (!turns)
+		goto fail;
+	for (size_t i = 0; i < iv->nturns; i++) {
+		const struct proto_turn_change *c = &iv->turns[i];
+		cJSON *t = cJSON_CreateObject();
+		if (!t || !cJSON_AddItemToArray(turns, t)) {
+			cJSON_Delete(t);
+			goto fail;
+		}
+		if (add_u64(t, "seq", c->seq) ||
+		    add_item(t, "recorded", change_turn(c->recorded)) ||
+		    add_item(t, "replayed", change_turn(c->replayed)))
+			goto fail;
+	}
+	if (add_item(o, "results", results_change(&iv->results)) || add_str(o, "error", iv->error))
+		goto fail;
+	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+struct proto_replay *proto_replay_new(void)
+{
+	struct proto_replay *r = calloc(1, sizeof *r);
+	if (r && !(r->interviews = cJSON_CreateArray())) {
+		free(r);
+		r = NULL;
+	}
+	return r;
+}
+
+int proto_replay_add(struct proto_replay *r, const struct proto_replay_interview *iv)
+{
+	cJSON *o = replay_interview(iv);
+	if (!o || !cJSON_AddItemToArray(r->interviews, o)) {
+		cJSON_Delete(o);
+		return PROTO_ENOMEM;
+	}
+	if ((size_t)iv->status < COUNT(r->count))
+		r->count[iv->status]++;
+	return PROTO_OK;
+}
+
+char *proto_replay_encode(const struct proto_replay *r, const char *script, const char *file,
+			  const char *error)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON *summary = NULL;
+	if (add_str(o, "script", script ? script : "") || add_str(o, "file", file ? file : "") ||
+	    add_str(o, "error", error) ||
+	    /* a reference: printed with the document, deleted only with r */
+	    !cJSON_AddItemReferenceToObject(o, "interviews", r->interviews) ||
+	    !(summary = cJSON_AddObjectToObject(o, "summary")))
+		goto fail;
+	for (size_t i = 0; i < COUNT(r->count); i++) {
+		char n[32];
+		snprintf(n, sizeof n, "%zu", r->count[i]);
+		if (!cJSON_AddRawToObject(summary, REPLAY_STATUSES[i], n))
+			goto fail;
+	}
+	return print_and_delete(o);
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+void proto_replay_free(struct proto_replay *r)
+{
+	if (!r)
+		return;
+	cJSON_Delete(r->interviews);
+	free(r);
+}

@@ -269,4 +269,63 @@ void proto_stats_free(struct proto_stats *s);
  *  "dropoff":[{"question","count"}…]} */
 char *proto_cli_stats(const char *script, const struct proto_stats *s);
 
+/* ---- replay reports (replay --json) -------------------------------------- */
+
+/* What replaying one recorded interview under an edited script changed.
+ * Every pointer is borrowed: proto copies what it reads. */
+struct proto_turn_change {
+	uint64_t seq; /* the recorded turn's; for a turn only the replay has, its seq there */
+	const struct proto_turn *recorded; /* NULL: only the replay has this turn */
+	const struct proto_turn *replayed; /* NULL: the replay does not have it */
+};
+struct proto_score_change {
+	const char *name;
+	const double *old_value, *new_value; /* NULL: no such score */
+};
+struct proto_answer_change {
+	const char *id;
+	const struct proto_answer *old_answer, *new_answer; /* NULL: no such answer */
+};
+struct proto_results_change {
+	const struct proto_score_change *scores;
+	size_t nscores;
+	const char *const *notes_added, *const *notes_removed;
+	size_t nnotes_added, nnotes_removed;
+	const char *const *tags_added, *const *tags_removed;
+	size_t ntags_added, ntags_removed;
+	const struct proto_answer_change *answers;
+	size_t nanswers;
+};
+/* "same", "different" (turns or results changed), "failing" (the edited
+ * script fails replaying it, or it could not be replayed) */
+enum proto_replay_status { PROTO_REPLAY_SAME, PROTO_REPLAY_DIFFERENT, PROTO_REPLAY_FAILING };
+const char *proto_replay_status_name(enum proto_replay_status s);
+struct proto_replay_interview {
+	const char *id;
+	const char *candidate;
+	enum proto_replay_status status;
+	const struct proto_turn_change *turns;
+	size_t nturns;
+	struct proto_results_change results;
+	const char *error; /* why it fails, or NULL */
+};
+
+/* One replay document, built an interview at a time so no replay has to be
+ * kept for the next. NULL when out of memory; free with proto_replay_free. */
+struct proto_replay;
+struct proto_replay *proto_replay_new(void);
+/* Adds iv (copied) to the document's interviews. PROTO_ENOMEM adds nothing. */
+int proto_replay_add(struct proto_replay *r, const struct proto_replay_interview *iv);
+/* {"script","file","error","interviews":[{"id","candidate","status",
+ *  "turns":[{"seq","recorded","replayed"}],"results":{"scores":{NAME:{"old","new"}},
+ *  "notes":{"added","removed"},"tags":{"added","removed"},"answers":{ID:{"old","new"}}},
+ *  "error"}],"summary":{"same","different","failing"}}; recorded and replayed
+ * are {"seq","role","kind","text","choices"} or null, old and new null when
+ * absent; error (the script's own, or the interview's) null when none.
+ * Returns a new string (free()), NULL when out of memory; r stays r's. */
+char *proto_replay_encode(const struct proto_replay *r, const char *script, const char *file,
+			  const char *error);
+void proto_replay_free(struct proto_replay *r);
+
+
 #endif

@@ -91,3 +91,81 @@ test('a migration committed while a turn runs is not undone by that turn', async
     rmSync(scripts, { recursive: true, force: true });
   }
 });
+
+// The trial's case: the note's format changed in the edit. migrate recomputes the results from the
+// recorded answers, so the record holds the new-format note; --dry-run prints the same changes and
+// leaves the record byte for byte as it was.
+const noted = (fmt) => `local team = ask("Which team?", {id = "team"})\nnote(${fmt})\n`
+  + 'local size = ask_number("How big is it?", {id = "size"})\nfinish("Thanks!")\n';
+
+test('migrate recomputes the results under the new script; --dry-run shows it and writes nothing', async () => {
+  const scripts = scriptsDirWith({ team: noted('"team " .. team') });
+  const server = await startServer({ scripts });
+  const iv = await server.newInterview('team');
+  const id = iv.interview_id;
+  const ws = await connect(`${server.ws}/v1?token=${iv.token}`);
+  const show = async () => {
+    const r = await cli(['show', id, '--json', '--data', server.dataDir]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  try {
+    await ws.turn(id, 'Hello');
+    await ws.turn(id, 'Platform');
+    writeFileSync(path.join(scripts, 'team.lua'), noted('"Team: " .. team'));
+    const args = [id, '--data', server.dataDir, '--scripts', scripts];
+
+    const before = await show();
+    const dry = await cli(['migrate', ...args, '--dry-run']);
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.ok(dry.stdout.includes(`${id} (Ada): different\n  note removed: "team Platform"\n  note added: "Team: Platform"\n`), dry.stdout);
+    assert.match(dry.stdout, /dry run: .* nothing was written/);
+    assert.equal(await show(), before, 'a dry run leaves the record as it was');
+
+    const migrated = await cli(['migrate', ...args]);
+    assert.equal(migrated.code, 0, migrated.stdout + migrated.stderr);
+    assert.ok(migrated.stdout.includes('  note added: "Team: Platform"\n'), migrated.stdout);
+    assert.match(migrated.stdout, new RegExp(`migrated ${id} to [0-9a-f]{12}, its results recomputed`));
+    const after = JSON.parse(await show());
+    assert.deepEqual(after.notes, ['Team: Platform']);
+    assert.notEqual(after.script_hash, JSON.parse(before).script_hash);
+
+    const end = await ws.turn(id, '6');
+    assert.equal(end.at(-1).message, 'Thanks!');
+  } finally {
+    ws.close();
+    await server.stop();
+    server.cleanup();
+    rmSync(scripts, { recursive: true, force: true });
+  }
+});
+
+// Inserting an option before the one a candidate picked by its number: "4" would now mean another
+// option. migrate refuses and says so, and the interview stays exactly as it was.
+const langs = (list) => `local lang = choose("Which language?", {${list}}, {id = "lang"})\n`
+  + 'local why = ask("Why " .. lang .. "?", {id = "why"})\nfinish("Thanks!")\n';
+
+test('migrate refuses a choose() list where the recorded answer "4" would pick another option, and says so', async () => {
+  const scripts = scriptsDirWith({ lang: langs('"C", "Lua", "Python", "Go"') });
+  const server = await startServer({ scripts });
+  const iv = await server.newInterview('lang');
+  const id = iv.interview_id;
+  const ws = await connect(`${server.ws}/v1?token=${iv.token}`);
+  try {
+    await ws.turn(id, 'Hello');
+    const why = await ws.turn(id, '4');
+    assert.equal(why.at(-1).message, 'Why Go?');
+    writeFileSync(path.join(scripts, 'lang.lua'), langs('"C", "Lua", "Python", "Rust", "Go"'));
+    const before = await cli(['show', id, '--json', '--data', server.dataDir]);
+    const r = await cli(['migrate', id, '--data', server.dataDir, '--scripts', scripts]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.ok(r.stderr.includes(`cannot migrate ${id}: seq 3: the answer "4" picked "Go" from the old list; in the new list 4 is "Rust"\n`), r.stderr);
+    const after = await cli(['show', id, '--json', '--data', server.dataDir]);
+    assert.equal(after.stdout, before.stdout, 'a refused migration changes nothing');
+  } finally {
+    ws.close();
+    await server.stop();
+    server.cleanup();
+    rmSync(scripts, { recursive: true, force: true });
+  }
+});
