@@ -23,9 +23,11 @@ local function at_least(words)
 end
 
 -- Asks for a real answer; after two short ones, keeps what it got and flags it.
-local function open_question(text, id, words)
+-- example: a good answer, which `interviewd check` makes sure is taken.
+local function open_question(text, id, words, example)
   return ask(text, {
     id = id,
+    examples = { example },
     validate = at_least(words or 12),
     retries = 2,
     on_give_up = function(last)
@@ -47,11 +49,11 @@ section("Background")
 local lang = choose("Which language have you written the most production backend code in?",
   { "Go", "Java or Kotlin", "Python", "C or C++", "Rust", "Node.js", "Other" }, { id = "language" })
 if lang == "Other" then
-  lang = ask("Which one?", { id = "language_other" })
+  lang = ask("Which one?", { id = "language_other" }):sub(1, 100) -- it goes into a note
 end
 
 local years = ask_number("How many years have you worked as a backend engineer, professionally?",
-  { min = 0, max = 50, id = "years" })
+  { min = 0, max = 50, id = "years", examples = { 7, 1, 4 } })
 score("experience", math.min(years, 10))
 if years >= 6 then
   tag("senior")
@@ -76,28 +78,38 @@ local bank = {
   { id = "idempotency",
     text = "A client retries a POST /payments request after a timeout. How do you make sure " ..
            "the customer is charged once?",
-    keywords = { "idempot", "key", "unique", "dedup" } },
+    keywords = { "idempot", "key", "unique", "dedup" },
+    example = "The client sends an idempotency key with each request, and the server stores it " ..
+              "under a unique constraint, so a retry gets the first result back." },
   { id = "n_plus_one",
     text = "A page that lists 50 orders with their customers makes 51 database queries. " ..
            "What is going on, and how would you fix it?",
-    keywords = { "n%+1", "join", "batch", "preload", "eager", " in " } },
+    keywords = { "n%+1", "join", "batch", "preload", "eager", " in " },
+    example = "That is the N+1 query problem: one query for the orders and one per customer. " ..
+              "Load the customers with a join or one batched query." },
   { id = "index",
     text = "A query filtering on (tenant_id, created_at) got slow as the table grew to 200 " ..
            "million rows. What do you check first, and what would you change?",
-    keywords = { "index", "explain", "composite", "partition" } },
+    keywords = { "index", "explain", "composite", "partition" },
+    example = "I would run EXPLAIN to see whether it scans the table, then add a composite " ..
+              "index on (tenant_id, created_at)." },
   { id = "cache",
     text = "You put a cache in front of a slow service and now users sometimes see stale " ..
            "data. What are your options?",
-    keywords = { "ttl", "invalidat", "expir", "write%-through", "version" } },
+    keywords = { "ttl", "invalidat", "expir", "write%-through", "version" },
+    example = "Set a TTL that matches how stale the data may be, and invalidate the entry on " ..
+              "every write to the service." },
   { id = "queue",
     text = "A worker processes jobs from a queue and sometimes crashes halfway through a job. " ..
            "How do you make sure no job is lost or done twice?",
-    keywords = { "ack", "idempot", "visibility", "retry", "outbox", "transaction" } },
+    keywords = { "ack", "idempot", "visibility", "retry", "outbox", "transaction" },
+    example = "Acknowledge the job only once it is done, and make the work idempotent so that a " ..
+              "retry after a crash does no harm." },
 }
 
 local fundamentals = 0
 for i, q in ipairs(pick(2, bank)) do
-  local answer = open_question(("Question %d of 2. %s"):format(i, q.text), q.id)
+  local answer = open_question(("Question %d of 2. %s"):format(i, q.text), q.id, nil, q.example)
   local lower = answer:lower()
   for _, word in ipairs(q.keywords) do
     if lower:find(word) then
@@ -116,7 +128,10 @@ if fundamentals == 3 then tag("strong-fundamentals") end
 section("Design")
 local design = open_question("Design question: sketch a URL shortener that serves 10,000 " ..
   "redirects a second. What are the main components, where is the data kept, and what " ..
-  "breaks first as traffic grows?", "design", 30)
+  "breaks first as traffic grows?", "design", 30,
+  "A load balancer in front of stateless app servers; codes come from a counter and are kept " ..
+  "in a sharded key-value store with replicas, with a cache in front for hot links, since " ..
+  "reads dominate. The database write path breaks first.")
 note("Design answer: " .. design:sub(1, 600))
 local design_points = 0
 for _, idea in ipairs({ "cache", "shard", "replica", "load balanc", "hash" }) do
@@ -137,14 +152,19 @@ if production == "Yes" then
     operations = operations + 1
   end
   local story = open_question("Tell us about an incident you helped resolve: what broke, how " ..
-    "you found the cause, and what changed afterwards.", "incident", 25)
+    "you found the cause, and what changed afterwards.", "incident", 25,
+    "A deploy doubled our p99 latency. Dashboards showed the connection pool running dry; we " ..
+    "rolled back, found a missing index, added it, and wrote a postmortem with an alert on " ..
+    "pool usage.")
   note("Incident: " .. story:sub(1, 600))
   if story:lower():find("postmortem", 1, true) or story:lower():find("post-mortem", 1, true) then
     operations = operations + 1
   end
 else
   local learn = open_question("How would you find out why an endpoint you wrote became slow " ..
-    "after a deploy?", "debugging", 15)
+    "after a deploy?", "debugging", 15,
+    "I would compare the logs and metrics from before and after the deploy, then profile the " ..
+    "endpoint to find the call that got slow.")
   note("Debugging approach: " .. learn:sub(1, 600))
   if learn:lower():find("log") or learn:lower():find("metric") or learn:lower():find("profil") then
     operations = operations + 1
@@ -155,7 +175,7 @@ score("operations", operations)
 -- Logistics --------------------------------------------------------------------
 section("Logistics")
 local notice = ask_number("How many weeks' notice do you need to give?",
-  { min = 0, max = 26, id = "notice_weeks" })
+  { min = 0, max = 26, id = "notice_weeks", examples = { 4 } })
 local where = choose("Where would you like to work from?",
   { "Office", "Hybrid", "Remote" }, { id = "location" })
 if where == "Remote" then tag("remote-only") end
@@ -170,6 +190,7 @@ local salary = ask("What salary range are you looking for (and in which currency
   end,
   retries = 1,
   on_give_up = "not given",
+  examples = { "90-100k EUR", "about 80000 GBP" },
 })
 note(("Notice: %g weeks; location: %s; visa: %s; salary: %s"):format(notice, where, visa, salary))
 

@@ -49,7 +49,7 @@ end
 section("In your words")
 local open = pick(1, open_questions)[1]
 local answer = ask(open.text, { id = open.id })
-note(open.text .. " " .. answer)
+note(open.text .. " " .. answer:sub(1, 2000))
 
 if (totals.collaboration or 0) >= 8 then
   tag("team-player")

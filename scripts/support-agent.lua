@@ -11,17 +11,17 @@ say("This takes about ten minutes. There are no trick questions: answer as you w
 
 section("Background")
 local years = ask_number("How many years have you worked in customer support?",
-  { min = 0, max = 50, id = "support_years" })
+  { min = 0, max = 50, id = "support_years", examples = { 0, 4, "about 3 years" } })
 if years == 0 then
   tag("needs-training")
   local why = ask("No problem, everyone starts somewhere. What draws you to customer support?",
     { id = "motivation" })
-  note("New to support. Motivation: " .. why)
+  note("New to support. Motivation: " .. why:sub(1, 2000))
 else
   local channel = choose("Which channel have you handled most?",
     { "Phone", "Email", "Live chat", "Social media" }, { id = "main_channel" })
   local tickets = ask_number("On a typical day, about how many tickets or calls did you handle?",
-    { min = 0, max = 1000, id = "tickets_per_day" })
+    { min = 0, max = 1000, id = "tickets_per_day", examples = { 80 } })
   note(("%d years in support, mostly %s, about %d contacts a day"):format(years, channel, tickets))
 end
 
@@ -29,7 +29,7 @@ local languages = choose("Can you support customers in a language other than Eng
   { "No", "Yes, one", "Yes, two or more" }, { id = "languages" })
 if languages ~= "No" then
   tag("multilingual")
-  note("Languages: " .. ask("Which languages, and how fluent are you in each?", { id = "which_languages" }))
+  note("Languages: " .. ask("Which languages, and how fluent are you in each?", { id = "which_languages" }):sub(1, 2000))
 end
 
 section("Scenarios")
@@ -63,8 +63,12 @@ local story = ask("Tell us about a time you turned an unhappy customer around. W
     end
     return true
   end,
+  examples = {
+    "A customer's refund had been lost twice. I listened, said sorry, and owned the ticket until the money arrived.",
+    "The parcel was late again, so I found a courier who could bring it that same evening.",
+  },
 })
-note("Turnaround story: " .. story)
+note("Turnaround story: " .. story:sub(1, 2000))
 local lowered = story:lower()
 for _, word in ipairs({ "listen", "sorry", "apolog", "understand" }) do
   if lowered:find(word, 1, true) then

@@ -108,24 +108,6 @@ static void principal_set(struct account_principal *who, const char *name,
 /* Store helpers                                                            */
 /* ======================================================================== */
 
-/* Commits b and frees it. A lost race (STORE_ECONFLICT) is RETRY, a taken
- * key ACCOUNT_EEXISTS; any other failure is logged with what was being done. */
-static int commit(struct store *st, struct store_batch *b, const char *what)
-{
-	char err[256] = "";
-	int rc = store_commit(st, b, err, sizeof err);
-	store_batch_free(b);
-	switch (rc) {
-	case STORE_OK: return ACCOUNT_OK;
-	case STORE_ECONFLICT: return RETRY;
-	case STORE_EEXISTS: return ACCOUNT_EEXISTS;
-	case STORE_ENOMEM: return ACCOUNT_ENOMEM;
-	default:
-		log_error("account: cannot %s: %s", what, err);
-		return ACCOUNT_ESTORE;
-	}
-}
-
 /* store_get with the account codes: ACCOUNT_ENOTFOUND when absent. */
 static int get(struct store *st, enum store_db db, const void *key, size_t klen, char **val,
 	       size_t *vlen)
@@ -139,60 +121,200 @@ static int get(struct store *st, enum store_db db, const void *key, size_t klen,
 	}
 }
 
-/* Keys (and their values) gathered during a scan, acted on after it: a scan
- * callback must not call back into the store. Scan contexts embed one as
- * their first member, so scan() can read its rc. */
-struct found {
-	struct found_item {
-		unsigned char *key; /* one allocation: key then value */
-		size_t klen;
-		unsigned char *val;
-		size_t vlen;
-	} *items;
-	size_t n, cap;
+/* --- batches ---------------------------------------------------------------- */
+
+/* A batch being filled. The first failure sticks (and later adds do
+ * nothing), so a run of adds is checked once, by batch_commit(). */
+struct batch {
+	struct store_batch *b;
 	int rc;
 };
 
-static int found_add(struct found *f, const void *key, size_t klen, const void *val, size_t vlen)
+static void batch_begin(struct batch *bt)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		struct found_item *items = realloc(f->items, cap * sizeof *items);
-		if (items == NULL)
-			return ACCOUNT_ENOMEM;
-		f->items = items;
-		f->cap = cap;
+	bt->b = store_batch_new();
+	bt->rc = bt->b != NULL ? ACCOUNT_OK : ACCOUNT_ENOMEM;
+}
+
+/* Puts text (a NUL-terminated record) under key. NULL text is an encoder
+ * that ran out of memory: the batch fails with ACCOUNT_ENOMEM. */
+static void batch_put(struct batch *bt, enum store_db db, const void *key, size_t klen,
+		      const char *text, int flags)
+{
+	if (bt->rc == ACCOUNT_OK &&
+	    (text == NULL ||
+	     store_batch_put(bt->b, db, key, klen, text, strlen(text), flags) != STORE_OK))
+		bt->rc = ACCOUNT_ENOMEM;
+}
+
+static void batch_del(struct batch *bt, enum store_db db, const void *key, size_t klen)
+{
+	if (bt->rc == ACCOUNT_OK && store_batch_del(bt->b, db, key, klen) != STORE_OK)
+		bt->rc = ACCOUNT_ENOMEM;
+}
+
+/* The batch applies only if key still holds (val, vlen). */
+static void batch_expect(struct batch *bt, enum store_db db, const void *key, size_t klen,
+			 const void *val, size_t vlen)
+{
+	if (bt->rc == ACCOUNT_OK && store_batch_expect(bt->b, db, key, klen, val, vlen) != STORE_OK)
+		bt->rc = ACCOUNT_ENOMEM;
+}
+
+/* Frees a batch that is not to be committed. */
+static void batch_drop(struct batch *bt)
+{
+	store_batch_free(bt->b);
+	bt->b = NULL;
+}
+
+/* Commits the batch unless filling it failed (then that failure), and frees
+ * it either way. A lost race (STORE_ECONFLICT) is RETRY, a taken key
+ * ACCOUNT_EEXISTS; any other store failure is logged with what was being done. */
+static int batch_commit(struct store *st, struct batch *bt, const char *what)
+{
+	char err[256] = "";
+	int rc = bt->rc;
+
+	if (rc == ACCOUNT_OK) {
+		switch (store_commit(st, bt->b, err, sizeof err)) {
+		case STORE_OK: rc = ACCOUNT_OK; break;
+		case STORE_ECONFLICT: rc = RETRY; break;
+		case STORE_EEXISTS: rc = ACCOUNT_EEXISTS; break;
+		case STORE_ENOMEM: rc = ACCOUNT_ENOMEM; break;
+		default:
+			log_error("account: cannot %s: %s", what, err);
+			rc = ACCOUNT_ESTORE;
+		}
 	}
-	unsigned char *mem = malloc(klen + vlen + 1);
-	if (mem == NULL)
-		return ACCOUNT_ENOMEM;
-	memcpy(mem, key, klen);
-	if (vlen > 0)
-		memcpy(mem + klen, val, vlen);
-	struct found_item *it = &f->items[f->n++];
-	it->key = mem; /* owned by the item from here; found_free() releases it */
+	batch_drop(bt);
+	return rc;
+}
+
+/* --- scans ------------------------------------------------------------------ */
+
+/* Records copied out of a scan, in key order, to be acted on after it: a
+ * scan callback must not call back into the store. A list, as nothing needs
+ * more than one walk through it. */
+struct found {
+	struct found_item {
+		struct found_item *next;
+		const void *key; /* both point into bytes */
+		size_t klen;
+		const void *val;
+		size_t vlen;
+		unsigned char bytes[]; /* the key, then the value */
+	} *first, *last;
+	size_t n;
+};
+
+/* Which records a scan keeps: true to keep. arg is the scan's. */
+typedef bool (*keep_fn)(const void *arg, const void *val, size_t vlen);
+
+struct scan_state {
+	struct found *found;
+	keep_fn keep;
+	const void *arg;
+	int rc;
+};
+
+static int scan_fn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	struct scan_state *s = ctx;
+
+	if (s->keep != NULL && !s->keep(s->arg, val, vlen))
+		return 0;
+	struct found_item *it = malloc(sizeof *it + klen + vlen);
+	if (it == NULL) {
+		s->rc = ACCOUNT_ENOMEM;
+		return 1;
+	}
+	it->next = NULL;
+	it->key = it->bytes;
 	it->klen = klen;
-	it->val = mem + klen;
+	it->val = it->bytes + klen;
 	it->vlen = vlen;
-	return ACCOUNT_OK;
+	memcpy(it->bytes, key, klen);
+	if (vlen > 0)
+		memcpy(it->bytes + klen, val, vlen);
+	if (s->found->last != NULL)
+		s->found->last->next = it;
+	else
+		s->found->first = it;
+	s->found->last = it;
+	s->found->n++;
+	return 0;
 }
 
 static void found_free(struct found *f)
 {
-	for (size_t i = 0; i < f->n; i++)
-		free(f->items[i].key);
-	free(f->items);
+	while (f->first != NULL) {
+		struct found_item *next = f->first->next;
+		free(f->first);
+		f->first = next;
+	}
 	memset(f, 0, sizeof *f);
 }
 
-/* Runs a scan whose callback fills a struct found; returns its error. */
-static int scan(struct store *st, enum store_db db, const void *prefix, size_t plen,
-		store_scan_fn fn, struct found *f)
+/* Copies the records of db under prefix (plen 0: all) that keep accepts
+ * (keep NULL: every one) into f. Free f with found_free(), also on failure. */
+static int scan(struct store *st, enum store_db db, const void *prefix, size_t plen, keep_fn keep,
+		const void *arg, struct found *f)
 {
-	int rc = store_scan(st, db, prefix, plen, fn, f);
-	if (f->rc != ACCOUNT_OK)
-		return f->rc;
+	struct scan_state s = { .found = f, .keep = keep, .arg = arg, .rc = ACCOUNT_OK };
+
+	memset(f, 0, sizeof *f);
+	int rc = store_scan(st, db, prefix, plen, scan_fn, &s);
+	if (s.rc != ACCOUNT_OK)
+		return s.rc;
 	return rc == STORE_OK ? ACCOUNT_OK : rc == STORE_ENOMEM ? ACCOUNT_ENOMEM : ACCOUNT_ESTORE;
+}
+
+/* Adds the deletion of every found key. With if_unchanged, the batch fails
+ * (RETRY) when any of them no longer holds the value found. */
+static void batch_del_found(struct batch *bt, enum store_db db, const struct found *f,
+			    bool if_unchanged)
+{
+	for (const struct found_item *it = f->first; it != NULL; it = it->next) {
+		if (if_unchanged)
+			batch_expect(bt, db, it->key, it->klen, it->val, it->vlen);
+		batch_del(bt, db, it->key, it->klen);
+	}
+}
+
+/* Decodes a found record into *out for a listing (without its secrets);
+ * false, having logged why, to leave it out. */
+typedef bool (*decode_fn)(const struct found_item *it, void *out);
+
+/* Every record of db under prefix, in key order, decoded by decode into a
+ * new array of *n elements of size bytes; the records that do not decode are
+ * left out. *items is NULL when there are none. */
+static int list_records(struct store *st, enum store_db db, const void *prefix, size_t plen,
+			decode_fn decode, size_t size, void **items, size_t *n)
+{
+	struct found f;
+	unsigned char *out = NULL;
+
+	*items = NULL;
+	*n = 0;
+	int rc = scan(st, db, prefix, plen, NULL, NULL, &f);
+	if (rc != ACCOUNT_OK || f.n == 0)
+		goto out;
+	if ((out = calloc(f.n, size)) == NULL) {
+		rc = ACCOUNT_ENOMEM;
+		goto out;
+	}
+	for (const struct found_item *it = f.first; it != NULL; it = it->next)
+		if (decode(it, out + *n * size))
+			(*n)++;
+	if (*n == 0) {
+		free(out);
+		out = NULL;
+	}
+	*items = out;
+out:
+	found_free(&f);
+	return rc;
 }
 
 /* ======================================================================== */
@@ -287,66 +409,56 @@ static int password_verify(const char *stored, const char *pw, size_t len)
 /* Users                                                                    */
 /* ======================================================================== */
 
-/* Adds to b the deletion of every session of user name. */
-struct sessions_of {
-	struct found found;
-	const char *name;
-};
-
-static int sessions_of_fn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+/* A session of the user named arg, or one that does not decode: useless to
+ * anyone, so it ends too. */
+static bool session_of(const void *arg, const void *val, size_t vlen)
 {
-	struct sessions_of *so = ctx;
 	struct proto_session s;
-
-	/* A session that does not decode is useless to anyone: end it too. */
-	if (proto_session_decode(val, vlen, &s) == PROTO_OK && strcmp(s.user, so->name) != 0) {
-		proto_session_free(&s);
-		return 0;
-	}
+	bool keep = proto_session_decode(val, vlen, &s) != PROTO_OK || strcmp(s.user, arg) == 0;
 	proto_session_free(&s);
-	so->found.rc = found_add(&so->found, key, klen, NULL, 0);
-	return so->found.rc != ACCOUNT_OK;
+	return keep;
 }
 
-static int batch_end_sessions(struct store *st, struct store_batch *b, const char *name)
+/* Adds to bt the deletion of every session of user name. */
+static void batch_end_sessions(struct store *st, struct batch *bt, const char *name)
 {
-	struct sessions_of so = { .name = name };
-	int rc = scan(st, STORE_DB_SESSIONS, NULL, 0, sessions_of_fn, &so.found);
-	for (size_t i = 0; rc == ACCOUNT_OK && i < so.found.n; i++)
-		if (store_batch_del(b, STORE_DB_SESSIONS, so.found.items[i].key,
-				    so.found.items[i].klen) != STORE_OK)
-			rc = ACCOUNT_ENOMEM;
-	found_free(&so.found);
-	return rc;
+	struct found f;
+
+	if (bt->rc != ACCOUNT_OK)
+		return;
+	bt->rc = scan(st, STORE_DB_SESSIONS, NULL, 0, session_of, name, &f);
+	batch_del_found(bt, STORE_DB_SESSIONS, &f, false);
+	found_free(&f);
+}
+
+/* Checks a user name and a new password, then hashes the password: the
+ * slow part, done before the store is read so no record is held meanwhile. */
+static int new_password(const char *name, const char *pw, size_t pwlen, char hash[TOKEN_PWHASH_MAX])
+{
+	if (!account_name_valid(name))
+		return ACCOUNT_ENAME;
+	if (!password_valid(pw, pwlen))
+		return ACCOUNT_EPASSWORD;
+	return password_hash(pw, pwlen, hash);
 }
 
 int account_user_add(struct store *st, const char *name, enum account_role role, const char *pw,
 		     size_t pwlen, int64_t now)
 {
 	char hash[TOKEN_PWHASH_MAX], epoch[TOKEN_ID_LEN + 1];
-	struct store_batch *b = NULL;
-	char *rec = NULL;
+	struct batch bt;
 	int rc;
 
-	if (!account_name_valid(name))
-		return ACCOUNT_ENAME;
-	if (!password_valid(pw, pwlen))
-		return ACCOUNT_EPASSWORD;
-	if ((rc = password_hash(pw, pwlen, hash)) != ACCOUNT_OK)
+	if ((rc = new_password(name, pw, pwlen, hash)) != ACCOUNT_OK)
 		return rc;
 	token_new_id(epoch);
 	struct proto_user u = { .name = (char *)name, .role = (char *)account_role_name(role),
 				.password_hash = hash, .epoch = epoch, .created = now,
 				.updated = now };
-	rc = ACCOUNT_ENOMEM;
-	if ((rec = proto_user_encode(&u)) == NULL || (b = store_batch_new()) == NULL ||
-	    store_batch_put(b, STORE_DB_USERS, name, strlen(name), rec, strlen(rec),
-			    STORE_PUT_NEW) != STORE_OK)
-		goto out;
-	rc = commit(st, b, "add a user");
-	b = NULL;
-out:
-	store_batch_free(b);
+	char *rec = proto_user_encode(&u);
+	batch_begin(&bt);
+	batch_put(&bt, STORE_DB_USERS, name, strlen(name), rec, STORE_PUT_NEW);
+	rc = batch_commit(st, &bt, "add a user");
 	free(rec);
 	return rc;
 }
@@ -357,16 +469,12 @@ int account_user_passwd(struct store *st, const char *name, const char *pw, size
 	char hash[TOKEN_PWHASH_MAX], epoch[TOKEN_ID_LEN + 1];
 	int rc;
 
-	if (!account_name_valid(name))
-		return ACCOUNT_ENAME;
-	if (!password_valid(pw, pwlen))
-		return ACCOUNT_EPASSWORD;
-	if ((rc = password_hash(pw, pwlen, hash)) != ACCOUNT_OK)
+	if ((rc = new_password(name, pw, pwlen, hash)) != ACCOUNT_OK)
 		return rc;
 	rc = RETRY;
 	for (int tries = 0; rc == RETRY && tries < CAS_TRIES; tries++) {
 		struct proto_user u;
-		struct store_batch *b = NULL;
+		struct batch bt;
 		char *old = NULL, *rec = NULL;
 		size_t oldlen = 0;
 
@@ -384,21 +492,15 @@ int account_user_passwd(struct store *st, const char *name, const char *pw, size
 		token_new_id(epoch);
 		u.epoch = epoch;
 		u.updated = now;
-		bool built = (rec = proto_user_encode(&u)) != NULL &&
-			     (b = store_batch_new()) != NULL &&
-			     store_batch_expect(b, STORE_DB_USERS, name, strlen(name), old,
-						oldlen) == STORE_OK &&
-			     store_batch_put(b, STORE_DB_USERS, name, strlen(name), rec,
-					     strlen(rec), 0) == STORE_OK;
-		rc = built ? batch_end_sessions(st, b, name) : ACCOUNT_ENOMEM;
-		if (rc == ACCOUNT_OK) {
-			rc = commit(st, b, "change a password");
-			b = NULL;
-		}
+		rec = proto_user_encode(&u);
+		batch_begin(&bt);
+		batch_expect(&bt, STORE_DB_USERS, name, strlen(name), old, oldlen);
+		batch_put(&bt, STORE_DB_USERS, name, strlen(name), rec, 0);
+		batch_end_sessions(st, &bt, name);
+		rc = batch_commit(st, &bt, "change a password");
 		u.password_hash = NULL;
 		u.epoch = NULL;
 		proto_user_free(&u);
-		store_batch_free(b);
 		free(rec);
 		free(old);
 	}
@@ -407,7 +509,7 @@ int account_user_passwd(struct store *st, const char *name, const char *pw, size
 
 int account_user_remove(struct store *st, const char *name)
 {
-	struct store_batch *b = NULL;
+	struct batch bt;
 	char *old = NULL;
 	int rc;
 
@@ -415,68 +517,36 @@ int account_user_remove(struct store *st, const char *name)
 		return ACCOUNT_ENAME;
 	if ((rc = get(st, STORE_DB_USERS, name, strlen(name), &old, NULL)) != ACCOUNT_OK)
 		return rc;
-	rc = ACCOUNT_ENOMEM;
-	if ((b = store_batch_new()) == NULL ||
-	    store_batch_del(b, STORE_DB_USERS, name, strlen(name)) != STORE_OK)
-		goto out;
-	if ((rc = batch_end_sessions(st, b, name)) != ACCOUNT_OK)
-		goto out;
-	rc = commit(st, b, "remove a user");
-	b = NULL;
-out:
-	store_batch_free(b);
-	free(old);
-	return rc;
+	free(old); /* read only to say ACCOUNT_ENOTFOUND */
+	batch_begin(&bt);
+	batch_del(&bt, STORE_DB_USERS, name, strlen(name));
+	batch_end_sessions(st, &bt, name);
+	return batch_commit(st, &bt, "remove a user");
 }
 
-struct user_list {
-	struct found found; /* only its rc is used */
-	struct proto_user *users;
-	size_t n, cap;
-};
-
-static int user_list_fn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+/* A listed user: name, role and times, no password hash or epoch. */
+static bool user_listed(const struct found_item *it, void *out)
 {
-	struct user_list *l = ctx;
-	struct proto_user u;
+	struct proto_user *u = out;
 
-	if (proto_user_decode(val, vlen, &u) != PROTO_OK) {
+	if (proto_user_decode(it->val, it->vlen, u) != PROTO_OK) {
 		log_warn("account: skipping a user record that does not decode (%.*s)",
-			 (int)(klen > ACCOUNT_NAME_MAX ? ACCOUNT_NAME_MAX : klen), (const char *)key);
-		return 0;
+			 (int)(it->klen > ACCOUNT_NAME_MAX ? ACCOUNT_NAME_MAX : it->klen),
+			 (const char *)it->key);
+		return false;
 	}
-	free(u.password_hash);
-	free(u.epoch);
-	u.password_hash = u.epoch = NULL;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct proto_user *users = realloc(l->users, cap * sizeof *users);
-		if (users == NULL) {
-			proto_user_free(&u);
-			l->found.rc = ACCOUNT_ENOMEM;
-			return 1;
-		}
-		l->users = users;
-		l->cap = cap;
-	}
-	l->users[l->n++] = u;
-	return 0;
+	free(u->password_hash);
+	free(u->epoch);
+	u->password_hash = u->epoch = NULL;
+	return true;
 }
 
 int account_user_list(struct store *st, struct proto_user **users, size_t *n)
 {
-	struct user_list l = { 0 };
-
-	*users = NULL;
-	*n = 0;
-	int rc = scan(st, STORE_DB_USERS, NULL, 0, user_list_fn, &l.found);
-	if (rc != ACCOUNT_OK) {
-		account_users_free(l.users, l.n);
-		return rc;
-	}
-	*users = l.users; /* the store's key order is name order */
-	*n = l.n;
-	return ACCOUNT_OK;
+	void *items;
+	int rc = list_records(st, STORE_DB_USERS, NULL, 0, user_listed, sizeof **users, &items, n);
+	*users = items; /* the store's key order is name order */
+	return rc;
 }
 
 void account_users_free(struct proto_user *users, size_t n)
@@ -518,24 +588,23 @@ static void failures_insert(struct proto_failures *f, int64_t at)
 	f->n++;
 }
 
-/* Adds to b the conditional write of key's failures from what (old, oldlen)
- * held: replace when it existed, create when it did not, delete when empty. */
-static int batch_failures(struct store_batch *b, const struct limit_key *k, const char *old,
+/* Adds to bt the conditional write of key's failures from what (old, oldlen)
+ * held: replace when it existed, create when it did not, delete when empty.
+ * Returns the batch's state. */
+static int batch_failures(struct batch *bt, const struct limit_key *k, const char *old,
 			  size_t oldlen, const struct proto_failures *f)
 {
-	if (old != NULL &&
-	    store_batch_expect(b, STORE_DB_SIGNIN, k->key, k->len, old, oldlen) != STORE_OK)
-		return ACCOUNT_ENOMEM;
-	if (f->n == 0)
-		return store_batch_del(b, STORE_DB_SIGNIN, k->key, k->len) == STORE_OK
-			       ? ACCOUNT_OK : ACCOUNT_ENOMEM;
-	char *rec = proto_failures_encode(f);
-	if (rec == NULL)
-		return ACCOUNT_ENOMEM;
-	int rc = store_batch_put(b, STORE_DB_SIGNIN, k->key, k->len, rec, strlen(rec),
-				 old != NULL ? 0 : STORE_PUT_NEW);
-	free(rec);
-	return rc == STORE_OK ? ACCOUNT_OK : ACCOUNT_ENOMEM;
+	if (old != NULL)
+		batch_expect(bt, STORE_DB_SIGNIN, k->key, k->len, old, oldlen);
+	if (f->n == 0) {
+		batch_del(bt, STORE_DB_SIGNIN, k->key, k->len);
+	} else {
+		char *rec = proto_failures_encode(f);
+		batch_put(bt, STORE_DB_SIGNIN, k->key, k->len, rec,
+			  old != NULL ? 0 : STORE_PUT_NEW);
+		free(rec);
+	}
+	return bt->rc;
 }
 
 /* Reads one key's failures into f; *old keeps the bytes (NULL when absent). */
@@ -551,81 +620,103 @@ static int failures_read(struct store *st, const struct limit_key *k, char **old
 	return rc;
 }
 
-/* Records an attempt at now against every key, unless one of them already
- * holds the limit: then ACCOUNT_ELIMITED and *wait_ms until a slot frees. */
-static int limiter_reserve(struct store *st, const struct limit_key *keys, size_t nkeys,
-			   int64_t now, int64_t *wait_ms)
+/* What an edit did to one key's failures. */
+enum edit { EDIT_NONE, EDIT_CHANGED, EDIT_REFUSED };
+typedef enum edit (*edit_fn)(struct proto_failures *f, void *ctx);
+
+/* Reads every key's failures, lets edit change each, and writes the changed
+ * ones back in one conditional batch; reads again and retries when another
+ * writer got there first. Writes nothing when an edit refuses (then
+ * ACCOUNT_ELIMITED, after every key was seen) or none changed anything. */
+static int limiter_update(struct store *st, const struct limit_key *keys, size_t nkeys,
+			  edit_fn edit, void *ctx, const char *what)
 {
 	int rc = RETRY;
 
-	*wait_ms = 0;
+	/* EEXISTS: another writer created a record this one read as absent. */
 	for (int tries = 0; (rc == RETRY || rc == ACCOUNT_EEXISTS) && tries < CAS_TRIES; tries++) {
-		struct store_batch *b = store_batch_new();
-		*wait_ms = 0;
-		rc = b != NULL ? ACCOUNT_OK : ACCOUNT_ENOMEM;
+		struct batch bt;
+		bool changed = false, refused = false;
+		batch_begin(&bt);
+		rc = bt.rc;
 		for (size_t i = 0; rc == ACCOUNT_OK && i < nkeys; i++) {
 			struct proto_failures f;
 			char *old = NULL;
 			size_t oldlen = 0;
 			if ((rc = failures_read(st, &keys[i], &old, &oldlen, &f)) == ACCOUNT_OK) {
-				failures_prune(&f, now);
-				if (f.n >= ACCOUNT_SIGNIN_FAILURES) {
-					int64_t w = f.at[f.n - ACCOUNT_SIGNIN_FAILURES] +
-						    ACCOUNT_SIGNIN_WINDOW_MS - now;
-					if (w > *wait_ms)
-						*wait_ms = w;
-				} else {
-					failures_insert(&f, now);
-					rc = batch_failures(b, &keys[i], old, oldlen, &f);
+				switch (edit(&f, ctx)) {
+				case EDIT_NONE: break;
+				case EDIT_REFUSED: refused = true; break;
+				case EDIT_CHANGED:
+					changed = true;
+					rc = batch_failures(&bt, &keys[i], old, oldlen, &f);
+					break;
 				}
 			}
 			free(old);
 		}
-		if (rc == ACCOUNT_OK && *wait_ms > 0)
+		if (rc == ACCOUNT_OK && refused)
 			rc = ACCOUNT_ELIMITED;
-		if (rc == ACCOUNT_OK) {
-			rc = commit(st, b, "record a sign-in attempt");
-			b = NULL;
-		}
-		store_batch_free(b);
+		if (rc == ACCOUNT_OK && changed)
+			rc = batch_commit(st, &bt, what);
+		else
+			batch_drop(&bt);
 	}
 	return rc == RETRY || rc == ACCOUNT_EEXISTS ? ACCOUNT_ESTORE : rc;
+}
+
+struct reserve {
+	int64_t now;
+	int64_t wait_ms; /* the longest wait of the keys at the limit */
+};
+
+/* Adds an attempt at now, unless the key already holds the limit. */
+static enum edit reserve_edit(struct proto_failures *f, void *ctx)
+{
+	struct reserve *r = ctx;
+
+	failures_prune(f, r->now);
+	if (f->n >= ACCOUNT_SIGNIN_FAILURES) {
+		/* > 0: pruning kept only failures still in the window */
+		int64_t w =
+			f->at[f->n - ACCOUNT_SIGNIN_FAILURES] + ACCOUNT_SIGNIN_WINDOW_MS - r->now;
+		if (w > r->wait_ms)
+			r->wait_ms = w;
+		return EDIT_REFUSED;
+	}
+	failures_insert(f, r->now);
+	return EDIT_CHANGED;
+}
+
+/* Records an attempt at now against every key, unless one of them already
+ * holds the limit: then ACCOUNT_ELIMITED and *wait_ms until a slot frees. */
+static int limiter_reserve(struct store *st, const struct limit_key *keys, size_t nkeys,
+			   int64_t now, int64_t *wait_ms)
+{
+	struct reserve r = { .now = now, .wait_ms = 0 };
+	int rc = limiter_update(st, keys, nkeys, reserve_edit, &r, "record a sign-in attempt");
+	*wait_ms = r.wait_ms;
+	return rc;
+}
+
+/* Removes the attempt at *ctx, if the key has it. */
+static enum edit release_edit(struct proto_failures *f, void *ctx)
+{
+	const int64_t at = *(const int64_t *)ctx;
+
+	for (size_t j = 0; j < f->n; j++)
+		if (f->at[j] == at) {
+			memmove(&f->at[j], &f->at[j + 1], (f->n - j - 1) * sizeof f->at[0]);
+			f->n--;
+			return EDIT_CHANGED;
+		}
+	return EDIT_NONE;
 }
 
 /* Takes back the attempt reserved at `at`: it was not a failure. */
 static int limiter_release(struct store *st, const struct limit_key *keys, size_t nkeys, int64_t at)
 {
-	int rc = RETRY;
-
-	for (int tries = 0; rc == RETRY && tries < CAS_TRIES; tries++) {
-		struct store_batch *b = store_batch_new();
-		int changed = 0;
-		rc = b != NULL ? ACCOUNT_OK : ACCOUNT_ENOMEM;
-		for (size_t i = 0; rc == ACCOUNT_OK && i < nkeys; i++) {
-			struct proto_failures f;
-			char *old = NULL;
-			size_t oldlen = 0;
-			if ((rc = failures_read(st, &keys[i], &old, &oldlen, &f)) == ACCOUNT_OK &&
-			    old != NULL) {
-				for (size_t j = 0; j < f.n; j++)
-					if (f.at[j] == at) {
-						memmove(&f.at[j], &f.at[j + 1],
-							(f.n - j - 1) * sizeof f.at[0]);
-						f.n--;
-						changed = 1;
-						rc = batch_failures(b, &keys[i], old, oldlen, &f);
-						break;
-					}
-			}
-			free(old);
-		}
-		if (rc == ACCOUNT_OK && changed) {
-			rc = commit(st, b, "take back a sign-in attempt");
-			b = NULL;
-		}
-		store_batch_free(b);
-	}
-	return rc == RETRY ? ACCOUNT_ESTORE : rc;
+	return limiter_update(st, keys, nkeys, release_edit, &at, "take back a sign-in attempt");
 }
 
 /* ======================================================================== */
@@ -654,22 +745,16 @@ static int session_open(struct store *st, const struct proto_user *u, int64_t no
 {
 	unsigned char hash[TOKEN_HASH_LEN];
 	char hex[TOKEN_HASH_HEX + 1];
-	struct store_batch *b = NULL;
-	char *rec = NULL;
-	int rc = ACCOUNT_ENOMEM;
+	struct batch bt;
 
 	secret_new(ACCOUNT_COOKIE_PREFIX, cookie, hash);
 	token_hash_to_hex(hash, hex);
 	struct proto_session s = { .user = u->name, .epoch = u->epoch, .hash = hex, .created = now,
 				   .last_seen = now };
-	if ((rec = proto_session_encode(&s)) == NULL || (b = store_batch_new()) == NULL ||
-	    store_batch_put(b, STORE_DB_SESSIONS, hash, sizeof hash, rec, strlen(rec),
-			    STORE_PUT_NEW) != STORE_OK)
-		goto out;
-	rc = commit(st, b, "open a session");
-	b = NULL;
-out:
-	store_batch_free(b);
+	char *rec = proto_session_encode(&s);
+	batch_begin(&bt);
+	batch_put(&bt, STORE_DB_SESSIONS, hash, sizeof hash, rec, STORE_PUT_NEW);
+	int rc = batch_commit(st, &bt, "open a session");
 	free(rec);
 	if (rc != ACCOUNT_OK)
 		cookie[0] = '\0';
@@ -740,14 +825,12 @@ out:
 static void session_drop(struct store *st, const unsigned char hash[TOKEN_HASH_LEN],
 			 const char *val, size_t vlen)
 {
-	struct store_batch *b = store_batch_new();
-	if (b == NULL ||
-	    store_batch_expect(b, STORE_DB_SESSIONS, hash, TOKEN_HASH_LEN, val, vlen) != STORE_OK ||
-	    store_batch_del(b, STORE_DB_SESSIONS, hash, TOKEN_HASH_LEN) != STORE_OK) {
-		store_batch_free(b);
-		return;
-	}
-	(void)commit(st, b, "end a session"); /* lost a race: someone else changed it */
+	struct batch bt;
+
+	batch_begin(&bt);
+	batch_expect(&bt, STORE_DB_SESSIONS, hash, TOKEN_HASH_LEN, val, vlen);
+	batch_del(&bt, STORE_DB_SESSIONS, hash, TOKEN_HASH_LEN);
+	(void)batch_commit(st, &bt, "end a session"); /* lost a race: someone else changed it */
 }
 
 int account_session_check(struct store *st, const char *cookie, int64_t now,
@@ -791,19 +874,15 @@ int account_session_check(struct store *st, const char *cookie, int64_t now,
 	if (rc != ACCOUNT_OK)
 		goto out;
 	if (now - s.last_seen >= ACCOUNT_SESSION_TOUCH_MS) {
+		struct batch bt;
 		s.last_seen = now;
-		struct store_batch *b = NULL;
+		rec = proto_session_encode(&s);
 		/* Conditional: a sign-out meanwhile must not be undone. Failing to
 		 * record the use does not make the session invalid. */
-		if ((rec = proto_session_encode(&s)) != NULL && (b = store_batch_new()) != NULL &&
-		    store_batch_expect(b, STORE_DB_SESSIONS, hash, sizeof hash, val, vlen) ==
-			    STORE_OK &&
-		    store_batch_put(b, STORE_DB_SESSIONS, hash, sizeof hash, rec, strlen(rec), 0) ==
-			    STORE_OK) {
-			(void)commit(st, b, "record a session's use");
-			b = NULL;
-		}
-		store_batch_free(b);
+		batch_begin(&bt);
+		batch_expect(&bt, STORE_DB_SESSIONS, hash, sizeof hash, val, vlen);
+		batch_put(&bt, STORE_DB_SESSIONS, hash, sizeof hash, rec, 0);
+		(void)batch_commit(st, &bt, "record a session's use");
 	}
 	principal_set(who, u.name, role, false);
 out:
@@ -817,85 +896,64 @@ out:
 int account_sign_out(struct store *st, const char *cookie)
 {
 	unsigned char hash[TOKEN_HASH_LEN];
-	struct store_batch *b;
+	struct batch bt;
 
 	if (secret_hash(cookie, ACCOUNT_COOKIE_PREFIX, hash) != ACCOUNT_OK)
 		return ACCOUNT_OK; /* nothing such was ever signed in */
-	if ((b = store_batch_new()) == NULL ||
-	    store_batch_del(b, STORE_DB_SESSIONS, hash, sizeof hash) != STORE_OK) {
-		store_batch_free(b);
-		return ACCOUNT_ENOMEM;
-	}
-	return commit(st, b, "end a session");
+	batch_begin(&bt);
+	batch_del(&bt, STORE_DB_SESSIONS, hash, sizeof hash);
+	return batch_commit(st, &bt, "end a session");
 }
 
 /* --- sweep ------------------------------------------------------------------ */
 
-struct sweep {
-	struct found found;
-	int64_t now;
-};
-
-static int sweep_sessions_fn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+/* An expired session, or one that does not decode. arg: the time now. */
+static bool session_expired(const void *arg, const void *val, size_t vlen)
 {
-	struct sweep *sw = ctx;
+	const int64_t now = *(const int64_t *)arg;
 	struct proto_session s;
-	int dead = proto_session_decode(val, vlen, &s) != PROTO_OK ||
-		   sw->now - s.created >= ACCOUNT_SESSION_MAX_MS ||
-		   sw->now - s.last_seen >= ACCOUNT_SESSION_IDLE_MS;
+	bool dead = proto_session_decode(val, vlen, &s) != PROTO_OK ||
+		    now - s.created >= ACCOUNT_SESSION_MAX_MS ||
+		    now - s.last_seen >= ACCOUNT_SESSION_IDLE_MS;
 	proto_session_free(&s);
-	if (dead)
-		sw->found.rc = found_add(&sw->found, key, klen, NULL, 0);
-	return sw->found.rc != ACCOUNT_OK;
+	return dead;
 }
 
-static int sweep_failures_fn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+/* A failure record with nothing left in the window. arg: the time now. */
+static bool failures_stale(const void *arg, const void *val, size_t vlen)
 {
-	struct sweep *sw = ctx;
 	struct proto_failures f;
 	if (proto_failures_decode(val, vlen, &f) == PROTO_OK)
-		failures_prune(&f, sw->now);
+		failures_prune(&f, *(const int64_t *)arg);
 	else
 		f.n = 0;
-	if (f.n == 0) /* the value goes along: delete only if still this */
-		sw->found.rc = found_add(&sw->found, key, klen, val, vlen);
-	return sw->found.rc != ACCOUNT_OK;
+	return f.n == 0;
 }
 
 int account_sweep(struct store *st, int64_t now)
 {
-	struct sweep ses = { .now = now }, fail = { .now = now };
-	struct store_batch *b = NULL;
+	struct found ses = { 0 }, fail = { 0 };
+	struct batch bt;
 	int rc;
 
-	if ((rc = scan(st, STORE_DB_SESSIONS, NULL, 0, sweep_sessions_fn, &ses.found)) != ACCOUNT_OK ||
-	    (rc = scan(st, STORE_DB_SIGNIN, NULL, 0, sweep_failures_fn, &fail.found)) != ACCOUNT_OK)
+	rc = scan(st, STORE_DB_SESSIONS, NULL, 0, session_expired, &now, &ses);
+	if (rc == ACCOUNT_OK)
+		rc = scan(st, STORE_DB_SIGNIN, NULL, 0, failures_stale, &now, &fail);
+	if (rc != ACCOUNT_OK)
 		goto out;
-	if (ses.found.n + fail.found.n == 0)
+	if (ses.n + fail.n == 0)
 		goto out;
-	rc = ACCOUNT_ENOMEM;
-	if ((b = store_batch_new()) == NULL)
-		goto out;
-	/* An expired session never comes back to life: no condition needed. */
-	for (size_t i = 0; i < ses.found.n; i++)
-		if (store_batch_del(b, STORE_DB_SESSIONS, ses.found.items[i].key,
-				    ses.found.items[i].klen) != STORE_OK)
-			goto out;
-	for (size_t i = 0; i < fail.found.n; i++) {
-		const struct found_item *it = &fail.found.items[i];
-		if (store_batch_expect(b, STORE_DB_SIGNIN, it->key, it->klen, it->val, it->vlen) !=
-			    STORE_OK ||
-		    store_batch_del(b, STORE_DB_SIGNIN, it->key, it->klen) != STORE_OK)
-			goto out;
-	}
-	rc = commit(st, b, "sweep expired sessions");
-	b = NULL;
+	batch_begin(&bt);
+	/* An expired session never comes back to life: no condition needed. A
+	 * failure record is deleted only if no failure was recorded meanwhile. */
+	batch_del_found(&bt, STORE_DB_SESSIONS, &ses, false);
+	batch_del_found(&bt, STORE_DB_SIGNIN, &fail, true);
+	rc = batch_commit(st, &bt, "sweep expired sessions");
 	if (rc == RETRY) /* a failure was recorded meanwhile: the next sweep gets it */
 		rc = ACCOUNT_OK;
 out:
-	store_batch_free(b);
-	found_free(&ses.found);
-	found_free(&fail.found);
+	found_free(&ses);
+	found_free(&fail);
 	return rc;
 }
 
@@ -924,9 +982,7 @@ int account_apikey_add(struct store *st, const char *label, enum account_role ro
 {
 	unsigned char hash[TOKEN_HASH_LEN], rkey[1 + TOKEN_HASH_LEN];
 	char hex[TOKEN_HASH_HEX + 1], lkey[1 + ACCOUNT_NAME_MAX];
-	struct store_batch *b = NULL;
-	char *rec = NULL;
-	int rc = ACCOUNT_ENOMEM;
+	struct batch bt;
 
 	key[0] = '\0';
 	if (!account_name_valid(label))
@@ -936,16 +992,11 @@ int account_apikey_add(struct store *st, const char *label, enum account_role ro
 	struct proto_apikey k = { .label = (char *)label, .role = (char *)account_role_name(role),
 				  .hash = hex, .created = now };
 	size_t rlen = apikey_record_key(rkey, hash), llen = apikey_label_key(lkey, label);
-	if ((rec = proto_apikey_encode(&k)) == NULL || (b = store_batch_new()) == NULL ||
-	    store_batch_put(b, STORE_DB_APIKEYS, lkey, llen, hex, TOKEN_HASH_HEX, STORE_PUT_NEW) !=
-		    STORE_OK ||
-	    store_batch_put(b, STORE_DB_APIKEYS, rkey, rlen, rec, strlen(rec), STORE_PUT_NEW) !=
-		    STORE_OK)
-		goto out;
-	rc = commit(st, b, "add an API key");
-	b = NULL;
-out:
-	store_batch_free(b);
+	char *rec = proto_apikey_encode(&k);
+	batch_begin(&bt);
+	batch_put(&bt, STORE_DB_APIKEYS, lkey, llen, hex, STORE_PUT_NEW);
+	batch_put(&bt, STORE_DB_APIKEYS, rkey, rlen, rec, STORE_PUT_NEW);
+	int rc = batch_commit(st, &bt, "add an API key");
 	free(rec);
 	if (rc != ACCOUNT_OK)
 		key[0] = '\0';
@@ -956,7 +1007,7 @@ int account_apikey_remove(struct store *st, const char *label)
 {
 	unsigned char hash[TOKEN_HASH_LEN], rkey[1 + TOKEN_HASH_LEN];
 	char lkey[1 + ACCOUNT_NAME_MAX];
-	struct store_batch *b = NULL;
+	struct batch bt;
 	char *hex = NULL;
 	int rc;
 
@@ -965,55 +1016,30 @@ int account_apikey_remove(struct store *st, const char *label)
 	size_t llen = apikey_label_key(lkey, label);
 	if ((rc = get(st, STORE_DB_APIKEYS, lkey, llen, &hex, NULL)) != ACCOUNT_OK)
 		return rc;
-	rc = ACCOUNT_ECORRUPT;
-	if (token_hash_from_hex(hex, hash) != TOKEN_OK) {
-		log_error("account: the index entry of API key %s is damaged", label);
-		goto out;
-	}
-	size_t rlen = apikey_record_key(rkey, hash);
-	rc = ACCOUNT_ENOMEM;
-	if ((b = store_batch_new()) == NULL ||
-	    store_batch_del(b, STORE_DB_APIKEYS, lkey, llen) != STORE_OK ||
-	    store_batch_del(b, STORE_DB_APIKEYS, rkey, rlen) != STORE_OK)
-		goto out;
-	rc = commit(st, b, "remove an API key");
-	b = NULL;
-out:
-	store_batch_free(b);
+	bool indexed = token_hash_from_hex(hex, hash) == TOKEN_OK;
 	free(hex);
-	return rc;
+	if (!indexed) {
+		log_error("account: the index entry of API key %s is damaged", label);
+		return ACCOUNT_ECORRUPT;
+	}
+	batch_begin(&bt);
+	batch_del(&bt, STORE_DB_APIKEYS, lkey, llen);
+	batch_del(&bt, STORE_DB_APIKEYS, rkey, apikey_record_key(rkey, hash));
+	return batch_commit(st, &bt, "remove an API key");
 }
 
-struct apikey_list {
-	struct found found; /* only its rc is used */
-	struct proto_apikey *keys;
-	size_t n, cap;
-};
-
-static int apikey_list_fn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
+/* A listed API key: label, role and time, not its hash. */
+static bool apikey_listed(const struct found_item *it, void *out)
 {
-	struct apikey_list *l = ctx;
-	struct proto_apikey k;
+	struct proto_apikey *k = out;
 
-	if (proto_apikey_decode(val, vlen, &k) != PROTO_OK) {
+	if (proto_apikey_decode(it->val, it->vlen, k) != PROTO_OK) {
 		log_warn("account: skipping an API key record that does not decode");
-		return 0;
+		return false;
 	}
-	free(k.hash);
-	k.hash = NULL;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct proto_apikey *keys = realloc(l->keys, cap * sizeof *keys);
-		if (keys == NULL) {
-			proto_apikey_free(&k);
-			l->found.rc = ACCOUNT_ENOMEM;
-			return 1;
-		}
-		l->keys = keys;
-		l->cap = cap;
-	}
-	l->keys[l->n++] = k;
-	return 0;
+	free(k->hash);
+	k->hash = NULL;
+	return true;
 }
 
 static int apikey_by_label(const void *a, const void *b)
@@ -1024,21 +1050,15 @@ static int apikey_by_label(const void *a, const void *b)
 
 int account_apikey_list(struct store *st, struct proto_apikey **keys, size_t *n)
 {
-	struct apikey_list l = { 0 };
 	const char prefix = APIKEY_RECORD;
+	void *items;
 
-	*keys = NULL;
-	*n = 0;
-	int rc = scan(st, STORE_DB_APIKEYS, &prefix, 1, apikey_list_fn, &l.found);
-	if (rc != ACCOUNT_OK) {
-		account_apikeys_free(l.keys, l.n);
-		return rc;
-	}
-	if (l.n > 1) /* stored in hash order */
-		qsort(l.keys, l.n, sizeof *l.keys, apikey_by_label);
-	*keys = l.keys;
-	*n = l.n;
-	return ACCOUNT_OK;
+	int rc = list_records(st, STORE_DB_APIKEYS, &prefix, 1, apikey_listed, sizeof **keys,
+			      &items, n);
+	*keys = items;
+	if (*n > 1) /* stored in hash order */
+		qsort(*keys, *n, sizeof **keys, apikey_by_label);
+	return rc;
 }
 
 void account_apikeys_free(struct proto_apikey *keys, size_t n)

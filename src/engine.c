@@ -215,6 +215,7 @@ static int ensure_state(struct engine *e, struct session *s, const struct proto_
 		.candidate_name = iv->candidate ? iv->candidate : "",
 		.seed = token_seed(iv->id),
 		.limits = e->limits,
+		.api_level = iv->api_level, /* rebuilt exactly as it ran */
 	};
 	struct script *sc = NULL;
 	rc = script_open(&sc, chunk, src, len, &env, serr);
@@ -361,8 +362,10 @@ static int read_step(struct engine *e, const struct engine_conn *c, struct sessi
 	}
 	if (m->req->client_msg_id && answer_repeat(c, s, m->req->client_msg_id))
 		return -1;
-	if (m->iv.status == PROTO_STATUS_FINISHED) {
-		send_error(c, s->id, PROTO_CODE_INTERVIEW_FINISHED, "this interview has finished; thank you");
+	if (m->iv.status == PROTO_STATUS_FINISHED || m->iv.status == PROTO_STATUS_CLOSED) {
+		send_error(c, s->id, PROTO_CODE_INTERVIEW_FINISHED,
+			   m->iv.status == PROTO_STATUS_CLOSED ? "this interview has been closed"
+							       : "this interview has finished; thank you");
 		return -1;
 	}
 	rc = turn_log_room(&s->log, m->req->message_len);

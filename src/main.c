@@ -17,7 +17,10 @@
 #include "account.h"
 #include "check.h"
 #include "engine.h"
+#include "export.h"
+#include "link.h"
 #include "log.h"
+#include "manage.h"
 #include "proto.h"
 #include "record.h"
 #include "replay.h"
@@ -28,7 +31,7 @@
 #include "token.h"
 #include "try.h"
 
-#define DEFAULT_URL "http://127.0.0.1:8080"
+#define DEFAULT_URL LINK_DEFAULT_BASE
 
 static const char USAGE[] =
 	"interviewd: a self-hosted interview chatbot. Candidates chat with a Lua-scripted interview over\n"
@@ -42,7 +45,12 @@ static const char USAGE[] =
 	"Interviews:\n"
 	"  new       create an interview running scripts/NAME.lua; prints the candidate's link\n"
 	"  list      list interviews\n"
-	"  show      show one interview: status, results and transcript\n"
+	"  show      show one interview: status, results and transcript (--markdown for a file)\n"
+	"  close     end an unfinished interview; the candidate can send no more messages\n"
+	"  link      issue a new candidate link; earlier links stop working\n"
+	"  erase     delete an interview, its transcript and its links for good\n"
+	"  export    every interview of a script as CSV or JSON Lines\n"
+	"  stats     how a script's interviews went: started, finished, closed, drop-off\n"
 	"Scripts:\n"
 	"  check     compile a script and explore its paths for errors\n"
 	"  try       play a script in the terminal, or unattended with --answers\n"
@@ -65,14 +73,14 @@ static const char USAGE[] =
 struct opts {
 	const char *data, *scripts, *www, *listen, *script, *candidate, *url;
 	unsigned max_connections;
-	int json, help, nosync;
+	int json, help, nosync, markdown;
 	int scripts_given; /* --scripts was on the command line, not the default */
 	int argc;          /* positional arguments */
 	char **argv;
 };
 
 enum opt_id { O_DATA, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_MAXCONN, O_JSON,
-	      O_NOSYNC, O_COUNT };
+	      O_NOSYNC, O_MARKDOWN, O_COUNT };
 
 static const struct {
 	const char *name;
@@ -88,6 +96,7 @@ static const struct {
 	[O_MAXCONN] = { "max-connections", 1 },
 	[O_JSON] = { "json", 0 },
 	[O_NOSYNC] = { "no-sync", 0 },
+	[O_MARKDOWN] = { "markdown", 0 },
 };
 
 /* A command's options, exactly: getopt_long would also take any unambiguous
@@ -112,6 +121,7 @@ static int set_option(struct opts *o, enum opt_id id, const char *val, const cha
 	case O_URL: o->url = val; break;
 	case O_JSON: o->json = 1; break;
 	case O_NOSYNC: o->nosync = 1; break;
+	case O_MARKDOWN: o->markdown = 1; break;
 	case O_MAXCONN: {
 		char *end;
 		errno = 0;
@@ -239,43 +249,15 @@ static struct store *open_store(const char *dir, unsigned readers, int nosync)
 	return st;
 }
 
-/* "http://host:port" → "ws://host:port" (https → wss). */
-static void ws_base(const char *url, char *out, size_t len)
+/* Prints a new candidate link (link.h); a base URL too long for one is a
+ * usage error the caller reports. */
+static int print_link(const char *url, const char *id, const char *token, const char *script,
+		      const char *candidate, int json)
 {
-	if (strncmp(url, "https://", 8) == 0)
-		snprintf(out, len, "wss://%s", url + 8);
-	else if (strncmp(url, "http://", 7) == 0)
-		snprintf(out, len, "ws://%s", url + 7);
-	else
-		snprintf(out, len, "%s", url);
-	size_t n = strlen(out);
-	if (n && out[n - 1] == '/')
-		out[n - 1] = '\0';
-}
-
-static void print_link(const char *url, const char *id, const char *token, const char *script,
-		       const char *candidate, int json)
-{
-	char base[512], ws[512], link[1024], wsurl[1024];
-	snprintf(base, sizeof base, "%s", url);
-	size_t n = strlen(base);
-	if (n && base[n - 1] == '/')
-		base[n - 1] = '\0';
-	ws_base(url, ws, sizeof ws);
-	snprintf(link, sizeof link, "%s/?interview=%s&token=%s", base, id, token);
-	snprintf(wsurl, sizeof wsurl, "%s/v1?token=%s", ws, token);
-	if (json) {
-		char *j = proto_cli_created(id, token, link, wsurl, script, candidate);
-		if (j)
-			printf("%s\n", j);
-		free(j);
-		return;
-	}
-	printf("interview  %s (script %s%s%s)\n", id, script, candidate && *candidate ? ", candidate " : "",
-	       candidate ? candidate : "");
-	printf("link       %s\n", link);
-	printf("websocket  %s\n", wsurl);
-	printf("token      %s  (shown once: only its hash is stored)\n", token);
+	if (link_print(url, id, token, script, candidate, json != 0) == 0)
+		return 0;
+	fprintf(stderr, "interviewd: cannot build the link: --url is too long\n");
+	return -1;
 }
 
 /* ---- serve ---------------------------------------------------------------- */
@@ -456,7 +438,7 @@ static int cmd_new(int argc, char **argv)
 	const char *cand = o.candidate ? o.candidate : "";
 	int rc = create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
 	if (rc == 0)
-		print_link(o.url, id, token, o.script, cand, o.json);
+		rc = print_link(o.url, id, token, o.script, cand, o.json);
 	else
 		fprintf(stderr, "interviewd new: %s\n", err[0] ? err : error_sentence(rc));
 	store_close(st);
@@ -484,7 +466,7 @@ static int cmd_demo(int argc, char **argv)
 	int rc = record_list_interviews(st, &ivs, &n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		if (strcmp(ivs[i].script, "demo") == 0 && strcmp(ivs[i].candidate, "Demo Candidate") == 0 &&
-		    ivs[i].status != PROTO_STATUS_FINISHED)
+		    ivs[i].status != PROTO_STATUS_FINISHED && ivs[i].status != PROTO_STATUS_CLOSED)
 			snprintf(id, sizeof id, "%s", ivs[i].id);
 	record_interviews_free(ivs, n);
 	if (rc == 0 && id[0])
@@ -495,7 +477,7 @@ static int cmd_demo(int argc, char **argv)
 		snprintf(err, sizeof err, "cannot list interviews: %s", error_sentence(rc));
 	if (rc == 0) {
 		printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
-		print_link(o.url, id, token, "demo", "Demo Candidate", o.json);
+		rc = print_link(o.url, id, token, "demo", "Demo Candidate", o.json);
 		printf("\n");
 	} else {
 		fprintf(stderr, "interviewd demo: %s\n", err[0] ? err : error_sentence(rc));
@@ -555,18 +537,24 @@ static int cmd_list(int argc, char **argv)
 }
 
 static const char SHOW_HELP[] =
-	"usage: interviewd show ID [--json] [--data DIR]\n"
+	"usage: interviewd show ID [--json | --markdown] [--data DIR]\n"
 	"\nShows one interview: status, script version, candidate, results (scores, answers, notes,\n"
-	"tags), the last script error if any, and the whole transcript.\n";
+	"tags), the last script error if any, and the whole transcript.\n"
+	"  --json       the interview record with \"transcript\":[turns]\n"
+	"  --markdown   the transcript as Markdown, sections as headings, then the results\n";
 
 static int cmd_show(int argc, char **argv)
 {
 	struct opts o;
-	int usage = parse(argc, argv, &o, OPTLIST(O_JSON, O_DATA), SHOW_HELP);
+	int usage = parse(argc, argv, &o, OPTLIST(O_JSON, O_MARKDOWN, O_DATA), SHOW_HELP);
 	if (usage >= 0)
 		return usage;
 	if (o.argc != 1) {
 		fprintf(stderr, "interviewd show: give one interview id (see `interviewd list`)\n");
+		return 2;
+	}
+	if (o.json && o.markdown) {
+		fprintf(stderr, "interviewd show: --json or --markdown, not both\n");
 		return 2;
 	}
 	const char *id = o.argv[0];
@@ -590,6 +578,16 @@ static int cmd_show(int argc, char **argv)
 		char *j = proto_cli_show(&iv, turns, n);
 		printf("%s\n", j ? j : "{}");
 		free(j);
+		goto out;
+	}
+	if (o.markdown) {
+		char *md = NULL;
+		size_t mdlen = 0;
+		if ((rc = export_markdown(&iv, turns, n, &md, &mdlen)) == 0)
+			fwrite(md, 1, mdlen, stdout);
+		else
+			fprintf(stderr, "interviewd show: %s\n", error_sentence(rc));
+		free(md);
 		goto out;
 	}
 	char created[32], updated[32];
@@ -645,6 +643,11 @@ static const struct command COMMANDS[] = {
 	{ "migrate", replay_migrate_cmd },
 	{ "user", team_cmd_user },
 	{ "apikey", team_cmd_apikey },
+	{ "close", manage_cmd_close },
+	{ "link", manage_cmd_link },
+	{ "erase", manage_cmd_erase },
+	{ "export", manage_cmd_export },
+	{ "stats", manage_cmd_stats },
 };
 
 int main(int argc, char **argv)

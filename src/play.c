@@ -138,6 +138,7 @@ static void ask_clear(struct play_ask *a)
 {
 	free(a->text);
 	play_strv_free(a->choices, a->nchoices);
+	play_strv_free(a->examples, a->nexamples);
 	memset(a, 0, sizeof *a);
 }
 
@@ -149,6 +150,8 @@ static void ask_copy(struct play_ask *a, const struct script_event *ev, size_t i
 	a->text = play_strdup(ev->text);
 	a->choices = dup_strv(ev->choices, ev->nchoices);
 	a->nchoices = ev->nchoices;
+	a->examples = dup_strv(ev->examples, ev->nexamples);
+	a->nexamples = ev->nexamples;
 	a->has_min = ev->has_min;
 	a->has_max = ev->has_max;
 	a->min = ev->min;
@@ -168,24 +171,32 @@ void play_close(struct play *p)
 	memset(p, 0, sizeof *p);
 }
 
-int play_open(struct play *p, const char *chunk, const char *src, size_t len, const char *id,
-	      const char *candidate)
+int play_open_level(struct play *p, const char *chunk, const char *src, size_t len,
+		    const char *id, const char *candidate, int api_level)
 {
 	memset(p, 0, sizeof *p);
 	p->chunk = play_strdup(chunk);
 	p->iv.id = play_strdup(id);
 	p->iv.candidate = play_strdup(candidate);
 	p->iv.next_seq = 1;
+	p->iv.api_level = api_level;
 	p->conv = 0xcbf29ce484222325ULL;
 	struct script_env env = {
 		.interview_id = id,
 		.candidate_name = candidate ? candidate : "",
 		.seed = token_seed(id),
+		.api_level = api_level,
 	};
 	int rc = script_open(&p->s, chunk, src, len, &env, &p->err);
 	if (rc != 0)
 		p->failed = true;
 	return rc;
+}
+
+int play_open(struct play *p, const char *chunk, const char *src, size_t len, const char *id,
+	      const char *candidate)
+{
+	return play_open_level(p, chunk, src, len, id, candidate, SCRIPT_API_LEVEL);
 }
 
 /* FNV-1a over s and its terminating NUL, so "ab","c" and "a","bc" differ. */
@@ -264,6 +275,7 @@ int play_feed(struct play *p, const char *text, struct play_fed *fi)
 		} else if (ev->kind == SCRIPT_EV_ANSWER) {
 			fi->accepted++;
 			p->accepted++;
+			fi->gave_up = fi->gave_up || ev->gave_up;
 		}
 	}
 	p->finished = out.finished;
@@ -319,7 +331,10 @@ void play_print_results(FILE *f, const struct proto_interview *iv)
 	fputs(iv->nanswers ? "\n" : " none\n", f);
 	for (size_t i = 0; i < iv->nanswers; i++) {
 		fprintf(f, "  %s = ", iv->answers[i].id);
-		play_put_quoted(f, iv->answers[i].text, SIZE_MAX);
+		if (iv->answers[i].is_number)
+			fputs(iv->answers[i].text, f); /* a number, as the record spells it */
+		else
+			play_put_quoted(f, iv->answers[i].text, SIZE_MAX);
 		fputc('\n', f);
 	}
 	fputs("scores:", f);

@@ -35,6 +35,8 @@ struct play_ask {
 	size_t nchoices;
 	bool has_min, has_max;
 	double min, max;
+	char **examples; /* opts.examples: answers check must try */
+	size_t nexamples;
 	int line;
 	size_t index; /* answers accepted before it was asked: which question it is */
 };
@@ -60,6 +62,7 @@ struct play_fed {
 	size_t nbot;
 	size_t accepted;  /* ANSWER events: the host emits one for every answer taken */
 	bool reasked;     /* the answer was not taken: the question is asked again */
+	bool gave_up;     /* it was not taken, and the question's retries ran out */
 };
 
 /* Compiles src as interview id of candidate (never NULL; "" for none);
@@ -67,6 +70,11 @@ struct play_fed {
  * p->err filled and p->failed set. Close p in either case. */
 int play_open(struct play *p, const char *chunk, const char *src, size_t len, const char *id,
 	      const char *candidate);
+/* play_open at a given script API level (script.h): a recorded interview's
+ * iv.api_level, so replay and migrate see what the server saw. play_open is
+ * this at SCRIPT_API_LEVEL, what a new interview gets (check, try). */
+int play_open_level(struct play *p, const char *chunk, const char *src, size_t len,
+		    const char *id, const char *candidate, int api_level);
 
 /* Feeds one candidate message: the candidate turn, then every bot message
  * and result it caused. The candidate turn is kept even when the script fails

@@ -10,6 +10,12 @@
 -- reassigns a global cannot break the API.
 local P, env = ...
 local emit, yield, ASK, FINISH = P.emit, P.yield, P.ASK, P.FINISH
+-- trim(s, nbsp): s without surrounding whitespace (with nbsp, U+00A0 too),
+-- scanned in C: linear, and no instructions even for 128 KiB of spaces.
+local trim = P.trim
+-- The interview's pinned API level; script.h SCRIPT_API_LEVEL says what each
+-- level changes. A recorded interview replays at the level it ran at.
+local LEVEL = P.api_level
 local EV_SAY, EV_ASK, EV_END, EV_SCORE = P.EV_SAY, P.EV_ASK, P.EV_END, P.EV_SCORE
 local EV_NOTE, EV_TAG, EV_SECTION, EV_ANSWER = P.EV_NOTE, P.EV_TAG, P.EV_SECTION, P.EV_ANSWER
 local ASK_TEXT, ASK_CHOICE, ASK_NUMBER = P.ASK_TEXT, P.ASK_CHOICE, P.ASK_NUMBER
@@ -57,8 +63,16 @@ local function opts_arg(fname, opts)
 	if retries ~= nil and (type(retries) ~= "number" or tointeger(retries) == nil or retries < 0) then
 		error(fname .. ": opts.retries must be a whole number of at least 0", 3)
 	end
+	if opts.raw ~= nil and type(opts.raw) ~= "boolean" then
+		error(fname .. ": opts.raw must be true or false", 3)
+	end
 	return opts
 end
+
+-- opts.examples: answers `check` must try at this question, and reports when
+-- the question refuses one. The server only carries them on the ask event.
+-- Bounded like a message a script may send: MAX_EXAMPLES of MAX_EXAMPLE bytes.
+local MAX_EXAMPLES, MAX_EXAMPLE = 32, 16 * 1024
 
 local function finite(x)
 	return type(x) == "number" and x == x and x ~= huge and x ~= -huge
@@ -70,8 +84,40 @@ local function fmt_num(x)
 	return tostring(x)
 end
 
-local function trim(s)
-	return match(s, "^%s*(.-)%s*$")
+-- A checked copy of opts.examples (numbers as text when numbers is true), or
+-- nil. A copy, so the list the host reads is one the script cannot change.
+local function examples_arg(fname, list, numbers)
+	if list == nil then return nil end
+	local want = numbers and "a number or a string" or "a string"
+	if type(list) ~= "table" then
+		error(format("%s: opts.examples must be a list of answers, each %s", fname, want), 3)
+	end
+	local n = #list
+	if n > MAX_EXAMPLES then
+		error(format("%s: opts.examples holds %d answers; at most %d are allowed", fname, n,
+			MAX_EXAMPLES), 3)
+	end
+	local out = {}
+	for i = 1, n do
+		local v = list[i]
+		local t = type(v)
+		if t == "number" and numbers and finite(v) then
+			v = fmt_num(v)
+		elseif t ~= "string" then
+			error(format("%s: example %d must be %s, got %s", fname, i, want,
+				t == "number" and ("the number " .. tostring(v)) or t), 3)
+		end
+		if v == "" then
+			error(format("%s: example %d is empty; a candidate cannot send an empty answer",
+				fname, i), 3)
+		end
+		if #v > MAX_EXAMPLE then
+			error(format("%s: example %d is %d bytes long; at most %d (16 KiB) are allowed",
+				fname, i, #v, MAX_EXAMPLE), 3)
+		end
+		out[i] = v
+	end
+	return out
 end
 
 -- API: statements ------------------------------------------------------------
@@ -103,8 +149,9 @@ end
 -- Every accepted answer emits EV_ANSWER, so the host can tell a question
 -- answered from one asked again whatever else the script emitted. Its name
 -- is the ask's id, or "" when there is nothing to record under one.
-local function accept(id, value)
-	local name, text = "", nil
+-- gave_up: value is what the question settled for when its retries ran out.
+local function accept(id, value, gave_up)
+	local name, text, number = "", nil, nil
 	if id ~= nil and value ~= nil then
 		answers[id] = value
 		local t = type(value)
@@ -112,18 +159,20 @@ local function accept(id, value)
 		if t == "string" or t == "number" or t == "boolean" then
 			name, text = id, tostring(value)
 		end
+		-- Level 2 records a number as a number (level 1: as its text).
+		if t == "number" and LEVEL >= 2 and finite(value) then number = value end
 	end
-	emit(EV_ANSWER, text, name)
+	emit(EV_ANSWER, text, name, number, gave_up or nil)
 	return value
 end
 
 -- Asks until convert() (and opts.validate) accept an answer, re-asking with a
 -- hint each time, or until opts.retries re-asks are used up.
-local function converse(text, ask_type, choices, min, max, opts, convert, give_up)
+local function converse(text, ask_type, choices, min, max, opts, convert, give_up, examples)
 	local validate, retries = opts.validate, opts.retries
 	local misses = 0
 	while true do
-		emit(EV_ASK, text, nil, nil, ask_type, choices, min, max)
+		emit(EV_ASK, text, nil, nil, ask_type, choices, min, max, examples)
 		local raw = yield(ASK)
 		local value, hint = convert(raw)
 		if value ~= nil and validate then
@@ -144,19 +193,24 @@ local function converse(text, ask_type, choices, min, max, opts, convert, give_u
 			else
 				value = give_up(raw)
 			end
-			return accept(opts.id, value)
+			return accept(opts.id, value, true)
 		end
 		emit(EV_SAY, hint)
 	end
 end
 
 local function identity(raw) return raw end
+local function trimmed(raw) return trim(raw, true) end
+-- Level 1 trimmed only choose() answers, and only ASCII whitespace.
+local NBSP = LEVEL >= 2
 local function none() return nil end
 
 local function ask(text, opts)
 	text = text_arg("ask", text, "question")
 	opts = opts_arg("ask", opts)
-	return converse(text, ASK_TEXT, nil, nil, nil, opts, identity, identity)
+	local examples = examples_arg("ask", opts.examples, false)
+	local convert = (opts.raw or LEVEL < 2) and identity or trimmed
+	return converse(text, ASK_TEXT, nil, nil, nil, opts, convert, convert, examples)
 end
 
 local function choose(text, options, opts)
@@ -166,11 +220,14 @@ local function choose(text, options, opts)
 	if n == 0 then error("choose: needs at least one option", 2) end
 	for i = 1, n do list[i] = text_arg("choose", options[i], "option " .. i) end
 	opts = opts_arg("choose", opts)
+	if opts.examples ~= nil then
+		error("choose: opts.examples is for ask and ask_number; check already tries every option", 2)
+	end
 	local hint = "Please answer with one of: " .. concat(list, ", ") .. " (or its number)."
 	local function convert(raw)
-		local t = lower(trim(raw))
+		local t = lower(trim(raw, NBSP))
 		for i = 1, n do
-			if lower(trim(list[i])) == t then return list[i] end
+			if lower(trim(list[i], NBSP)) == t then return list[i] end
 		end
 		local k = tointeger(tonumber(match(t, "^%d+$") or "x") or 0)
 		if k and k >= 1 and k <= n then return list[k] end
@@ -198,6 +255,7 @@ end
 local function ask_number(text, opts)
 	text = text_arg("ask_number", text, "question")
 	opts = opts_arg("ask_number", opts)
+	local examples = examples_arg("ask_number", opts.examples, true)
 	local min, max = opts.min, opts.max
 	if min ~= nil and not finite(min) then error("ask_number: opts.min must be a number", 2) end
 	if max ~= nil and not finite(max) then error("ask_number: opts.max must be a number", 2) end
@@ -217,7 +275,7 @@ local function ask_number(text, opts)
 		if x == nil or (min and x < min) or (max and x > max) then return nil, hint end
 		return x
 	end
-	return converse(text, ASK_NUMBER, nil, min, max, opts, convert, none)
+	return converse(text, ASK_NUMBER, nil, min, max, opts, convert, none, examples)
 end
 
 -- API: helpers ---------------------------------------------------------------

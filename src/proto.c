@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,6 +231,7 @@ static const char *const STATUSES[] = {
 	[PROTO_STATUS_NEW] = "new",
 	[PROTO_STATUS_ACTIVE] = "active",
 	[PROTO_STATUS_FINISHED] = "finished",
+	[PROTO_STATUS_CLOSED] = "closed",
 };
 static const char *const CODES[] = {
 	[PROTO_CODE_BAD_REQUEST] = "bad_request",
@@ -592,6 +594,20 @@ char *proto_frame_history(const char *interview_id, enum proto_status status,
 
 /* --- interview records -------------------------------------------------- */
 
+void proto_number_text(double x, char *buf, size_t n)
+{
+	/* cJSON's own printing settles for 15 digits when they are "close
+	 * enough"; a recorded answer must read back exactly. */
+	char tmp[32];
+	x += 0.0; /* -0 becomes 0 */
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(tmp, sizeof tmp, "%.*g", digits, x);
+		if (strtod(tmp, NULL) == x)
+			break;
+	}
+	snprintf(buf, n, "%s", tmp);
+}
+
 void proto_interview_free(struct proto_interview *iv)
 {
 	if (!iv)
@@ -624,7 +640,8 @@ static cJSON *interview_object(const struct proto_interview *iv)
 	    add_str(o, "script_hash", iv->script_hash ? iv->script_hash : "") ||
 	    add_str(o, "candidate", iv->candidate ? iv->candidate : "") ||
 	    add_str(o, "status", proto_status_name(iv->status)) || add_i64(o, "created", iv->created) ||
-	    add_i64(o, "updated", iv->updated) || add_u64(o, "next_seq", iv->next_seq))
+	    add_i64(o, "updated", iv->updated) || add_u64(o, "next_seq", iv->next_seq) ||
+	    add_i64(o, "api_level", iv->api_level > 0 ? iv->api_level : 1))
 		goto fail;
 	if (iv->nscores > 0) {
 		cJSON *s = cJSON_AddObjectToObject(o, "scores");
@@ -645,10 +662,18 @@ static cJSON *interview_object(const struct proto_interview *iv)
 		cJSON *a = cJSON_AddObjectToObject(o, "answers");
 		if (!a)
 			goto fail;
-		for (size_t i = 0; i < iv->nanswers; i++)
-			if (add_str(a, iv->answers[i].id ? iv->answers[i].id : "",
-				    iv->answers[i].text ? iv->answers[i].text : ""))
+		for (size_t i = 0; i < iv->nanswers; i++) {
+			const struct proto_answer *an = &iv->answers[i];
+			const char *k = an->id ? an->id : "";
+			if (an->is_number && isfinite(an->number)) {
+				char num[32];
+				proto_number_text(an->number, num, sizeof num);
+				if (!cJSON_AddRawToObject(a, k, num))
+					goto fail;
+			} else if (add_str(a, k, an->text ? an->text : "")) {
 				goto fail;
+			}
+		}
 	}
 	if (iv->last_error && add_str(o, "last_error", iv->last_error))
 		goto fail;
@@ -707,13 +732,21 @@ static int answers_from(const cJSON *o, struct proto_interview *iv)
 	const cJSON *it;
 	cJSON_ArrayForEach(it, a)
 	{
-		if (!it->string || !cJSON_IsString(it) || !it->valuestring)
+		/* Strings, and numbers (a number answer at API level 2). */
+		bool num = cJSON_IsNumber(it) && isfinite(it->valuedouble);
+		if (!it->string || !(num || (cJSON_IsString(it) && it->valuestring)))
 			return PROTO_EBAD;
 		struct proto_answer *an = &iv->answers[iv->nanswers];
 		if (!(an->id = dup_str(it->string)))
 			return PROTO_ENOMEM;
 		iv->nanswers++; /* counted now so the free path sees id */
-		if (!(an->text = dup_str(it->valuestring)))
+		char buf[32] = "";
+		if (num) {
+			an->is_number = true;
+			an->number = it->valuedouble;
+			proto_number_text(an->number, buf, sizeof buf);
+		}
+		if (!(an->text = dup_str(num ? buf : it->valuestring)))
 			return PROTO_ENOMEM;
 	}
 	return PROTO_OK;
@@ -722,6 +755,7 @@ static int answers_from(const cJSON *o, struct proto_interview *iv)
 static int interview_from(const cJSON *o, struct proto_interview *iv)
 {
 	int rc, status = 0;
+	int64_t level = 1; /* records written before levels existed ran at 1 */
 	if (!cJSON_IsObject(o))
 		return PROTO_EBAD;
 	if ((rc = get_str(o, "id", true, &iv->id)) || (rc = get_str(o, "script", true, &iv->script)) ||
@@ -730,12 +764,16 @@ static int interview_from(const cJSON *o, struct proto_interview *iv)
 	    (rc = get_word(o, "status", STATUSES, COUNT(STATUSES), &status)) ||
 	    (rc = get_i64(o, "created", false, &iv->created)) ||
 	    (rc = get_i64(o, "updated", false, &iv->updated)) ||
-	    (rc = get_u64(o, "next_seq", true, &iv->next_seq)) || (rc = scores_from(o, iv)) ||
+	    (rc = get_u64(o, "next_seq", true, &iv->next_seq)) ||
+	    (rc = get_i64(o, "api_level", false, &level)) || (rc = scores_from(o, iv)) ||
 	    (rc = get_strings(o, "notes", &iv->notes, &iv->nnotes)) ||
 	    (rc = get_strings(o, "tags", &iv->tags, &iv->ntags)) || (rc = answers_from(o, iv)) ||
 	    (rc = get_str(o, "last_error", false, &iv->last_error)) ||
 	    (rc = get_str(o, "last_traceback", false, &iv->last_traceback)))
 		return rc;
+	if (level < 1 || level > INT_MAX)
+		return PROTO_EBAD;
+	iv->api_level = (int)level;
 	iv->status = (enum proto_status)status;
 	if (!iv->candidate && !(iv->candidate = dup_str("")))
 		return PROTO_ENOMEM;
@@ -1096,6 +1134,98 @@ char *proto_cli_apikey_added(const char *label, const char *role, const char *ke
 	return print_and_delete(o);
 }
 
+/* --- exports and summaries ---------------------------------------------- */
+
+char *proto_export_line(const struct proto_interview *iv, int64_t ended, char *const *answer_ids,
+			size_t nanswer_ids, char *const *score_names, size_t nscore_names)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "id", iv->id ? iv->id : "") ||
+	    add_str(o, "candidate", iv->candidate ? iv->candidate : "") ||
+	    add_str(o, "status", proto_status_name(iv->status)) ||
+	    add_i64(o, "created", iv->created))
+		goto fail;
+	if (ended >= 0 ? add_i64(o, "finished", ended) : add_str(o, "finished", NULL))
+		goto fail;
+	cJSON *a = cJSON_AddObjectToObject(o, "answers");
+	if (!a)
+		goto fail;
+	for (size_t i = 0; i < nanswer_ids; i++) {
+		const char *text = NULL;
+		for (size_t k = 0; k < iv->nanswers && !text; k++)
+			if (iv->answers[k].id && strcmp(iv->answers[k].id, answer_ids[i]) == 0)
+				text = iv->answers[k].text ? iv->answers[k].text : "";
+		if (add_str(a, answer_ids[i], text))
+			goto fail;
+	}
+	cJSON *s = cJSON_AddObjectToObject(o, "scores");
+	if (!s)
+		goto fail;
+	for (size_t i = 0; i < nscore_names; i++) {
+		const struct proto_score *sc = NULL;
+		for (size_t k = 0; k < iv->nscores && !sc; k++)
+			if (iv->scores[k].name && strcmp(iv->scores[k].name, score_names[i]) == 0)
+				sc = &iv->scores[k];
+		cJSON *v = sc && isfinite(sc->value) ? cJSON_CreateNumber(sc->value)
+						     : cJSON_CreateNull();
+		if (!v)
+			goto fail;
+		if (!cJSON_AddItemToObject(s, score_names[i], v)) {
+			cJSON_Delete(v);
+			goto fail;
+		}
+	}
+	if (add_strings(o, "tags", iv->tags, iv->ntags))
+		goto fail;
+	return print_and_delete(o);
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+void proto_stats_free(struct proto_stats *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; s->dropoff && i < s->ndropoff; i++)
+		free(s->dropoff[i].question);
+	free(s->dropoff);
+	memset(s, 0, sizeof *s);
+}
+
+char *proto_cli_stats(const char *script, const struct proto_stats *s)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "script", script ? script : "") || add_u64(o, "total", s->total) ||
+	    add_u64(o, "new", s->status_new) || add_u64(o, "active", s->status_active) ||
+	    add_u64(o, "finished", s->status_finished) || add_u64(o, "closed", s->status_closed) ||
+	    add_u64(o, "started", s->started))
+		goto fail;
+	cJSON *a = cJSON_AddArrayToObject(o, "dropoff");
+	if (!a)
+		goto fail;
+	for (size_t i = 0; i < s->ndropoff; i++) {
+		cJSON *d = cJSON_CreateObject();
+		if (!d)
+			goto fail;
+		if (!cJSON_AddItemToArray(a, d)) {
+			cJSON_Delete(d);
+			goto fail;
+		}
+		if (add_str(d, "question", s->dropoff[i].question ? s->dropoff[i].question : "") ||
+		    add_u64(d, "count", s->dropoff[i].count))
+			goto fail;
+	}
+	return print_and_delete(o);
+fail:
+	cJSON_Delete(o);
+	return NULL;
+}
+
 /* --- HTTP API (api.c) --------------------------------------------------- */
 
 /* Overwrites every string of a parsed body before it is freed: the body of a
@@ -1263,15 +1393,14 @@ fail:
 	return NULL;
 }
 
-char *proto_api_interviews(const struct proto_interview *const *ivs, size_t n,
-			   const char *next_cursor)
+char *proto_api_interviews(const struct proto_interview *ivs, size_t n, const char *next_cursor)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *a = o ? cJSON_AddArrayToObject(o, "interviews") : NULL;
 	if (!a)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
-		cJSON *it = api_item(ivs[i]);
+		cJSON *it = api_item(&ivs[i]);
 		if (!it || !cJSON_AddItemToArray(a, it)) {
 			cJSON_Delete(it);
 			goto fail;

@@ -37,8 +37,10 @@ enum proto_kind { PROTO_KIND_MESSAGE, PROTO_KIND_SAY, PROTO_KIND_ASK, PROTO_KIND
 const char *proto_kind_name(enum proto_kind k);
 int proto_kind_parse(const char *s, enum proto_kind *out);
 
-/* An interview: "new" (no message yet), "active", "finished" */
-enum proto_status { PROTO_STATUS_NEW, PROTO_STATUS_ACTIVE, PROTO_STATUS_FINISHED };
+/* An interview: "new" (no message yet), "active", "finished", "closed" (ended
+ * by the team before the script finished) */
+enum proto_status { PROTO_STATUS_NEW, PROTO_STATUS_ACTIVE, PROTO_STATUS_FINISHED,
+		    PROTO_STATUS_CLOSED };
 const char *proto_status_name(enum proto_status s);
 int proto_status_parse(const char *s, enum proto_status *out);
 
@@ -112,10 +114,20 @@ struct proto_score {
 	char *name;
 	double value;
 };
+/* An answer: text, or a number (written as a JSON number, for ask_number at
+ * script API level 2). text is always set; for a number it is the number as
+ * the record spells it (proto_number_text), so it compares and prints the
+ * same whether it was just given or read back. */
 struct proto_answer {
 	char *id;
 	char *text;
+	bool is_number;
+	double number; /* finite; when is_number */
 };
+/* x as a record spells it: the shortest %.15g..%.17g text that reads back as
+ * exactly x ("7", "3.5", "0.30000000000000004"; -0 as "0"). Writes at most n
+ * bytes; 32 always suffice. */
+void proto_number_text(double x, char *buf, size_t n);
 struct proto_interview {
 	char *id;
 	char *script;      /* script name, e.g. "demo" */
@@ -125,6 +137,8 @@ struct proto_interview {
 	int64_t created;   /* ms since the epoch */
 	int64_t updated;
 	uint64_t next_seq; /* seq of the next turn; turns are 1..next_seq-1 */
+	int api_level;     /* "api_level": the script API level it runs at (script.h);
+			    * a record without one decodes as 1; 0 encodes as 1 */
 	struct proto_score *scores;
 	size_t nscores;
 	char **notes;
@@ -226,6 +240,35 @@ char *proto_cli_user_added(const char *name, const char *role, const char *passw
 /* {"label","role","key"} */
 char *proto_cli_apikey_added(const char *label, const char *role, const char *key);
 
+/* ---- exports and summaries (export.c builds them) ------------------------ */
+
+/* One line of a JSON Lines export: {"id","candidate","status","created",
+ * "finished","answers":{…},"scores":{…},"tags":[…]}. "answers" has a key for
+ * every id in answer_ids (null where this interview has none), "scores" one
+ * for every name in score_names (null where it has none or it is not finite);
+ * times are milliseconds since the epoch, "finished" null when ended < 0. No
+ * newline at the end. */
+char *proto_export_line(const struct proto_interview *iv, int64_t ended, char *const *answer_ids,
+			size_t nanswer_ids, char *const *score_names, size_t nscore_names);
+
+/* Where unfinished interviews stopped: the text of the last question asked. */
+struct proto_dropoff {
+	char *question;
+	uint64_t count;
+};
+/* A script's interviews in numbers: how many, how many had a candidate
+ * message, how many are in each status. */
+struct proto_stats {
+	uint64_t total, started;
+	uint64_t status_new, status_active, status_finished, status_closed;
+	struct proto_dropoff *dropoff; /* most common first */
+	size_t ndropoff;
+};
+void proto_stats_free(struct proto_stats *s);
+/* {"script","total","new","active","finished","closed","started",
+ *  "dropoff":[{"question","count"}…]} */
+char *proto_cli_stats(const char *script, const struct proto_stats *s);
+
 /* ---- HTTP API (api.c): request bodies and responses --------------------- */
 
 /* One field api.c wants from a request body, by name. Every field is a JSON
@@ -268,8 +311,7 @@ char *proto_api_created(const char *id, const char *script, const char *candidat
 /* One page of interviews: {"interviews":[ITEM...],"next_cursor":null|"..."};
  * ITEM is {"id","script","script_hash","candidate","status","created",
  * "updated","messages","scores":{},"tags":[]} (messages: turns so far). */
-char *proto_api_interviews(const struct proto_interview *const *ivs, size_t n,
-			   const char *next_cursor);
+char *proto_api_interviews(const struct proto_interview *ivs, size_t n, const char *next_cursor);
 
 /* One interview: the record as `interviewd show --json` prints it, with
  * "messages", and "scores", "answers", "notes", "tags", "last_error",

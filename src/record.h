@@ -18,6 +18,11 @@ enum {
 	RECORD_ECORRUPT = -500, /* a stored record does not decode */
 	RECORD_EAUTH = -501,    /* token unknown */
 	RECORD_EINVALID = -502, /* an interview needs a script name and its source */
+	RECORD_EFINISHED = -503, /* the interview has finished: nothing left to close */
+	RECORD_ECLOSED = -504,   /* the interview was closed already */
+	RECORD_ELIMIT = -505,    /* a page limit outside 1..RECORD_PAGE_MAX */
+	RECORD_ECURSOR = -506,   /* a page cursor this server did not give out */
+	RECORD_ESTATUS = -507,   /* a status filter that is no interview status */
 };
 
 /* A short sentence for any code a record function returns: its own and the
@@ -26,8 +31,9 @@ const char *record_strerror(int rc);
 
 /* Creates an interview running the script script_name whose source is src
  * (len bytes; scriptdir_load reads and checks it): pins the source (stored by
- * sha256), writes the interview record (status "new") and a candidate token,
- * durably. id and token receive the new values. candidate may be NULL. */
+ * sha256), writes the interview record (status "new", api_level
+ * SCRIPT_API_LEVEL: the script API it will run at for good) and a candidate
+ * token, durably. id and token receive the new values. candidate may be NULL. */
 int record_create_interview(struct store *st, const char *script_name, const char *src,
 			    size_t len, const char *candidate, char id[TOKEN_ID_LEN + 1],
 			    char token[TOKEN_LEN + 1], char *err, size_t errlen);
@@ -80,5 +86,58 @@ int record_check_token(struct store *st, const char *token, char id[TOKEN_ID_LEN
 
 /* Milliseconds since the epoch (the clock every record uses). */
 long long record_now_ms(void);
+
+/* ---- operations on one interview (the CLI and the HTTP API) -------------
+ *
+ * Each is one durable, all-or-nothing batch, conditional on the interview
+ * record being what was read: a turn committed in between makes it read
+ * again and retry (a few times), so an operation never undoes a turn. They
+ * print nothing; err gets a sentence naming the interview. */
+
+/* Ends an unfinished interview: status "closed", updated now. Later messages
+ * are refused with interview_finished. STORE_ENOTFOUND when there is no such
+ * interview, RECORD_EFINISHED or RECORD_ECLOSED when it has ended already.
+ * closed, when not NULL, receives the record as written (free with
+ * proto_interview_free; zeroed on failure). */
+int record_close_interview(struct store *st, const char *id, struct proto_interview *closed,
+			   char *err, size_t errlen);
+
+/* Replaces the interview's candidate link: every token of the interview is
+ * deleted and one new token issued, in one batch, so an old link stops
+ * opening the interview the moment this returns. Connections already open
+ * keep going until the server closes them. STORE_ENOTFOUND when there is no
+ * such interview. token receives the new token (zeroed on failure). */
+int record_relink_interview(struct store *st, const char *id, char token[TOKEN_LEN + 1], char *err,
+			    size_t errlen);
+
+/* Erases the interview: its record, every turn and every token, in one
+ * batch; and its pinned script source unless another interview still runs
+ * that version. Nothing of the interview is left in the store. STORE_ENOTFOUND
+ * when there is no such interview. */
+int record_erase_interview(struct store *st, const char *id, char *err, size_t errlen);
+
+/* ---- pages of interviews (the console's list) -------------------------- */
+
+#define RECORD_PAGE_MAX 200
+#define RECORD_PAGE_DEFAULT 50
+#define RECORD_CURSOR_LEN 32 /* hex characters */
+
+struct record_page_query {
+	const char *status; /* "new", "active", "finished", "closed"; NULL or "" for any */
+	const char *script; /* exact script name; NULL or "" for any */
+	const char *q;      /* part of the candidate's name, any case; NULL or "" for any */
+	size_t limit;       /* 1..RECORD_PAGE_MAX; 0 means RECORD_PAGE_DEFAULT */
+	const char *cursor; /* next_cursor of the previous page; NULL or "" for the first */
+};
+
+/* One page of the interviews matching query, newest first (by creation time,
+ * then id). *ivs gets up to limit records (free with record_interviews_free);
+ * next_cursor gets the cursor of the next page, or "" when this is the last.
+ * Case is ignored for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
+ * letters. RECORD_ESTATUS, RECORD_ELIMIT or RECORD_ECURSOR for a query that
+ * cannot be answered (the field is in the sentence). */
+int record_list_interviews_page(struct store *st, const struct record_page_query *query,
+				struct proto_interview **ivs, size_t *n,
+				char next_cursor[RECORD_CURSOR_LEN + 1]);
 
 #endif

@@ -119,7 +119,8 @@ static int replay_one(struct store *st, const struct proto_interview *iv, const 
 		printf("%s: same (no messages yet)\n", iv->id);
 		goto out;
 	}
-	if (play_open(&p, file, src, len, iv->id, iv->candidate ? iv->candidate : "") != 0) {
+	if (play_open_level(&p, file, src, len, iv->id, iv->candidate ? iv->candidate : "",
+			    iv->api_level) != 0) {
 		char msg[1024];
 		play_format_error(msg, sizeof msg, file, &p.err);
 		printf("%s: differs: now error %s\n", iv->id, msg);
@@ -487,9 +488,10 @@ static int migrate_run(struct store *st, const char *id, const char *scripts)
 		goto out;
 	}
 	rc = 1;
-	if (iv.status == PROTO_STATUS_FINISHED) {
-		fprintf(stderr, "cannot migrate %s: the interview has finished; its transcript stays "
-			"with the script it ran\n", id);
+	if (iv.status == PROTO_STATUS_FINISHED || iv.status == PROTO_STATUS_CLOSED) {
+		fprintf(stderr, "cannot migrate %s: the interview has %s; its transcript stays "
+			"with the script it ran\n", id,
+			iv.status == PROTO_STATUS_CLOSED ? "been closed" : "finished");
 		goto out;
 	}
 	snprintf(path, sizeof path, "%s/%s.lua", scripts, iv.script);
@@ -509,13 +511,13 @@ static int migrate_run(struct store *st, const char *id, const char *scripts)
 		goto out;
 	}
 	const char *cand = iv.candidate ? iv.candidate : "";
-	if (play_open(&now, path, src, len, id, cand) != 0) {
+	if (play_open_level(&now, path, src, len, id, cand, iv.api_level) != 0) {
 		play_format_error(err, sizeof err, path, &now.err);
 		fprintf(stderr, "cannot migrate %s: %s\n", id, err);
 		goto out;
 	}
 	bool old_ok = record_get_script(st, iv.script_hash, &oldsrc, &oldlen) == 0 &&
-		      play_open(&old, path, oldsrc, oldlen, id, cand) == 0;
+		      play_open_level(&old, path, oldsrc, oldlen, id, cand, iv.api_level) == 0;
 	bool strict = !iv.last_error;
 	migrate_compare(&now, &old, old_ok, rec, nrec, strict, &r);
 	if (r.refusal[0]) {

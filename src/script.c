@@ -39,6 +39,7 @@
 #define MAX_TEXT (16 * 1024)
 #define MAX_CHOICES 32
 #define MAX_CHOICE 256
+#define MAX_EXAMPLES 32 /* opts.examples; the prelude says so first, with the script's line */
 #define MAX_PRINT 1024
 #define MAX_PRINTS 64        /* print() lines per feed; later ones are dropped */
 #define MAX_SCAN 256         /* globals compared for "did you mean" */
@@ -253,17 +254,63 @@ static void event_free(struct script_event *ev)
 	for (size_t i = 0; i < ev->nchoices; i++)
 		free(ev->choices[i]);
 	free(ev->choices);
+	for (size_t i = 0; i < ev->nexamples; i++)
+		free(ev->examples[i]);
+	free(ev->examples);
 }
 
-/* emit(kind, text, name, number, ask_type, choices, min, max): appends one
- * event to the feed's output. Checks every bound before allocating anything,
- * so a limit error leaks nothing. [-8, +0, e] */
+/* Copies the strings of the list at index idx (n of them, already bounded)
+ * into *v; *nv counts the copies made, so event_free frees a partial list. */
+static int copy_strings(lua_State *L, int idx, size_t n, char ***v, size_t *nv)
+{
+	if (n && !(*v = calloc(n, sizeof **v)))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		const char *c = lua_tolstring(L, -1, &len);
+		(*v)[i] = dup_bytes(c ? c : "", c ? len : 0);
+		lua_pop(L, 1);
+		if (!(*v)[i])
+			return -1;
+		*nv = i + 1;
+	}
+	return 0;
+}
+
+/* Bounds the ASK event's list at index idx: at most max strings of at most
+ * len_max bytes. Returns its length; -1 when it is too long (*bad: its
+ * length), -2 when a string is (*bad: that string's length). */
+static long list_bounds(lua_State *L, int idx, size_t max, size_t len_max, size_t *bad)
+{
+	size_t n = lua_rawlen(L, idx);
+	if (n > max) {
+		*bad = n;
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len = 0;
+		lua_rawgeti(L, idx, (lua_Integer)i + 1);
+		lua_tolstring(L, -1, &len);
+		lua_pop(L, 1);
+		if (len > len_max) {
+			*bad = len;
+			return -2;
+		}
+	}
+	return (long)n;
+}
+
+/* emit(kind, text, name, number, ask_type, choices, min, max, examples):
+ * appends one event to the feed's output; for an answer, argument 5 is
+ * gave_up. Checks every bound before allocating anything, so a limit error
+ * leaks nothing. [-9, +0, e] */
 static int host_emit(lua_State *L)
 {
 	struct script *s = host_of(L);
 	struct script_output *out = s->out;
 	lua_Integer kind = luaL_checkinteger(L, 1);
-	size_t tlen = 0, nlen = 0, nchoices = 0;
+	size_t tlen = 0, nlen = 0, nchoices = 0, nexamples = 0;
 	const char *text = lua_type(L, 2) == LUA_TSTRING ? lua_tolstring(L, 2, &tlen) : NULL;
 	const char *name = lua_type(L, 3) == LUA_TSTRING ? lua_tolstring(L, 3, &nlen) : NULL;
 
@@ -280,19 +327,26 @@ static int host_emit(lua_State *L)
 		return limit_exceeded(L, s, "text too long (%zu bytes; limit %zu)",
 				      tlen > nlen ? tlen : nlen, (size_t)MAX_TEXT);
 	if (kind == SCRIPT_EV_ASK && lua_type(L, 6) == LUA_TTABLE) {
-		nchoices = lua_rawlen(L, 6);
-		if (nchoices > MAX_CHOICES)
-			return limit_exceeded(L, s, "too many options (%zu; limit %zu)", nchoices,
+		size_t bad = 0;
+		long n = list_bounds(L, 6, MAX_CHOICES, MAX_CHOICE, &bad);
+		if (n == -1)
+			return limit_exceeded(L, s, "too many options (%zu; limit %zu)", bad,
 					      (size_t)MAX_CHOICES);
-		for (size_t i = 0; i < nchoices; i++) {
-			size_t clen = 0;
-			lua_rawgeti(L, 6, (lua_Integer)i + 1);
-			lua_tolstring(L, -1, &clen);
-			lua_pop(L, 1);
-			if (clen > MAX_CHOICE)
-				return limit_exceeded(L, s, "option too long (%zu bytes; limit %zu)",
-						      clen, (size_t)MAX_CHOICE);
-		}
+		if (n == -2)
+			return limit_exceeded(L, s, "option too long (%zu bytes; limit %zu)", bad,
+					      (size_t)MAX_CHOICE);
+		nchoices = (size_t)n;
+	}
+	if (kind == SCRIPT_EV_ASK && lua_type(L, 9) == LUA_TTABLE) {
+		size_t bad = 0;
+		long n = list_bounds(L, 9, MAX_EXAMPLES, MAX_TEXT, &bad);
+		if (n == -1)
+			return limit_exceeded(L, s, "too many examples (%zu; limit %zu)", bad,
+					      (size_t)MAX_EXAMPLES);
+		if (n == -2)
+			return limit_exceeded(L, s, "example too long (%zu bytes; limit %zu)", bad,
+					      (size_t)MAX_TEXT);
+		nexamples = (size_t)n;
 	}
 
 	if (out->n == s->ev_cap) {
@@ -309,32 +363,63 @@ static int host_emit(lua_State *L)
 		goto nomem;
 	if (name && !(ev.name = dup_bytes(name, nlen)))
 		goto nomem;
-	if (lua_type(L, 4) == LUA_TNUMBER)
+	if (lua_type(L, 4) == LUA_TNUMBER) {
 		ev.number = lua_tonumber(L, 4);
+		ev.has_number = kind == SCRIPT_EV_ANSWER;
+	}
 	if (kind == SCRIPT_EV_ASK) {
 		ev.ask_type = (enum script_ask_type)luaL_optinteger(L, 5, SCRIPT_ASK_TEXT);
-		if (nchoices && !(ev.choices = calloc(nchoices, sizeof *ev.choices)))
+		if (copy_strings(L, 6, nchoices, &ev.choices, &ev.nchoices) != 0 ||
+		    copy_strings(L, 9, nexamples, &ev.examples, &ev.nexamples) != 0)
 			goto nomem;
-		for (size_t i = 0; i < nchoices; i++) {
-			size_t clen = 0;
-			lua_rawgeti(L, 6, (lua_Integer)i + 1);
-			const char *c = lua_tolstring(L, -1, &clen);
-			ev.choices[i] = dup_bytes(c ? c : "", c ? clen : 0);
-			lua_pop(L, 1);
-			if (!ev.choices[i])
-				goto nomem;
-			ev.nchoices = i + 1;
-		}
 		if ((ev.has_min = lua_type(L, 7) == LUA_TNUMBER))
 			ev.min = lua_tonumber(L, 7);
 		if ((ev.has_max = lua_type(L, 8) == LUA_TNUMBER))
 			ev.max = lua_tonumber(L, 8);
 	}
+	if (kind == SCRIPT_EV_ANSWER)
+		ev.gave_up = lua_toboolean(L, 5);
 	out->events[out->n++] = ev;
 	return 0;
 nomem:
 	event_free(&ev);
 	return kill_now(L, s, SCRIPT_ENOMEM, 1);
+}
+
+/* Lua's %s: the C locale's whitespace. */
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* trim(s, nbsp): s without leading and trailing whitespace; with nbsp true,
+ * U+00A0 (bytes C2 A0, what a paste from a web page often brings) counts as
+ * whitespace too. One pass from each end, so its cost is linear in the
+ * whitespace it drops, whatever the answer. [-2, +1, m] */
+static int host_trim(lua_State *L)
+{
+	size_t len;
+	const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len);
+	bool nbsp = lua_toboolean(L, 2);
+	size_t b = 0, e = len;
+	while (b < e) {
+		if (is_space(p[b]))
+			b++;
+		else if (nbsp && b + 1 < e && p[b] == 0xc2 && p[b + 1] == 0xa0)
+			b += 2;
+		else
+			break;
+	}
+	while (e > b) {
+		if (is_space(p[e - 1]))
+			e--;
+		else if (nbsp && e - b >= 2 && p[e - 1] == 0xa0 && p[e - 2] == 0xc2)
+			e -= 2;
+		else
+			break;
+	}
+	lua_pushlstring(L, (const char *)p + b, e - b);
+	return 1;
 }
 
 /* print(...): to the log, tagged with the interview: at most MAX_PRINTS lines
@@ -529,6 +614,8 @@ static int host_setup(lua_State *L)
 	lua_newtable(L);
 	lua_pushcfunction(L, host_emit);
 	lua_setfield(L, -2, "emit");
+	lua_pushcfunction(L, host_trim);
+	lua_setfield(L, -2, "trim");
 	luaL_requiref(L, "coroutine", luaopen_coroutine, 0);
 	lua_getfield(L, -1, "yield");
 	lua_setfield(L, -3, "yield");
@@ -552,6 +639,7 @@ static int host_setup(lua_State *L)
 	lua_setfield(L, -2, "id");
 	lua_pushstring(L, env->candidate_name ? env->candidate_name : "");
 	lua_setfield(L, -2, "name");
+	set_int(L, "api_level", env->api_level ? env->api_level : SCRIPT_API_LEVEL);
 	lua_pushvalue(L, envi);
 	lua_call(L, 2, 1); /* -> the coroutine's main function */
 
@@ -672,6 +760,160 @@ static void report(struct script *s, struct script_error *e, int code, bool has_
 	s->reporting = false;
 }
 
+/* ---- hints for slips from other languages --------------------------------- */
+
+/* The line starting at *p as [*b, *e), moving *p to the next one; false at
+ * the end of src. Line breaks count as Lua counts them ("\n", "\r", "\r\n",
+ * "\n\r"). */
+static bool next_line(const char **p, const char *end, const char **b, const char **e)
+{
+	if (*p > end)
+		return false;
+	const char *q = *p;
+	*b = q;
+	while (q < end && *q != '\n' && *q != '\r')
+		q++;
+	*e = q;
+	if (q == end) {
+		*p = end + 1;
+		return true;
+	}
+	char c = *q++;
+	if (q < end && (*q == '\n' || *q == '\r') && *q != c)
+		q++;
+	*p = q;
+	return true;
+}
+
+/* Line n (1-based) of src as [*b, *e); false when src has fewer lines. */
+static bool line_span(const char *src, size_t len, int n, const char **b, const char **e)
+{
+	const char *p = src;
+	for (int line = 1; next_line(&p, src + len, b, e); line++)
+		if (line == n)
+			return true;
+	return false;
+}
+
+/* Where needle occurs in [b, e) as code: not after "--" and not inside a
+ * quoted string (quotes counted from the line's start), or NULL. */
+static const char *find_code(const char *b, const char *e, const char *needle)
+{
+	size_t n = strlen(needle);
+	char quote = 0;
+	for (const char *p = b; p + n <= e; p++) {
+		if (quote) {
+			if (*p == '\\' && p + 1 < e)
+				p++;
+			else if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (p[0] == '-' && p + 1 < e && p[1] == '-') {
+			return NULL;
+		} else if (memcmp(p, needle, n) == 0) {
+			return p;
+		}
+	}
+	return NULL;
+}
+
+static bool is_word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* A word of [p, e) starting at p: its end, or NULL. */
+static const char *word_end(const char *p, const char *e)
+{
+	if (p >= e || !(isalpha((unsigned char)*p) || *p == '_'))
+		return NULL;
+	while (p < e && is_word_char(*p))
+		p++;
+	return p;
+}
+
+static bool is_keyword(const char *w, size_t n)
+{
+	static const char *const kw[] = { "and", "break", "do", "else", "elseif", "end", "false",
+		"for", "function", "goto", "if", "in", "local", "nil", "not", "or", "repeat",
+		"return", "then", "true", "until", "while", NULL };
+	for (const char *const *k = kw; *k; k++)
+		if (strlen(*k) == n && memcmp(*k, w, n) == 0)
+			return true;
+	return false;
+}
+
+/* A "//" on the line that reads as a comment rather than floor division:
+ * first on its line, or followed by prose: two words that no expression has
+ * side by side ("// the answer"), or a word, a colon and a space ("// TODO:
+ * fix"). */
+static bool has_slash_comment(const char *b, const char *e)
+{
+	const char *p = find_code(b, e, "//");
+	if (!p)
+		return false;
+	const char *q = b;
+	while (q < p && isspace((unsigned char)*q))
+		q++;
+	if (q == p)
+		return true;
+	for (q = p + 2; q < e && isspace((unsigned char)*q);)
+		q++;
+	const char *w1 = word_end(q, e);
+	if (w1 && w1 + 1 < e && *w1 == ':' && isspace((unsigned char)w1[1]))
+		return true; /* "// TODO: fix" */
+	if (!w1 || w1 == e || !isspace((unsigned char)*w1))
+		return false;
+	for (q = w1; q < e && isspace((unsigned char)*q);)
+		q++;
+	const char *w2 = word_end(q, e);
+	return w2 && !is_keyword(q, (size_t)(w2 - q));
+}
+
+/* "else if" as two words on one line, outside strings and comments. */
+static bool has_else_if(const char *src, size_t len)
+{
+	const char *b, *e, *at = src;
+	while (next_line(&at, src + len, &b, &e)) {
+		for (const char *p = b; (p = find_code(p, e, "else")) != NULL; p += 4) {
+			if ((p > b && is_word_char(p[-1])) || (p + 4 < e && is_word_char(p[4])))
+				continue;
+			const char *q = p + 4;
+			while (q < e && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q > p + 4 && q + 2 <= e && memcmp(q, "if", 2) == 0 &&
+			    (q + 2 == e || !is_word_char(q[2])))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* A hint for a syntax error that comes from writing another language's
+ * syntax, or NULL. Each needs both the error Lua gives for the slip and the
+ * slip itself on the line, so a real Lua mistake gets no misleading hint
+ * (and "//", Lua's floor division, is only taken for a comment when it reads
+ * like one). */
+static const char *syntax_hint(const char *src, size_t len, const char *msg, int line)
+{
+	const char *b = NULL, *e = NULL;
+	bool on_line = line > 0 && line_span(src, len, line, &b, &e);
+	if (on_line && strstr(msg, "near '!'") && find_code(b, e, "!="))
+		return "use ~= for not-equal";
+	if (on_line && (strstr(msg, "near '&'") || strstr(msg, "near '|'")) &&
+	    (find_code(b, e, "&&") || find_code(b, e, "||")))
+		return "use and / or";
+	if (strstr(msg, "'end' expected") && has_else_if(src, len))
+		return "use elseif (else if opens a new block that needs its own end)";
+	/* A comment's words can make the error surface on the next line. */
+	const char *pb, *pe;
+	if ((on_line && has_slash_comment(b, e)) ||
+	    (line > 1 && line_span(src, len, line - 1, &pb, &pe) && has_slash_comment(pb, pe)))
+		return "comments start with --";
+	return NULL;
+}
+
 /* ---- public -------------------------------------------------------------- */
 
 const char *script_strerror(int code)
@@ -719,6 +961,15 @@ int script_open(struct script **out, const char *chunkname, const char *source, 
 	memset(e, 0, sizeof *e);
 	*out = NULL;
 
+	if (env->api_level < 0 || env->api_level > SCRIPT_API_LEVEL) {
+		char msg[sizeof e->message];
+		snprintf(msg, sizeof msg,
+			 "%s: the interview runs at script API level %d; this interviewd knows "
+			 "levels 1 to %d (was it started by a newer version?)",
+			 chunkname, env->api_level, SCRIPT_API_LEVEL);
+		error_set(e, SCRIPT_ERUNTIME, 0, msg);
+		return SCRIPT_ERUNTIME;
+	}
 	s = calloc(1, sizeof *s);
 	if (!s)
 		goto nomem;
@@ -759,7 +1010,15 @@ int script_open(struct script **out, const char *chunkname, const char *source, 
 			else
 				snprintf(msg, sizeof msg, "%s", m);
 			snprintf(s->short_src, sizeof s->short_src, "%s", chunkname);
-			error_set(e, rc, message_line(s, msg), msg);
+			int line = message_line(s, msg);
+			const char *hint = syntax_hint(source, len, msg, line);
+			if (hint) {
+				/* The hint goes on its own line; cut the message if needed. */
+				size_t room = sizeof msg - strlen(hint) - sizeof "\nhint: ";
+				size_t n = text_utf8_cut(msg, strlen(msg), room);
+				snprintf(msg + n, sizeof msg - n, "\nhint: %s", hint);
+			}
+			error_set(e, rc, line, msg);
 		} else if (st == LUA_ERRMEM || s->mem_refused) {
 			snprintf(msg, sizeof msg, "%s: memory cap (%zu bytes) too small to open the script",
 				 chunkname, s->mem_cap);

@@ -42,13 +42,16 @@ const char *script_strerror(int code);
 
 enum script_event_kind {
 	SCRIPT_EV_SAY,     /* text */
-	SCRIPT_EV_ASK,     /* text; ask_type, choices/min/max describe the answer wanted */
+	SCRIPT_EV_ASK,     /* text; ask_type, choices/min/max describe the answer wanted,
+			    * examples are answers `check` must try (opts.examples) */
 	SCRIPT_EV_END,     /* text: the closing message; always the last event */
 	SCRIPT_EV_SCORE,   /* name, number */
 	SCRIPT_EV_NOTE,    /* text */
 	SCRIPT_EV_TAG,     /* name */
 	SCRIPT_EV_SECTION, /* name: the transcript part that starts here */
-	SCRIPT_EV_ANSWER,  /* name: the ask's id, text: the accepted answer */
+	SCRIPT_EV_ANSWER,  /* name: the ask's id, text: the accepted answer; has_number:
+			    * it is the number `number` (ask_number, API level 2); gave_up:
+			    * the question's retries ran out and it took its give-up value */
 };
 
 enum script_ask_type { SCRIPT_ASK_TEXT, SCRIPT_ASK_CHOICE, SCRIPT_ASK_NUMBER };
@@ -58,12 +61,17 @@ struct script_event {
 	char *text;
 	char *name;
 	double number;
+	bool has_number; /* SCRIPT_EV_ANSWER: the answer is a (finite) number */
 	/* SCRIPT_EV_ASK only */
 	enum script_ask_type ask_type;
 	char **choices;
 	size_t nchoices;
 	bool has_min, has_max;
 	double min, max;
+	char **examples; /* at most 32, each at most 16 KiB; numbers as text */
+	size_t nexamples;
+	/* SCRIPT_EV_ANSWER only */
+	bool gave_up;
 	int line; /* script line that emitted the event, 0 if unknown */
 };
 
@@ -82,11 +90,22 @@ struct script_limits {
 				* 0: default 2000 (a safety net: turns take ~1 ms) */
 };
 
+/* The behaviour of the script API, pinned per interview so that a host change
+ * never changes what a replay of a recorded interview sees. An interview keeps
+ * the level it was created at (its record's api_level; absent means 1).
+ *   1: ask() returns the answer exactly as typed; every answer is recorded as
+ *      text.
+ *   2: ask() drops surrounding whitespace (U+00A0 included) unless given
+ *      { raw = true }; choose() drops U+00A0 too; a number answer (ask_number)
+ *      is recorded as a number (SCRIPT_EV_ANSWER has_number). */
+#define SCRIPT_API_LEVEL 2
+
 struct script_env {
 	const char *interview_id;   /* interview.id */
 	const char *candidate_name; /* candidate.name; NULL or "" allowed */
 	unsigned long long seed;    /* math.random seed (token_seed of the id) */
 	struct script_limits limits;
+	int api_level; /* 1..SCRIPT_API_LEVEL; 0: SCRIPT_API_LEVEL */
 };
 
 /* Why a call failed. message is short and says where ("scripts/demo.lua:12:
@@ -103,7 +122,8 @@ struct script;
 
 /* Compiles source (text only, never bytecode) into a fresh sandbox. chunkname
  * is what error messages show, e.g. "scripts/demo.lua". Nothing runs yet.
- * Returns 0, or SCRIPT_ESYNTAX / SCRIPT_ENOMEM with e filled. */
+ * Returns 0, or SCRIPT_ESYNTAX / SCRIPT_ENOMEM with e filled, or
+ * SCRIPT_ERUNTIME for an api_level this host does not know. */
 int script_open(struct script **out, const char *chunkname, const char *source, size_t len,
 		const struct script_env *env, struct script_error *e);
 

@@ -203,15 +203,21 @@ static int set_score(struct proto_interview *iv, const char *name, double v)
 	return TURN_OK;
 }
 
-static int set_answer(struct proto_interview *iv, const char *id, const char *text)
+/* A number answer keeps the number, and as text the record's spelling of it. */
+static int set_answer(struct proto_interview *iv, const char *id, const struct script_event *ev)
 {
-	char *t = strdup(text);
+	char num[32];
+	if (ev->has_number)
+		proto_number_text(ev->number, num, sizeof num);
+	char *t = strdup(ev->has_number ? num : ev->text ? ev->text : "");
 	if (!t)
 		return TURN_ENOMEM;
 	for (size_t i = 0; i < iv->nanswers; i++)
 		if (strcmp(iv->answers[i].id, id) == 0) {
 			free(iv->answers[i].text);
 			iv->answers[i].text = t;
+			iv->answers[i].is_number = ev->has_number;
+			iv->answers[i].number = ev->number;
 			return TURN_OK;
 		}
 	struct proto_answer *n = realloc(iv->answers, (iv->nanswers + 1) * sizeof *n);
@@ -220,6 +226,8 @@ static int set_answer(struct proto_interview *iv, const char *id, const char *te
 	iv->answers = n;
 	if (!(n[iv->nanswers].id = strdup(id)))
 		goto nomem;
+	n[iv->nanswers].is_number = ev->has_number;
+	n[iv->nanswers].number = ev->number;
 	n[iv->nanswers++].text = t;
 	return TURN_OK;
 nomem:
@@ -286,7 +294,7 @@ int turn_apply(struct turn *t, struct proto_interview *iv, char **section,
 			break;
 		case SCRIPT_EV_ANSWER: /* an answer accepted without an id is not kept */
 			if (name[0])
-				rc = set_answer(iv, name, ev->text ? ev->text : "");
+				rc = set_answer(iv, name, ev);
 			break;
 		}
 		if (rc != TURN_OK)

@@ -7,7 +7,13 @@
 # Cases are files, so adding a case is adding a file:
 #   scripts/NAME.lua                  must pass `check` (exit 0)
 #   tests/scripts/NAME.answers        `try scripts/NAME.lua --answers` must print
-#   tests/scripts/NAME.expected       exactly this (stdout), and exit 0
+#   tests/scripts/NAME.expected       exactly this (stdout), and exit 0; and
+#                                     `check scripts/NAME.lua --answers` must
+#                                     pass, exploring from that conversation
+#   tests/scripts/NAME.WHAT.answers   more conversations of the same script
+#   (and NAME.WHAT.expected)          (WHAT says which branch it takes)
+#   tests/scripts/NAME[.WHAT].args    optional: more try options, such as
+#                                     --id ID (another draw) or --candidate NAME
 #   tests/scripts/bad/NAME.lua        a broken script, with
 #   tests/scripts/bad/NAME.case       "cmd: check" or "cmd: try --answers FILE",
 #                                     "exit: N", and "grep: TEXT" lines that must
@@ -37,13 +43,17 @@ for f in scripts/*.lua; do
 	if [ $rc -eq 0 ]; then ok "$name"; else fail "$name" "check exited $rc"; fi
 done
 
-# 2. Answers files play to their expected transcripts.
+# 2. Answers files play to their expected transcripts, and check finds
+# nothing from any point along them.
 for a in "$DIR"/*.answers; do
 	[ -e "$a" ] || continue
 	base=$(basename "$a" .answers)
 	name=try-$base
-	script=scripts/$base.lua
-	"$BIN" try "$script" --answers "$a" >"$TMP/out" 2>"$TMP/err"
+	script=scripts/${base%%.*}.lua
+	args=""
+	[ -f "$DIR/$base.args" ] && args=$(cat "$DIR/$base.args")
+	# shellcheck disable=SC2086 # args holds options, one word each
+	"$BIN" try "$script" --answers "$a" $args >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 	if [ "${UPDATE:-}" = 1 ] && [ $rc -eq 0 ]; then cp "$TMP/out" "$DIR/$base.expected"; fi
 	if [ $rc -ne 0 ]; then
@@ -57,6 +67,9 @@ for a in "$DIR"/*.answers; do
 	else
 		ok "$name"
 	fi
+	"$BIN" check "$script" --answers "$a" >"$TMP/out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "check-$base"; else fail "check-$base" "check --answers exited $rc"; fi
 done
 
 # 3. Broken scripts fail the way their .case says.

@@ -1,6 +1,7 @@
 /* fixture: temp-directory helpers shared by the unit tests that need files
- * (scripts to load, data directories to open), and the capture of what a CLI
- * command prints. Header-only, test code only; include after cmocka.h. */
+ * (scripts to load, data directories to open), a fresh store per test, and
+ * the capture of what a CLI command prints. Header-only, test code only;
+ * include after cmocka.h. */
 #ifndef INTERVIEWD_TEST_FIXTURE_H
 #define INTERVIEWD_TEST_FIXTURE_H
 
@@ -9,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "store.h"
 
 /* Writes text to dir/name, failing the test if it cannot. */
 static inline void fixture_write_file(const char *dir, const char *name, const char *text)
@@ -61,6 +64,34 @@ static inline int fixture_dir_teardown(void **state)
 {
 	struct fixture_dir *f = *state;
 	fixture_remove_tree(f->dir);
+	free(f);
+	return 0;
+}
+
+/* The state of a test that works on a store of its own, opened on a fresh
+ * temp directory: cmocka setup and teardown for it. */
+struct fixture_store {
+	char data[64];
+	struct store *st;
+};
+
+static inline int fixture_store_setup(void **state)
+{
+	struct fixture_store *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	strcpy(f->data, "/tmp/interviewd-store-XXXXXX");
+	assert_non_null(mkdtemp(f->data));
+	char err[256] = "";
+	assert_int_equal(store_open(&f->st, f->data, NULL, err, sizeof err), 0);
+	*state = f;
+	return 0;
+}
+
+static inline int fixture_store_teardown(void **state)
+{
+	struct fixture_store *f = *state;
+	store_close(f->st);
+	fixture_remove_tree(f->data);
 	free(f);
 	return 0;
 }

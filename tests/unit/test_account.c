@@ -29,33 +29,6 @@
 #define PW2 "another staple, longer"
 #define ADDR "192.0.2.7"
 
-struct fixture {
-	char data[64];
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	assert_int_equal(token_init(), TOKEN_OK);
-	strcpy(f->data, "/tmp/interviewd-account-XXXXXX");
-	assert_non_null(mkdtemp(f->data));
-	char err[256] = "";
-	assert_int_equal(store_open(&f->st, f->data, NULL, err, sizeof err), 0);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	store_close(f->st);
-	fixture_remove_tree(f->data);
-	free(f);
-	return 0;
-}
-
 /* --- helpers ------------------------------------------------------------ */
 
 static int count_fn(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
@@ -90,6 +63,14 @@ static void signed_in(struct store *st, const char *name, const char *pw, int64_
 	assert_int_equal(sign_in(st, name, pw, ADDR, now, cookie, NULL), ACCOUNT_OK);
 }
 
+/* The user "ada" (password PW, role role), signed in at T0. */
+static void ada_signed_in(struct store *st, enum account_role role,
+			  char cookie[ACCOUNT_SECRET_LEN + 1])
+{
+	add_user(st, "ada", role, PW);
+	signed_in(st, "ada", PW, T0, cookie);
+}
+
 static int check(struct store *st, const char *cookie, int64_t now)
 {
 	struct account_principal who;
@@ -119,7 +100,7 @@ static double seconds_since(const struct timespec *t0)
 
 static void test_added_users_list_in_name_order_with_role_and_no_secret(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	add_user(f->st, "bob", ACCOUNT_ROLE_INTERVIEWER, PW);
 	add_user(f->st, "ada@example.org", ACCOUNT_ROLE_ADMIN, PW2);
 
@@ -139,7 +120,7 @@ static void test_added_users_list_in_name_order_with_role_and_no_secret(void **s
 
 static void test_a_taken_name_is_refused_and_the_first_password_still_works(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1];
 	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
 	assert_int_equal(account_user_add(f->st, "ada", ACCOUNT_ROLE_INTERVIEWER, PW2, strlen(PW2), T0),
@@ -149,7 +130,7 @@ static void test_a_taken_name_is_refused_and_the_first_password_still_works(void
 
 static void test_names_outside_1_to_64_of_the_allowed_characters_are_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char longest[ACCOUNT_NAME_MAX + 2];
 	memset(longest, 'a', ACCOUNT_NAME_MAX);
 	longest[ACCOUNT_NAME_MAX] = '\0';
@@ -174,7 +155,7 @@ static void test_names_outside_1_to_64_of_the_allowed_characters_are_refused(voi
 
 static void test_passwords_must_be_8_to_1024_bytes(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char big[ACCOUNT_PASSWORD_MAX + 1];
 	memset(big, 'x', sizeof big);
 	assert_int_equal(account_user_add(f->st, "ada", ACCOUNT_ROLE_ADMIN, "1234567", 7, T0),
@@ -200,7 +181,7 @@ static void test_roles_parse_admin_and_interviewer_only(void **state)
 
 static void test_removing_or_changing_an_unknown_user_says_not_found(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	assert_int_equal(account_user_remove(f->st, "nobody"), ACCOUNT_ENOTFOUND);
 	assert_int_equal(account_user_passwd(f->st, "nobody", PW, strlen(PW), T0), ACCOUNT_ENOTFOUND);
 }
@@ -209,7 +190,7 @@ static void test_removing_or_changing_an_unknown_user_says_not_found(void **stat
 
 static void test_sign_in_gives_a_cookie_that_names_the_user_and_role(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1];
 	struct account_principal who;
 	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
@@ -235,7 +216,7 @@ static void test_sign_in_gives_a_cookie_that_names_the_user_and_role(void **stat
 
 static void test_a_wrong_password_and_an_unknown_name_get_the_same_answer(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1] = "x";
 	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
 	assert_int_equal(sign_in(f->st, "ada", PW2, ADDR, T0, cookie, NULL), ACCOUNT_EDENIED);
@@ -253,10 +234,9 @@ static void test_a_wrong_password_and_an_unknown_name_get_the_same_answer(void *
 
 static void test_a_session_ends_after_12_hours_unused(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1];
-	add_user(f->st, "ada", ACCOUNT_ROLE_INTERVIEWER, PW);
-	signed_in(f->st, "ada", PW, T0, cookie);
+	ada_signed_in(f->st, ACCOUNT_ROLE_INTERVIEWER, cookie);
 
 	assert_int_equal(check(f->st, cookie, T0 + 11 * HOUR), ACCOUNT_OK);
 	assert_int_equal(check(f->st, cookie, T0 + 22 * HOUR), ACCOUNT_OK); /* 11 h after its last use */
@@ -268,10 +248,9 @@ static void test_a_session_ends_after_12_hours_unused(void **state)
 
 static void test_a_session_ends_after_7_days_however_often_used(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1];
-	add_user(f->st, "ada", ACCOUNT_ROLE_INTERVIEWER, PW);
-	signed_in(f->st, "ada", PW, T0, cookie);
+	ada_signed_in(f->st, ACCOUNT_ROLE_INTERVIEWER, cookie);
 
 	for (int64_t t = T0 + 6 * HOUR; t < T0 + 7 * DAY; t += 6 * HOUR)
 		assert_int_equal(check(f->st, cookie, t), ACCOUNT_OK);
@@ -281,11 +260,10 @@ static void test_a_session_ends_after_7_days_however_often_used(void **state)
 
 static void test_last_use_is_written_at_most_once_a_minute(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1];
 	struct proto_session s;
-	add_user(f->st, "ada", ACCOUNT_ROLE_INTERVIEWER, PW);
-	signed_in(f->st, "ada", PW, T0, cookie);
+	ada_signed_in(f->st, ACCOUNT_ROLE_INTERVIEWER, cookie);
 
 	assert_int_equal(check(f->st, cookie, T0 + 30 * 1000), ACCOUNT_OK);
 	stored_session(f->st, cookie, &s);
@@ -301,10 +279,9 @@ static void test_last_use_is_written_at_most_once_a_minute(void **state)
 
 static void test_signing_out_ends_only_that_session(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char a[ACCOUNT_SECRET_LEN + 1], b[ACCOUNT_SECRET_LEN + 1];
-	add_user(f->st, "ada", ACCOUNT_ROLE_INTERVIEWER, PW);
-	signed_in(f->st, "ada", PW, T0, a);
+	ada_signed_in(f->st, ACCOUNT_ROLE_INTERVIEWER, a);
 	signed_in(f->st, "ada", PW, T0, b);
 	assert_string_not_equal(a, b);
 
@@ -317,7 +294,7 @@ static void test_signing_out_ends_only_that_session(void **state)
 
 static void test_removing_a_user_ends_their_sessions_even_if_the_name_returns(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char ada[ACCOUNT_SECRET_LEN + 1], bob[ACCOUNT_SECRET_LEN + 1];
 	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
 	add_user(f->st, "bob", ACCOUNT_ROLE_INTERVIEWER, PW);
@@ -335,10 +312,9 @@ static void test_removing_a_user_ends_their_sessions_even_if_the_name_returns(vo
 
 static void test_a_new_password_ends_sessions_and_retires_the_old_one(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1];
-	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
-	signed_in(f->st, "ada", PW, T0, cookie);
+	ada_signed_in(f->st, ACCOUNT_ROLE_ADMIN, cookie);
 
 	assert_int_equal(account_user_passwd(f->st, "ada", PW2, strlen(PW2), T0 + 1), ACCOUNT_OK);
 	assert_int_equal(check(f->st, cookie, T0 + 2), ACCOUNT_EDENIED);
@@ -351,12 +327,11 @@ static void test_a_new_password_ends_sessions_and_retires_the_old_one(void **sta
  * session after the change deleted the old ones; the epoch still refuses it. */
 static void test_a_session_from_before_a_password_change_is_refused_even_if_it_survives(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1], *val = NULL, err[256];
 	unsigned char hash[TOKEN_HASH_LEN];
 	size_t vlen = 0;
-	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
-	signed_in(f->st, "ada", PW, T0, cookie);
+	ada_signed_in(f->st, ACCOUNT_ROLE_ADMIN, cookie);
 	token_hash_text(cookie, strlen(cookie), hash);
 	assert_int_equal(store_get(f->st, STORE_DB_SESSIONS, hash, sizeof hash, &val, &vlen), 0);
 
@@ -374,7 +349,7 @@ static void test_a_session_from_before_a_password_change_is_refused_even_if_it_s
 
 static void test_ten_failures_for_one_name_block_it_from_every_address_for_15_minutes(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1], addr[32];
 	int64_t retry = -1;
 	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
@@ -402,7 +377,7 @@ static void test_ten_failures_for_one_name_block_it_from_every_address_for_15_mi
 
 static void test_ten_failures_from_one_address_block_it_for_every_name(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1], name[32];
 	int64_t retry = -1;
 	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
@@ -424,7 +399,7 @@ static void test_ten_failures_from_one_address_block_it_for_every_name(void **st
 
 static void test_successful_sign_ins_do_not_count_as_failures(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1];
 	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
 	for (int i = 0; i < ACCOUNT_SIGNIN_FAILURES - 1; i++)
@@ -438,10 +413,9 @@ static void test_successful_sign_ins_do_not_count_as_failures(void **state)
 
 static void test_sweep_deletes_expired_sessions_and_failures_past_the_window(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char old[ACCOUNT_SECRET_LEN + 1], fresh[ACCOUNT_SECRET_LEN + 1], none[ACCOUNT_SECRET_LEN + 1];
-	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
-	signed_in(f->st, "ada", PW, T0, old);
+	ada_signed_in(f->st, ACCOUNT_ROLE_ADMIN, old);
 	signed_in(f->st, "ada", PW, T0 + 12 * HOUR, fresh);
 	assert_int_equal(sign_in(f->st, "ada", PW2, ADDR, T0 + 12 * HOUR, none, NULL),
 			 ACCOUNT_EDENIED);
@@ -459,7 +433,7 @@ static void test_sweep_deletes_expired_sessions_and_failures_past_the_window(voi
 
 static void test_an_api_key_works_until_removed(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char key[ACCOUNT_SECRET_LEN + 1];
 	struct account_principal who;
 	assert_int_equal(account_apikey_add(f->st, "ci", ACCOUNT_ROLE_INTERVIEWER, T0, key),
@@ -480,7 +454,7 @@ static void test_an_api_key_works_until_removed(void **state)
 
 static void test_api_keys_list_by_label_without_the_key_and_labels_are_unique(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char k1[ACCOUNT_SECRET_LEN + 1], k2[ACCOUNT_SECRET_LEN + 1], k3[ACCOUNT_SECRET_LEN + 1];
 	assert_int_equal(account_apikey_add(f->st, "zapier", ACCOUNT_ROLE_INTERVIEWER, T0, k1), 0);
 	assert_int_equal(account_apikey_add(f->st, "backup", ACCOUNT_ROLE_ADMIN, T0 + 1, k2), 0);
@@ -508,12 +482,11 @@ static void test_api_keys_list_by_label_without_the_key_and_labels_are_unique(vo
 
 static void test_no_kind_of_secret_works_as_another(void **state)
 {
-	struct fixture *f = *state;
+	struct fixture_store *f = *state;
 	char cookie[ACCOUNT_SECRET_LEN + 1], key[ACCOUNT_SECRET_LEN + 1], tok[TOKEN_LEN + 1];
 	unsigned char h[TOKEN_HASH_LEN];
 	struct account_principal who;
-	add_user(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW);
-	signed_in(f->st, "ada", PW, T0, cookie);
+	ada_signed_in(f->st, ACCOUNT_ROLE_ADMIN, cookie);
 	assert_int_equal(account_apikey_add(f->st, "ci", ACCOUNT_ROLE_ADMIN, T0, key), 0);
 	token_new(tok, h);
 
@@ -535,29 +508,64 @@ static void test_no_kind_of_secret_works_as_another(void **state)
 
 int main(void)
 {
+	assert_int_equal(token_init(), TOKEN_OK);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_added_users_list_in_name_order_with_role_and_no_secret, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_taken_name_is_refused_and_the_first_password_still_works, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_names_outside_1_to_64_of_the_allowed_characters_are_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_passwords_must_be_8_to_1024_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_added_users_list_in_name_order_with_role_and_no_secret,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_taken_name_is_refused_and_the_first_password_still_works,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_names_outside_1_to_64_of_the_allowed_characters_are_refused,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_passwords_must_be_8_to_1024_bytes,
+						fixture_store_setup, fixture_store_teardown),
 		cmocka_unit_test(test_roles_parse_admin_and_interviewer_only),
-		cmocka_unit_test_setup_teardown(test_removing_or_changing_an_unknown_user_says_not_found, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sign_in_gives_a_cookie_that_names_the_user_and_role, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_wrong_password_and_an_unknown_name_get_the_same_answer, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_session_ends_after_12_hours_unused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_session_ends_after_7_days_however_often_used, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_last_use_is_written_at_most_once_a_minute, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signing_out_ends_only_that_session, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_removing_a_user_ends_their_sessions_even_if_the_name_returns, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_new_password_ends_sessions_and_retires_the_old_one, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_session_from_before_a_password_change_is_refused_even_if_it_survives, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ten_failures_for_one_name_block_it_from_every_address_for_15_minutes, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ten_failures_from_one_address_block_it_for_every_name, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_successful_sign_ins_do_not_count_as_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sweep_deletes_expired_sessions_and_failures_past_the_window, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_an_api_key_works_until_removed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_api_keys_list_by_label_without_the_key_and_labels_are_unique, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_no_kind_of_secret_works_as_another, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_removing_or_changing_an_unknown_user_says_not_found,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sign_in_gives_a_cookie_that_names_the_user_and_role,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_wrong_password_and_an_unknown_name_get_the_same_answer,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_a_session_ends_after_12_hours_unused,
+						fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_a_session_ends_after_7_days_however_often_used,
+						fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_last_use_is_written_at_most_once_a_minute,
+						fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_signing_out_ends_only_that_session,
+						fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_removing_a_user_ends_their_sessions_even_if_the_name_returns,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_new_password_ends_sessions_and_retires_the_old_one,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_session_from_before_a_password_change_is_refused_even_if_it_survives,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ten_failures_for_one_name_block_it_from_every_address_for_15_minutes,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ten_failures_from_one_address_block_it_for_every_name,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_successful_sign_ins_do_not_count_as_failures,
+						fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_deletes_expired_sessions_and_failures_past_the_window,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_an_api_key_works_until_removed,
+						fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_api_keys_list_by_label_without_the_key_and_labels_are_unique,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(test_no_kind_of_secret_works_as_another,
+						fixture_store_setup, fixture_store_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -273,8 +273,8 @@ static void test_roles_kinds_and_statuses_round_trip_and_unknown_words_are_refus
 		assert_int_equal(proto_kind_parse(kinds[i], &k), PROTO_OK);
 		assert_string_equal(proto_kind_name(k), kinds[i]);
 	}
-	const char *statuses[] = {"new", "active", "finished"};
-	for (size_t i = 0; i < 3; i++) {
+	const char *statuses[] = {"new", "active", "finished", "closed"};
+	for (size_t i = 0; i < 4; i++) {
 		enum proto_status st;
 		assert_int_equal(proto_status_parse(statuses[i], &st), PROTO_OK);
 		assert_string_equal(proto_status_name(st), statuses[i]);
@@ -427,17 +427,21 @@ static void test_interview_record_round_trips(void **state)
 	struct proto_score scores[] = {{"zeta", 3}, {"alpha", 2.5}};
 	char *notes[] = {"good with pointers"};
 	char *tags[] = {"senior", "c"};
-	struct proto_answer answers[] = {{"lang", "C"}, {"years", "12"}};
+	struct proto_answer answers[] = {{.id = "lang", .text = "C"},
+					 {.id = "years", .text = "12", .is_number = true, .number = 12},
+					 {.id = "rate", .text = "0.1", .is_number = true, .number = 0.1}};
 	struct proto_interview iv = {
 		.id = "3f2a9c0d1e4b5a67", .script = "demo", .script_hash = "ab12",
 		.candidate = "Ada \"the\" Lovelace", .status = PROTO_STATUS_FINISHED, .created = 1764102000000,
-		.updated = 1764102009999, .next_seq = 12, .scores = scores, .nscores = 2,
+		.updated = 1764102009999, .next_seq = 12, .api_level = 2, .scores = scores, .nscores = 2,
 		.notes = notes, .nnotes = 1, .tags = tags, .ntags = 2, .answers = answers,
-		.nanswers = 2, .last_error = "scripts/demo.lua:3: boom",
+		.nanswers = 3, .last_error = "scripts/demo.lua:3: boom",
 		.last_traceback = "stack traceback:\n\t[C]: in ?"};
 	char *s = proto_interview_encode(&iv);
 	assert_non_null(s);
 	assert_non_null(strstr(s, "\"scores\":{\"zeta\":3,\"alpha\":2.5}"));
+	/* A number answer is a JSON number; a text answer stays a string. */
+	assert_non_null(strstr(s, "\"answers\":{\"lang\":\"C\",\"years\":12,\"rate\":0.1}"));
 	struct proto_interview b;
 	assert_int_equal(proto_interview_decode(s, strlen(s), &b), PROTO_OK);
 	assert_string_equal(b.id, iv.id);
@@ -446,6 +450,7 @@ static void test_interview_record_round_trips(void **state)
 	assert_string_equal(b.candidate, iv.candidate);
 	assert_int_equal(b.status, PROTO_STATUS_FINISHED);
 	assert_true(b.created == 1764102000000 && b.updated == 1764102009999 && b.next_seq == 12);
+	assert_int_equal(b.api_level, 2);
 	assert_int_equal(b.nscores, 2);
 	assert_string_equal(b.scores[0].name, "zeta");
 	assert_true(b.scores[0].value == 3);
@@ -455,9 +460,13 @@ static void test_interview_record_round_trips(void **state)
 	assert_string_equal(b.notes[0], "good with pointers");
 	assert_int_equal(b.ntags, 2);
 	assert_string_equal(b.tags[1], "c");
-	assert_int_equal(b.nanswers, 2);
+	assert_int_equal(b.nanswers, 3);
 	assert_string_equal(b.answers[0].id, "lang");
+	assert_false(b.answers[0].is_number);
 	assert_string_equal(b.answers[1].text, "12");
+	assert_true(b.answers[1].is_number && b.answers[1].number == 12);
+	assert_true(b.answers[2].is_number && b.answers[2].number == 0.1);
+	assert_string_equal(b.answers[2].text, "0.1");
 	assert_string_equal(b.last_error, iv.last_error);
 	assert_string_equal(b.last_traceback, iv.last_traceback);
 
@@ -468,6 +477,42 @@ static void test_interview_record_round_trips(void **state)
 	proto_interview_free(&b);
 	assert_null(b.scores);
 	free(s);
+}
+
+/* Records written before number answers hold them as strings: they still
+ * read back, as text. A number reads back with the text it is written as. */
+static void test_answers_decode_as_strings_or_numbers(void **state)
+{
+	(void)state;
+	const char *rec = "{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\","
+			  "\"next_seq\":1,\"answers\":{\"old\":\"7\",\"big\":1e20,\"third\":"
+			  "0.30000000000000004,\"neg\":-2.5,\"int\":9007199254740993}}";
+	struct proto_interview b;
+	assert_int_equal(proto_interview_decode(rec, strlen(rec), &b), PROTO_OK);
+	assert_int_equal(b.nanswers, 5);
+	assert_false(b.answers[0].is_number);
+	assert_string_equal(b.answers[0].text, "7");
+	assert_true(b.answers[1].is_number);
+	assert_string_equal(b.answers[1].text, "1e+20");
+	assert_string_equal(b.answers[2].text, "0.30000000000000004");
+	assert_string_equal(b.answers[3].text, "-2.5");
+	assert_string_equal(b.answers[4].text, "9007199254740992"); /* a double, as JSON reads it */
+	/* Written back, each number keeps its value exactly. */
+	char *s = proto_interview_encode(&b);
+	assert_non_null(strstr(s, "\"answers\":{\"old\":\"7\",\"big\":1e+20,\"third\":"
+				  "0.30000000000000004,\"neg\":-2.5,\"int\":9007199254740992}"));
+	free(s);
+	proto_interview_free(&b);
+
+	char buf[32];
+	proto_number_text(7, buf, sizeof buf);
+	assert_string_equal(buf, "7");
+	proto_number_text(-0.0, buf, sizeof buf);
+	assert_string_equal(buf, "0");
+	proto_number_text(0.1 + 0.2, buf, sizeof buf);
+	assert_string_equal(buf, "0.30000000000000004");
+	proto_number_text(1e300, buf, sizeof buf);
+	assert_string_equal(buf, "1e+300");
 }
 
 static void test_non_finite_score_stored_as_null_reads_back_nan(void **state)
@@ -494,6 +539,7 @@ static void test_interview_decode_tolerates_missing_and_extra_fields(void **stat
 	struct proto_interview b;
 	assert_int_equal(proto_interview_decode(minimal, strlen(minimal), &b), PROTO_OK);
 	assert_string_equal(b.candidate, "");
+	assert_int_equal(b.api_level, 1); /* written before API levels: it ran at level 1 */
 	assert_int_equal(b.nscores, 0);
 	assert_null(b.last_error);
 	proto_interview_free(&b);
@@ -502,13 +548,19 @@ static void test_interview_decode_tolerates_missing_and_extra_fields(void **stat
 		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
 		"\"scores\":{\"a\":1,\"b\":\"x\"}}",
 		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
-		"\"answers\":{\"a\":\"1\",\"b\":2}}",
+		"\"answers\":{\"a\":\"1\",\"b\":true}}",
 		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
 		"\"tags\":[\"x\",{}]}",
 		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
 		"\"notes\":\"not an array\"}",
 		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\"}",
 		"{\"id\":1,\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"api_level\":0}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"api_level\":1.5}",
+		"{\"id\":\"i\",\"script\":\"demo\",\"script_hash\":\"h\",\"status\":\"new\",\"next_seq\":1,"
+		"\"api_level\":\"2\"}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		assert_int_equal(proto_interview_decode(bad[i], strlen(bad[i]), &b), PROTO_EBAD);
@@ -550,14 +602,14 @@ static void test_cli_outputs(void **state)
 		{.id = "a", .script = "demo", .script_hash = "h", .candidate = "", .status = PROTO_STATUS_NEW,
 		 .created = 1, .updated = 1, .next_seq = 1},
 		{.id = "b", .script = "demo", .script_hash = "h", .candidate = "Bo", .status = PROTO_STATUS_ACTIVE,
-		 .created = 2, .updated = 3, .next_seq = 3},
+		 .created = 2, .updated = 3, .next_seq = 3, .api_level = 2},
 	};
 	s = proto_cli_list(ivs, 2);
 	assert_string_equal(
 		s, "[{\"id\":\"a\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"\","
-		   "\"status\":\"new\",\"created\":1,\"updated\":1,\"next_seq\":1},"
+		   "\"status\":\"new\",\"created\":1,\"updated\":1,\"next_seq\":1,\"api_level\":1},"
 		   "{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
-		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3}]");
+		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"api_level\":2}]");
 	free(s);
 
 	struct proto_turn turns[] = {{.seq = 1, .role = PROTO_ROLE_CANDIDATE, .kind = PROTO_KIND_MESSAGE,
@@ -565,7 +617,8 @@ static void test_cli_outputs(void **state)
 	s = proto_cli_show(&ivs[1], turns, 1);
 	assert_string_equal(
 		s, "{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
-		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"transcript\":["
+		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"api_level\":2,"
+		   "\"transcript\":["
 		   "{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"hi\",\"ts\":7,"
 		   "\"client_msg_id\":\"c\"}]}");
 	free(s);
@@ -610,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_turn_decode_refuses_wrong_types),
 		cmocka_unit_test(test_interview_record_round_trips),
 		cmocka_unit_test(test_interview_decode_tolerates_missing_and_extra_fields),
+		cmocka_unit_test(test_answers_decode_as_strings_or_numbers),
 		cmocka_unit_test(test_non_finite_score_stored_as_null_reads_back_nan),
 		cmocka_unit_test(test_token_record_round_trips),
 		cmocka_unit_test(test_cli_outputs),

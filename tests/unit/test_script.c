@@ -35,6 +35,18 @@ static struct script *open_with(const char *src, const struct script_limits *lim
 	return s;
 }
 
+static struct script *open_level(const char *src, int api_level)
+{
+	struct script_env env = { .interview_id = "0123456789abcdef", .candidate_name = "Ada",
+				  .seed = 42, .api_level = api_level };
+	struct script_error e;
+	struct script *s = NULL;
+	int rc = script_open(&s, CHUNK, src, strlen(src), &env, &e);
+	if (rc != 0)
+		fail_msg("script_open: %d %s", rc, e.message);
+	return s;
+}
+
 static struct script *open_src(const char *src)
 {
 	return open_with(src, NULL, 42, "Ada");
@@ -305,6 +317,181 @@ static void test_ask_number_rejects_out_of_range(void **state)
 	expect_ev(&out, 1, SCRIPT_EV_SAY, "5|3.5|integer");
 	script_output_free(&out);
 	script_close(s);
+}
+
+static void test_ask_trims_surrounding_whitespace_unless_raw(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local function email(a)\n"
+		"  if a:match('^%S+@%S+%.%S+$') then return true end\n"
+		"  return false, 'no'\n"
+		"end\n"
+		"local m = ask('Email?', {id = 'email', validate = email})\n"
+		"local n = ask('Name?', {id = 'name'})\n"
+		"local r = ask('Poem?', {id = 'poem', raw = true})\n"
+		"local e = ask('Anything?')\n"
+		"say('[' .. m .. '|' .. n .. '|' .. r .. '|' .. e .. '|' .. answers.email .. ']')\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+
+	/* The validation sees the trimmed answer, so a pasted address passes. */
+	feed_ok(s, "  carol@example.com \t\r\n", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "email");
+	assert_string_equal(out.events[0].text, "carol@example.com");
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Name?");
+	script_output_free(&out);
+
+	/* U+00A0 (a space pasted from a web page) goes too; inner spaces stay. */
+	feed_ok(s, "\xc2\xa0 Ada  Lovelace\xc2\xa0\xc2\xa0", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "name");
+	assert_string_equal(out.events[0].text, "Ada  Lovelace");
+	script_output_free(&out);
+
+	feed_ok(s, "  roses\n  are red\n", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "poem");
+	assert_string_equal(out.events[0].text, "  roses\n  are red\n");
+	script_output_free(&out);
+
+	feed_ok(s, " \t\n ", &out);
+	expect_ev(&out, 1, SCRIPT_EV_SAY,
+		  "[carol@example.com|Ada  Lovelace|  roses\n  are red\n||carol@example.com]");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_trim_keeps_a_lone_byte_of_the_nbsp_pair(void **state)
+{
+	(void)state;
+	/* "\xc3\xa0" is U+00E0 (a grave): its A0 byte is not a space. */
+	struct script *s = open_src("local a = ask('Q')\nsay('[' .. a .. ']')\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	feed_ok(s, " voil\xc3\xa0\xc2\xa0", &out);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "[voil\xc3\xa0]");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_raw_option_must_be_a_boolean(void **state)
+{
+	(void)state;
+	struct script *s = open_src("ask('Q', {raw = 'yes'})\n");
+	struct script_error e;
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	assert_non_null(strstr(e.message, "scripts/t.lua:1: ask: opts.raw must be true or false"));
+	script_close(s);
+}
+
+/* 128 KiB answers (the frame limit) of spaces, and spaces around a word:
+ * trimming scans them in C once, so a small budget is plenty. choose() trims
+ * too; its old pattern backtracked quadratically on "a   ...   b". */
+static void test_trimming_a_128_kib_answer_is_linear(void **state)
+{
+	(void)state;
+	struct script_limits lim = { .instructions = 200000 };
+	struct script *s = open_with("local a = ask('Q1')\n"
+				     "local b = ask('Q2')\n"
+				     "local c = choose('Q3', {'a', 'b'}, {retries = 0})\n"
+				     "say(#a .. '|' .. b .. '|' .. tostring(c))\n",
+				     &lim, 1, "Ada");
+	struct script_output out;
+	struct script_error e;
+	size_t len = 128 * 1024;
+	char *big = malloc(len);
+	assert_non_null(big);
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+
+	memset(big, ' ', len);
+	assert_int_equal(script_feed(s, big, len, &out, &e), 0);
+	expect_accepted(&out, 0);
+	script_output_free(&out);
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		memcpy(big + i, "\xc2\xa0", 2);
+	big[len / 2] = 'x';
+	big[len / 2 + 1] = ' ';
+	assert_int_equal(script_feed(s, big, len, &out, &e), 0);
+	script_output_free(&out);
+
+	memset(big, ' ', len);
+	big[0] = 'a';
+	big[len - 1] = 'b';
+	assert_int_equal(script_feed(s, big, len, &out, &e), 0);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "0|x|nil");
+	script_output_free(&out);
+	free(big);
+	script_close(s);
+}
+
+/* Interviews keep the API level they started at: level 1 (before trimming)
+ * hands ask() answers over exactly as typed, and choose() trims only ASCII. */
+#define LEVELS_SRC                                                          \
+	"local a = ask('Q', {id = 'q'})\n"                                   \
+	"local c = choose('C', {'Yes', 'No'})\n"                             \
+	"local n = ask_number('N', {id = 'n'})\n"                            \
+	"say('[' .. a .. ']' .. c .. n)\n"
+
+static void test_api_level_1_keeps_ask_answers_as_typed(void **state)
+{
+	(void)state;
+	struct script *s = open_level(LEVELS_SRC, 1);
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	feed_ok(s, "  x  ", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "q");
+	assert_string_equal(out.events[0].text, "  x  ");
+	script_output_free(&out);
+	feed_ok(s, "\xc2\xa0yes", &out); /* not an option at level 1: asked again */
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "C");
+	script_output_free(&out);
+	feed_ok(s, " yes\n", &out);
+	script_output_free(&out);
+	feed_ok(s, "7 years", &out); /* recorded as text at level 1 */
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "n");
+	assert_string_equal(out.events[0].text, "7");
+	assert_false(out.events[0].has_number);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "[  x  ]Yes7");
+	script_output_free(&out);
+	script_close(s);
+}
+
+static void test_api_level_2_trims_ask_answers_and_records_numbers(void **state)
+{
+	(void)state;
+	struct script *s = open_level(LEVELS_SRC, 2);
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	script_output_free(&out);
+	feed_ok(s, "  x  ", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "q");
+	assert_string_equal(out.events[0].text, "x");
+	script_output_free(&out);
+	feed_ok(s, "\xc2\xa0yes", &out);
+	script_output_free(&out);
+	feed_ok(s, "2.5", &out);
+	expect_named(&out, 0, SCRIPT_EV_ANSWER, "n");
+	assert_true(out.events[0].has_number);
+	assert_true(out.events[0].number == 2.5);
+	expect_ev(&out, 1, SCRIPT_EV_SAY, "[x]Yes2.5");
+	script_output_free(&out);
+	script_close(s);
+	assert_int_equal(SCRIPT_API_LEVEL, 2);
+}
+
+static void test_unknown_api_level_is_refused(void **state)
+{
+	(void)state;
+	struct script_env env = { .interview_id = "x", .api_level = SCRIPT_API_LEVEL + 1 };
+	struct script_error e;
+	struct script *s = NULL;
+	assert_int_equal(script_open(&s, CHUNK, "say(1)", 6, &env, &e), SCRIPT_ERUNTIME);
+	assert_null(s);
+	assert_non_null(strstr(e.message, "script API level 3"));
 }
 
 static void test_ask_inside_pcall_still_yields(void **state)
@@ -709,6 +896,72 @@ static void test_syntax_error_names_file_and_line(void **state)
 	assert_memory_equal(e.message, "scripts/x.lua:3:", 16);
 }
 
+/* The syntax error of src, compiled as scripts/x.lua (NULL if it compiles). */
+static const char *compile_error(const char *src)
+{
+	static struct script_error e;
+	struct script_env env = { .interview_id = "x" };
+	struct script *s = NULL;
+	int rc = script_open(&s, "scripts/x.lua", src, strlen(src), &env, &e);
+	script_close(s);
+	if (rc == 0)
+		return NULL;
+	assert_int_equal(rc, SCRIPT_ESYNTAX);
+	return e.message;
+}
+
+static void test_syntax_slips_from_other_languages_get_a_hint(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *src, *message;
+	} cases[] = {
+		{ "local a = ask('Q')\nif a != 'x' then say('no') end\n",
+		  "scripts/x.lua:2: 'then' expected near '!'\nhint: use ~= for not-equal" },
+		{ "local a, b = 1, 2\nif a && b then say('both') end\n",
+		  "scripts/x.lua:2: unexpected symbol near '&'\nhint: use and / or" },
+		{ "local a, b = 1, 2\nif a || b then say('one') end\n",
+		  "scripts/x.lua:2: unexpected symbol near '|'\nhint: use and / or" },
+		{ "// ask for the name\nlocal n = ask('Name?')\n",
+		  "scripts/x.lua:1: unexpected symbol near '//'\nhint: comments start with --" },
+		/* The comment's words run into the next line, where Lua stops. */
+		{ "local n = 1 // the answer\nsay(n)\n",
+		  "scripts/x.lua:2: syntax error near 'say'\nhint: comments start with --" },
+		{ "local n = 1 // TODO: fix\n",
+		  "scripts/x.lua:2: function arguments expected near <eof>\nhint: comments start with --" },
+		{ "local a = ask('Q')\nif a == 'x' then\n  say('x')\nelse if a == 'y' then\n  say('y')\nend\n",
+		  "scripts/x.lua:7: 'end' expected (to close 'if' at line 2) near <eof>\n"
+		  "hint: use elseif (else if opens a new block that needs its own end)" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *m = compile_error(cases[i].src);
+		assert_non_null(m);
+		assert_string_equal(m, cases[i].message);
+	}
+}
+
+static void test_floor_division_compiles_and_real_mistakes_get_no_hint(void **state)
+{
+	(void)state;
+	char *t = say_result("local half = 7 // 2 -- floor division\nsay(half .. '|' .. 9//4)\n");
+	assert_string_equal(t, "3|2");
+	free(t);
+	static const char *const unrelated[] = {
+		"local n = 7 // 2\nlocal = 3\n",           /* "//" nearby, but not the slip */
+		"local a = 1\nif a ~= 2 then x = = 1 end\n", /* near '=' */
+		"local b = 3 & 1\nlocal = 2\n",            /* Lua's own & */
+		"say('a != b')\nlocal = 1\n",              /* "!=" only inside a string */
+		"say('// not a comment') x = = 1\n",
+		"if a then\n  say('else if')\n",           /* missing end; "else if" is quoted */
+	};
+	for (size_t i = 0; i < sizeof unrelated / sizeof unrelated[0]; i++) {
+		const char *m = compile_error(unrelated[i]);
+		assert_non_null(m);
+		if (strstr(m, "hint:"))
+			fail_msg("case %zu got a hint: %s", i, m);
+	}
+}
+
 static void test_runtime_error_names_file_and_line(void **state)
 {
 	(void)state;
@@ -870,6 +1123,74 @@ static void test_print_goes_to_the_log(void **state)
 	free(t);
 }
 
+/* The error a script gets for its first feed (a copy of the message). */
+static void expect_open_error(const char *src, const char *want)
+{
+	struct script *s = open_src(src);
+	struct script_error e;
+	assert_int_equal(feed_err(s, "hi", &e), SCRIPT_ERUNTIME);
+	if (!strstr(e.message, want))
+		fail_msg("error \"%s\" lacks \"%s\"", e.message, want);
+	script_close(s);
+}
+
+/* opts.examples rides on the ask event for check (numbers as the text a
+ * candidate would type); a list past its bounds is the script's error at its
+ * line; an answer a question settled for after its retries says so. */
+static void test_examples_ride_on_the_ask_and_are_bounded(void **state)
+{
+	(void)state;
+	struct script *s = open_src(
+		"local e = ask('Email?', {examples = {'ada@example.com', 'x'}, retries = 0,\n"
+		"  validate = function(a) return a:find('@') ~= nil end})\n"
+		"local n = ask_number('Years?', {min = 0, examples = {5, 2.5, 'about 3'}})\n"
+		"say(e)\n");
+	struct script_output out;
+	feed_ok(s, "hi", &out);
+	expect_ev(&out, 0, SCRIPT_EV_ASK, "Email?");
+	assert_int_equal(out.events[0].nexamples, 2);
+	assert_string_equal(out.events[0].examples[0], "ada@example.com");
+	assert_string_equal(out.events[0].examples[1], "x");
+	script_output_free(&out);
+
+	feed_ok(s, "nope", &out); /* retries = 0: refused, settled for, flagged */
+	expect_accepted(&out, 0);
+	assert_true(out.events[0].gave_up);
+	expect_ev(&out, 1, SCRIPT_EV_ASK, "Years?");
+	assert_int_equal(out.events[1].nexamples, 3);
+	assert_string_equal(out.events[1].examples[0], "5");
+	assert_string_equal(out.events[1].examples[1], "2.5");
+	assert_string_equal(out.events[1].examples[2], "about 3");
+	script_output_free(&out);
+
+	feed_ok(s, "4", &out); /* accepted: not a give-up */
+	expect_accepted(&out, 0);
+	assert_false(out.events[0].gave_up);
+	script_output_free(&out);
+	script_close(s);
+
+	expect_open_error("local t = {}\nfor i = 1, 33 do t[i] = 'a' .. i end\nask('Q', {examples = t})\n",
+			  "scripts/t.lua:3: ask: opts.examples holds 33 answers; at most 32 are allowed");
+	expect_open_error("ask('Q', {examples = {('x'):rep(16 * 1024 + 1)}})\n",
+			  "scripts/t.lua:1: ask: example 1 is 16385 bytes long; at most 16384");
+	expect_open_error("ask('Q', {examples = {'a', 5}})\n",
+			  "scripts/t.lua:1: ask: example 2 must be a string, got the number 5");
+	expect_open_error("ask_number('Q', {examples = {0/0}})\n",
+			  "ask_number: example 1 must be a number or a string, got the number ");
+	expect_open_error("ask('Q', {examples = {''}})\n", "example 1 is empty");
+	expect_open_error("ask('Q', {examples = 'a'})\n", "ask: opts.examples must be a list");
+	expect_open_error("choose('Q', {'a'}, {examples = {'a'}})\n",
+			  "choose: opts.examples is for ask and ask_number");
+	/* 32 of 16 KiB each is within bounds. */
+	s = open_src("local t = {}\nfor i = 1, 32 do t[i] = ('x'):rep(16 * 1024) end\n"
+		     "ask('Q', {examples = t})\n");
+	feed_ok(s, "hi", &out);
+	assert_int_equal(out.events[0].nexamples, 32);
+	assert_int_equal(strlen(out.events[0].examples[31]), 16 * 1024);
+	script_output_free(&out);
+	script_close(s);
+}
+
 int main(void)
 {
 	log_set_level(3);
@@ -879,6 +1200,13 @@ int main(void)
 		cmocka_unit_test(test_choose_reasks_with_hint_on_unknown_option),
 		cmocka_unit_test(test_choose_accepts_option_number_and_case_insensitive_text),
 		cmocka_unit_test(test_ask_number_rejects_out_of_range),
+		cmocka_unit_test(test_ask_trims_surrounding_whitespace_unless_raw),
+		cmocka_unit_test(test_trim_keeps_a_lone_byte_of_the_nbsp_pair),
+		cmocka_unit_test(test_raw_option_must_be_a_boolean),
+		cmocka_unit_test(test_trimming_a_128_kib_answer_is_linear),
+		cmocka_unit_test(test_api_level_1_keeps_ask_answers_as_typed),
+		cmocka_unit_test(test_api_level_2_trims_ask_answers_and_records_numbers),
+		cmocka_unit_test(test_unknown_api_level_is_refused),
 		cmocka_unit_test(test_ask_inside_pcall_still_yields),
 		cmocka_unit_test(test_validate_and_retries_with_on_give_up),
 		cmocka_unit_test(test_opening_message_candidate_and_interview_are_visible),
@@ -897,11 +1225,14 @@ int main(void)
 		cmocka_unit_test(test_time_limit_stops_a_loop_of_long_c_calls),
 		cmocka_unit_test(test_output_bounds_fail_the_feed),
 		cmocka_unit_test(test_syntax_error_names_file_and_line),
+		cmocka_unit_test(test_syntax_slips_from_other_languages_get_a_hint),
+		cmocka_unit_test(test_floor_division_compiles_and_real_mistakes_get_no_hint),
 		cmocka_unit_test(test_runtime_error_names_file_and_line),
 		cmocka_unit_test(test_error_inside_the_prelude_names_prelude_lua_and_its_line),
 		cmocka_unit_test(test_every_error_code_has_its_own_sentence),
 		cmocka_unit_test(test_same_inputs_give_same_events),
 		cmocka_unit_test(test_print_goes_to_the_log),
+		cmocka_unit_test(test_examples_ride_on_the_ask_and_are_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
