@@ -34,6 +34,9 @@
 #define QUERY_VALUE_MAX 256
 #define JSON_TYPE "application/json; charset=utf-8"
 
+_Static_assert(API_LIST_MAX == RECORD_PAGE_MAX && API_LIST_DEFAULT == RECORD_PAGE_DEFAULT,
+	       "the API pages interviews as record does");
+
 /* One request on its way through: the caller's request and response, who
  * asked, and the route's one path argument (an id, a name, a label). */
 struct call {
@@ -552,120 +555,68 @@ out:
 	proto_api_fields_free(f, 2);
 }
 
-/* The list's order, newest first; the id breaks ties so a cursor is exact. */
-static int newest_first(const void *pa, const void *pb)
-{
-	const struct proto_interview *a = *(const struct proto_interview *const *)pa;
-	const struct proto_interview *b = *(const struct proto_interview *const *)pb;
-	if (a->created != b->created)
-		return a->created > b->created ? -1 : 1;
-	return -strcmp(a->id, b->id);
-}
-
-/* A cursor is the position after the last item shown: "CREATED.ID", opaque
- * to clients. Returns 0, or -1 when text is not one. */
-static int cursor_parse(const char *text, int64_t *created, char id[TOKEN_ID_LEN + 1])
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(text, &end, 10);
-	if (end == text || *end != '.' || errno || v < 0 || !token_is_id(end + 1))
-		return -1;
-	*created = v;
-	snprintf(id, TOKEN_ID_LEN + 1, "%s", end + 1);
-	return 0;
-}
-
-/* Case-insensitive (ASCII) substring. */
-static bool contains_ci(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return true;
-	return n == 0;
-}
-
+/* A page of interviews, newest first: the arguments are checked here so
+ * each refusal names its field, then record pages through the store. */
 static void interviews_list(struct call *c)
 {
 	const char *query = c->req->query;
-	char status_s[QUERY_VALUE_MAX], script[QUERY_VALUE_MAX], q[QUERY_VALUE_MAX],
-		limit_s[QUERY_VALUE_MAX], cursor_s[QUERY_VALUE_MAX], cur_id[TOKEN_ID_LEN + 1] = "";
-	enum proto_status status = PROTO_STATUS_NEW;
-	int has_status, has_script, has_q, has_limit, has_cursor;
-	long limit = API_LIST_DEFAULT;
-	int64_t cur_created = 0;
+	char status[QUERY_VALUE_MAX], script[QUERY_VALUE_MAX], q[QUERY_VALUE_MAX],
+		limit_s[QUERY_VALUE_MAX], cursor[QUERY_VALUE_MAX], next[RECORD_CURSOR_LEN + 1];
+	struct record_page_query pq = { .limit = API_LIST_DEFAULT };
 	struct proto_interview *ivs = NULL;
-	const struct proto_interview **sel = NULL;
-	size_t n = 0, m = 0;
+	enum proto_status st;
+	size_t n = 0;
+	int has;
 
-	if ((has_status = query_param(query, "status", status_s, sizeof status_s)) < 0 ||
-	    (has_status && proto_status_parse(status_s, &status) != 0)) {
+	if ((has = query_param(query, "status", status, sizeof status)) < 0 ||
+	    (has && proto_status_parse(status, &st) != 0)) {
 		fail_field(c, 400, "status", "status must be one of new, active, finished, closed");
 		return;
 	}
-	if ((has_script = query_param(query, "script", script, sizeof script)) < 0 ||
-	    (has_script && !scriptdir_name_ok(script))) {
+	pq.status = has ? status : NULL;
+	if ((has = query_param(query, "script", script, sizeof script)) < 0 ||
+	    (has && !scriptdir_name_ok(script))) {
 		fail_field(c, 400, "script", "script must be a script name (%s)",
 			   scriptdir_strerror(SCRIPTDIR_ENAME));
 		return;
 	}
-	if ((has_q = query_param(query, "q", q, sizeof q)) < 0 ||
-	    (has_q && !text_utf8_valid(q, strlen(q)))) {
+	pq.script = has ? script : NULL;
+	if ((has = query_param(query, "q", q, sizeof q)) < 0 ||
+	    (has && !text_utf8_valid(q, strlen(q)))) {
 		fail_field(c, 400, "q", "q must be UTF-8 text of at most %d bytes",
 			   QUERY_VALUE_MAX - 1);
 		return;
 	}
-	if ((has_limit = query_param(query, "limit", limit_s, sizeof limit_s)) != 0) {
+	pq.q = has ? q : NULL;
+	if ((has = query_param(query, "limit", limit_s, sizeof limit_s)) != 0) {
 		char *end = limit_s;
+		long limit = 0;
 		errno = 0;
-		if (has_limit > 0)
+		if (has > 0)
 			limit = strtol(limit_s, &end, 10);
-		if (has_limit < 0 || end == limit_s || *end || errno || limit < 1 ||
+		if (has < 0 || end == limit_s || *end || errno || limit < 1 ||
 		    limit > API_LIST_MAX) {
 			fail_field(c, 400, "limit", "limit must be a number from 1 to %d",
 				   API_LIST_MAX);
 			return;
 		}
+		pq.limit = (size_t)limit;
 	}
-	if ((has_cursor = query_param(query, "cursor", cursor_s, sizeof cursor_s)) < 0 ||
-	    (has_cursor && cursor_parse(cursor_s, &cur_created, cur_id) != 0)) {
+	if ((has = query_param(query, "cursor", cursor, sizeof cursor)) < 0) {
 		fail_field(c, 400, "cursor", "cursor must be a next_cursor this API returned");
 		return;
 	}
+	pq.cursor = has ? cursor : NULL;
 
-	int rc = record_list_interviews(c->a->store, &ivs, &n);
-	if (rc != 0) {
+	int rc = record_list_interviews_page(c->a->store, &pq, &ivs, &n, next);
+	if (rc == RECORD_ECURSOR) {
+		fail_field(c, 400, "cursor", "cursor must be a next_cursor this API returned");
+	} else if (rc != 0) {
 		log_error("api: listing interviews: %s", record_strerror(rc));
 		fail(c, 500, "the server could not read the interviews; try again");
-		return;
+	} else {
+		reply_json(c, 200, proto_api_interviews(ivs, n, next[0] ? next : NULL));
 	}
-	if (n && !(sel = calloc(n, sizeof *sel))) {
-		out_of_memory(c->res);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct proto_interview *iv = &ivs[i];
-		if ((has_status && iv->status != status) ||
-		    (has_script && strcmp(iv->script, script) != 0) ||
-		    (has_q && !contains_ci(iv->candidate, q)))
-			continue;
-		if (has_cursor && (iv->created > cur_created ||
-				   (iv->created == cur_created && strcmp(iv->id, cur_id) >= 0)))
-			continue;
-		sel[m++] = iv;
-	}
-	if (m > 1)
-		qsort(sel, m, sizeof *sel, newest_first);
-	bool more = m > (size_t)limit;
-	size_t shown = more ? (size_t)limit : m;
-	char next[48] = "";
-	if (more)
-		snprintf(next, sizeof next, "%lld.%s", (long long)sel[shown - 1]->created,
-			 sel[shown - 1]->id);
-	reply_json(c, 200, proto_api_interviews(sel, shown, more ? next : NULL));
-out:
-	free(sel);
 	record_interviews_free(ivs, n);
 }
 
