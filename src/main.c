@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "check.h"
 #include "engine.h"
 #include "export.h"
@@ -365,6 +366,7 @@ static int cmd_serve(int argc, char **argv)
 			break;
 		}
 		engine_sweep(eng);
+		account_sweep(st, record_now_ms()); /* ended sessions, old sign-in failures */
 	}
 	rc = 0;
 out:

@@ -328,4 +328,55 @@ char *proto_replay_encode(const struct proto_replay *r, const char *script, cons
 void proto_replay_free(struct proto_replay *r);
 
 
+/* ---- HTTP API (api.c): request bodies and responses --------------------- */
+
+/* One field api.c wants from a request body, by name. Every field is a JSON
+ * string; a missing or null one leaves value NULL. */
+struct proto_api_field {
+	const char *name; /* in */
+	char *value;      /* out: a new string, or NULL */
+};
+
+/* Parses a request body: one JSON object whose named fields, where present,
+ * are strings (others are ignored). Returns 0, or PROTO_EBAD with err naming
+ * the problem and *field the field at fault ("body" when it is the whole
+ * text), or PROTO_ENOMEM. Always call proto_api_fields_free, which wipes each
+ * value (a password may be among them) before freeing it. */
+int proto_api_parse_fields(const char *data, size_t len, struct proto_api_field *fields,
+			   size_t n, char *err, size_t errlen, const char **field);
+void proto_api_fields_free(struct proto_api_field *fields, size_t n);
+
+/* {"error":{"code","message"}}, plus "field" when field is not NULL. */
+char *proto_api_error(const char *code, const char *message, const char *field);
+
+/* Who is signed in: {"name","role"}, plus "apikey":true for an API key. */
+char *proto_api_principal(const char *name, const char *role, bool apikey);
+
+/* One script of the scripts directory. hash and error may be NULL (null). */
+struct proto_api_script {
+	const char *name;
+	const char *hash;  /* sha256 hex of the current source */
+	bool ok;           /* it compiles */
+	const char *error; /* "scripts/NAME.lua:LINE: ..." when not ok */
+};
+/* [{"name","hash","ok","error"}...] */
+char *proto_api_scripts(const struct proto_api_script *scripts, size_t n);
+
+/* A new interview: {"id","interview_id","script","candidate","token","url",
+ * "ws_url"} (interview_id as `interviewd new --json` names it). */
+char *proto_api_created(const char *id, const char *script, const char *candidate,
+			const char *token, const char *url, const char *ws_url);
+
+/* One page of interviews: {"interviews":[ITEM...],"next_cursor":null|"..."};
+ * ITEM is {"id","script","script_hash","candidate","status","created",
+ * "updated","messages","scores":{},"tags":[]} (messages: turns so far). */
+char *proto_api_interviews(const struct proto_interview *ivs, size_t n, const char *next_cursor);
+
+/* One interview: the record as `interviewd show --json` prints it, with
+ * "messages", and "scores", "answers", "notes", "tags", "last_error",
+ * "last_traceback" always present (empty or null), plus "transcript". */
+char *proto_api_interview(const struct proto_interview *iv, const struct proto_turn *turns,
+			  size_t n);
+
+
 #endif

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api.h"
 #include "log.h"
 #include "proto.h"
 #include "record.h"
@@ -66,6 +67,7 @@ struct server {
 	struct store *store;
 	char *www_dir;
 	char *scripts_dir; /* where scriptdir finds NAME.lua, as interviewd new does */
+	struct api api;    /* the team API under /api/v1 */
 	unsigned max_connections;
 	atomic_uint open;
 	int port;
@@ -210,6 +212,96 @@ static int page_handler(struct mg_connection *conn, void *cbdata)
 		}
 	}
 	return send_page_file(conn, path, asset, strcmp(ri->request_method, "HEAD") == 0);
+}
+
+/* ---- HTTP: the team API --------------------------------------------------- */
+
+/* Reads the request body into a new buffer of API_MAX_BODY + 1 bytes.
+ * Stops reading one byte past the bound (*too_large then), and refuses a
+ * declared Content-Length past it without reading anything: the rest stays
+ * unread and CivetWeb closes the connection after the answer. A request with
+ * neither a length nor chunked encoding has no body (RFC 9112, 6.3). Returns
+ * 0, or -1 when out of memory. */
+static int read_body(struct mg_connection *conn, const struct mg_request_info *ri, char **body,
+		     size_t *len, bool *too_large)
+{
+	*body = NULL;
+	*len = 0;
+	*too_large = ri->content_length > API_MAX_BODY;
+	const char *te = mg_get_header(conn, "Transfer-Encoding");
+	bool chunked = ri->content_length < 0 && te && strstr(te, "chunked");
+	if (*too_large || (ri->content_length <= 0 && !chunked))
+		return 0;
+	if (!(*body = malloc(API_MAX_BODY + 1)))
+		return -1;
+	while (*len <= API_MAX_BODY) {
+		int n = mg_read(conn, *body + *len, API_MAX_BODY + 1 - *len);
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+	}
+	*too_large = *len > API_MAX_BODY;
+	return 0;
+}
+
+static int api_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct api_response res;
+	char *body;
+	size_t len;
+	bool too_large;
+	if (read_body(conn, ri, &body, &len, &too_large) != 0) {
+		send_plain(conn, 503, "server out of memory; try again shortly\n");
+		return 503;
+	}
+	struct api_request req = {
+		.method = ri->request_method,
+		.path = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri ? ri->local_uri : "",
+		.query = ri->query_string,
+		.cookie = mg_get_header(conn, "Cookie"),
+		.authorization = mg_get_header(conn, "Authorization"),
+		.origin = mg_get_header(conn, "Origin"),
+		.host = mg_get_header(conn, "Host"),
+		.content_type = mg_get_header(conn, "Content-Type"),
+		.body = body,
+		.body_len = too_large ? 0 : len,
+		.body_too_large = too_large,
+		.peer = ri->remote_addr,
+		.is_tls = ri->is_ssl != 0,
+		.now = record_now_ms(),
+	};
+	api_handle(&s->api, &req, &res);
+	if (body) {
+		explicit_bzero(body, len); /* a sign-in's password */
+		free(body);
+	}
+
+	char clen[32], retry[32];
+	snprintf(clen, sizeof clen, "%zu", res.len);
+	mg_response_header_start(conn, res.status);
+	if (res.content_type)
+		mg_response_header_add(conn, "Content-Type", res.content_type, -1);
+	if (res.status != 204)
+		mg_response_header_add(conn, "Content-Length", clen, -1);
+	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
+	if (res.set_cookie[0])
+		mg_response_header_add(conn, "Set-Cookie", res.set_cookie, -1);
+	if (res.allow[0])
+		mg_response_header_add(conn, "Allow", res.allow, -1);
+	if (res.retry_after > 0) {
+		snprintf(retry, sizeof retry, "%lld", (long long)res.retry_after);
+		mg_response_header_add(conn, "Retry-After", retry, -1);
+	}
+	mg_response_header_send(conn);
+	if (res.body && strcmp(ri->request_method, "HEAD") != 0)
+		mg_write(conn, res.body, res.len);
+	int status = res.status;
+	explicit_bzero(res.set_cookie, sizeof res.set_cookie);
+	api_response_free(&res);
+	return status;
 }
 
 /* ---- WebSocket ------------------------------------------------------------ */
@@ -612,6 +704,9 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 		"websocket_timeout_ms", "10000",
 		"request_timeout_ms", "30000",
 		"listen_backlog", "1024",
+		/* Paths reach the handlers as sent: CivetWeb's decoding would
+		 * turn %00 into the end of the string. The API decodes strictly. */
+		"decode_url", "no",
 		"connection_queue", "256",
 		NULL,
 	};
@@ -629,6 +724,9 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	s->self_len = s->port ? self_address(o->listen, s->port, &s->self) : 0;
 	mg_set_auth_handler(s->ctx, "/v1", ws_auth_handler, s);
 	mg_set_websocket_handler(s->ctx, "/v1", ws_connect, ws_ready, ws_data, ws_close, s);
+	s->api.store = s->store;
+	s->api.scripts_dir = s->scripts_dir;
+	mg_set_request_handler(s->ctx, "/api", api_handler, s);
 	mg_set_request_handler(s->ctx, "/", page_handler, s);
 	*out = s;
 	return 0;

@@ -5,7 +5,8 @@
  * upgrading), reassembles fragmented frames, answers pings and closes, bounds
  * message size, and hands complete text messages to the engine. Keeps the set
  * of open connections per interview for broadcasts and for closing them all
- * with 1001 at shutdown. */
+ * with 1001 at shutdown. Requests under /api go to api.c, with their body read
+ * here up to API_MAX_BODY. */
 #ifndef INTERVIEWD_SERVER_H
 #define INTERVIEWD_SERVER_H
 
