@@ -95,7 +95,7 @@ function Shell({ me, route, onSignOut, signOutError }) {
             ))}
           </ul>
         </nav>
-        <div className="who">
+        <div className="account">
           <span data-testid="me">{me.name} <span className="role">({me.role})</span></span>
           <button type="button" className="button small" onClick={onSignOut}>Sign out</button>
         </div>

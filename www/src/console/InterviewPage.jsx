@@ -125,6 +125,21 @@ function Results({ data }) {
   );
 }
 
+// The same frame while loading, loaded or missing, so the heading (which has focus after navigation)
+// stays the same element as the page fills in.
+function Frame({ title, badge, children }) {
+  return (
+    <section className="page interview-page" aria-labelledby="page-heading">
+      <p className="back"><a href="#/"><span aria-hidden="true">← </span>Interviews</a></p>
+      <div className="page-head">
+        <PageHeading>{title}</PageHeading>
+        {badge}
+      </div>
+      {children}
+    </section>
+  );
+}
+
 export default function InterviewPage({ id }) {
   const { api, me, WebSocketImpl, navigate } = useConsole();
   const now = useNow();
@@ -177,21 +192,18 @@ export default function InterviewPage({ id }) {
   if (state.gone || (!data && state.error)) {
     const notFound = state.gone || state.error?.status === 404;
     return (
-      <section className="page" aria-labelledby="page-heading">
-        <PageHeading>{notFound ? 'Interview not found' : 'Interview'}</PageHeading>
+      <Frame title={notFound ? 'Interview not found' : 'Interview'}>
         {notFound
           ? <p className="notice warn" role="status">{state.gone ? 'This interview has been erased.' : 'There is no such interview. It may have been erased, or the address is wrong.'}</p>
           : <ErrorText error={state.error} what="Could not load the interview" />}
-        <p><a href="#/">Back to the interviews</a></p>
-      </section>
+      </Frame>
     );
   }
   if (!data) {
     return (
-      <section className="page" aria-labelledby="page-heading">
-        <PageHeading>Interview</PageHeading>
+      <Frame title="Interview">
         <p className="hint" role="status">Loading the interview…</p>
-      </section>
+      </Frame>
     );
   }
 
@@ -213,12 +225,7 @@ export default function InterviewPage({ id }) {
   };
 
   return (
-    <section className="page interview-page" aria-labelledby="page-heading">
-      <p className="back"><a href="#/">← Interviews</a></p>
-      <div className="page-head">
-        <PageHeading>{candidate || '(no name)'}</PageHeading>
-        <StatusBadge status={data.status} />
-      </div>
+    <Frame title={candidate || '(no name)'} badge={<StatusBadge status={data.status} />}>
       <p className="meta">
         <span>Script <strong>{data.script}</strong>{data.script_hash ? <> <code title={`sha256 ${data.script_hash}`}>{data.script_hash.slice(0, 12)}</code></> : null}</span>
         <span>Created <Time ms={data.created} now={now} /></span>
@@ -270,6 +277,6 @@ export default function InterviewPage({ id }) {
           <p>This deletes the transcript, the results and every link of the interview with <strong>{candidate || id}</strong>. It cannot be undone.</p>
         </ConfirmDialog>
       )}
-    </section>
+    </Frame>
   );
 }

@@ -1,12 +1,15 @@
 // Mounts the whole console at a hash route against the mock API and a fake watch socket, with a small
 // team's data: two interviews, a script that compiles and one that does not.
+import { vi } from 'vitest';
 import { configure, render } from '@testing-library/react';
 import Console from '../Console.jsx';
 import { fakeSocketFactory } from '../../testing/FakeWebSocket.js';
 import { apiError, mockServer } from './mockServer.js';
 
-// Role queries over the whole console are slow in jsdom on a busy machine: give waits room.
+// Role queries over the whole console are slow in jsdom on a busy machine (the suite runs files in
+// parallel on two cores): give waits, and the tests around them, room.
 configure({ asyncUtilTimeout: 5000 });
+vi.setConfig({ testTimeout: 20000 });
 
 export const NOW = Date.now();
 export const ADMIN = { name: 'alice', role: 'admin' };
