@@ -1,4 +1,5 @@
-// The candidate page build: index.html into dist/, which the binary serves. spec-example.html mounts the
+// The page builds: index.html (the candidate's page) and console.html (the interviewer console, served
+// at /console/) into dist/, which the binary serves; both share dist/assets/. spec-example.html mounts the
 // reference spec's InterviewChatbot example verbatim so a browser test can prove the protocol contract;
 // it is test material, never shipped: only `vite build --mode spec-example --outDir DIR` builds it
 // (tests/browser/spec_example.test.mjs does, into a directory of its own).
@@ -17,7 +18,9 @@ export default defineConfig(({ mode }) => ({
     outDir: mode === SPEC_EXAMPLE_MODE ? 'dist-spec-example' : 'dist',
     emptyOutDir: true,
     rollupOptions: {
-      input: mode === SPEC_EXAMPLE_MODE ? { 'spec-example': here('./spec-example.html') } : { main: here('./index.html') },
+      input: mode === SPEC_EXAMPLE_MODE
+        ? { 'spec-example': here('./spec-example.html') }
+        : { main: here('./index.html'), console: here('./console.html') },
     },
   },
   test: {
