@@ -204,10 +204,14 @@ static int page_handler(struct mg_connection *conn, void *cbdata)
 			send_plain(conn, 404, "not found\n");
 			return 404;
 		}
-		snprintf(path, sizeof path, "%s/index.html", s->www_dir);
+		/* /console and everything under it is the team's console, a
+		 * second entry of the same build; the rest is the candidate's. */
+		bool console = strcmp(uri, "/console") == 0 || strncmp(uri, "/console/", 9) == 0;
+		snprintf(path, sizeof path, "%s/%s", s->www_dir, console ? "console.html" : "index.html");
 		asset = false;
 		if (!is_file(path)) {
-			send_plain(conn, 404, "the candidate page is not built; run `make`\n");
+			send_plain(conn, 404, console ? "the console is not built; run `make page`\n"
+						      : "the candidate page is not built; run `make page`\n");
 			return 404;
 		}
 	}

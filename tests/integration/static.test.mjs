@@ -13,6 +13,7 @@ before(async () => {
   www = path.join(top, 'dist');
   mkdirSync(path.join(www, 'assets'), { recursive: true });
   writeFileSync(path.join(www, 'index.html'), '<!doctype html><title>page</title>');
+  writeFileSync(path.join(www, 'console.html'), '<!doctype html><title>console</title>');
   writeFileSync(path.join(www, 'assets', 'app-3f9a1c.js'), 'console.log(1)');
   writeFileSync(path.join(www, 'assets', 'app-3f9a1c.css'), 'body{}');
   writeFileSync(path.join(top, 'secret.txt'), 'outside the page build');
@@ -32,6 +33,19 @@ test('index.html is served as HTML that revalidates, with a policy that keeps th
   assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
   assert.match(r.headers.get('content-security-policy'), /default-src 'self'/);
   assert.equal(await r.text(), '<!doctype html><title>page</title>');
+});
+
+test('the console answers at /console and every path under it; other paths stay the candidate page', async () => {
+  for (const p of ['/console', '/console/', '/console/interviews/abc']) {
+    const r = await fetch(`${server.http}${p}`);
+    assert.equal(r.status, 200, p);
+    assert.equal(r.headers.get('cache-control'), 'no-cache', p);
+    assert.equal(await r.text(), '<!doctype html><title>console</title>', p);
+  }
+  for (const p of ['/consoles', '/interview/console']) {
+    const r = await fetch(`${server.http}${p}`);
+    assert.equal(await r.text(), '<!doctype html><title>page</title>', p);
+  }
 });
 
 test('hashed assets get their content type and are cached for a year', async () => {
@@ -77,7 +91,10 @@ test('without a page build the server says how to build it', async () => {
   try {
     const r = await fetch(`${bare.http}/`);
     assert.equal(r.status, 404);
-    assert.match(await r.text(), /not built; run `make`/);
+    assert.match(await r.text(), /the candidate page is not built; run `make page`/);
+    const c = await fetch(`${bare.http}/console/`);
+    assert.equal(c.status, 404);
+    assert.match(await c.text(), /the console is not built; run `make page`/);
   } finally {
     await bare.stop();
     bare.cleanup();
