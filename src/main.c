@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,6 +221,39 @@ static const char *error_sentence(int rc)
 	if (rc <= -100 && rc > -200)
 		return token_strerror(rc);
 	return "unexpected error";
+}
+
+/* Appends word to out (of outlen bytes) as a shell reads it back: as is when
+ * it is plain, else in single quotes. */
+static void append_word(char *out, size_t outlen, const char *word)
+{
+	size_t n = strlen(out);
+	int plain = *word != '\0';
+	for (const char *c = word; *c; c++)
+		plain &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			 (*c >= '0' && *c <= '9') || strchr("-_./:=@%+,", *c) != NULL;
+	if (plain) {
+		snprintf(out + n, outlen - n, "%s%s", n ? " " : "", word);
+		return;
+	}
+	snprintf(out + n, outlen - n, "%s'", n ? " " : "");
+	for (const char *c = word; *c; c++) {
+		n = strlen(out);
+		snprintf(out + n, outlen - n, *c == '\'' ? "'\\''" : "%c", *c);
+	}
+	n = strlen(out);
+	snprintf(out + n, outlen - n, "'");
+}
+
+/* A command to print in a hint, so that it runs as shown: cmd, then
+ * --data DIR when the data directory is not the default one. */
+static void with_data(char *out, size_t outlen, const char *cmd, const char *data)
+{
+	snprintf(out, outlen, "%s", cmd);
+	if (strcmp(data, "data") != 0) {
+		append_word(out, outlen, "--data");
+		append_word(out, outlen, data);
+	}
 }
 
 static struct store *open_store(const char *dir, unsigned readers, int nosync)
@@ -508,9 +542,136 @@ static void fmt_time(long long ms, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
+/* Display columns of UTF-8 text: one per character (the names and tags a
+ * script writes are mostly Latin; wide characters merely make a row longer). */
+static size_t text_cols(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Prints s in exactly width columns: cut on a character boundary with "…"
+ * when longer, padded with spaces unless it ends the row. */
+static void put_cell(const char *s, size_t width, int last)
+{
+	size_t cols = text_cols(s);
+	if (cols > width) {
+		size_t keep = 0, bytes = 0;
+		for (; s[bytes] && keep < width - 1; keep++)
+			do
+				bytes++;
+			while (((unsigned char)s[bytes] & 0xC0) == 0x80);
+		printf("%.*s…", (int)bytes, s);
+		cols = width;
+	} else {
+		fputs(s, stdout);
+	}
+	for (; !last && cols < width; cols++)
+		putchar(' ');
+}
+
+/* The width a row may take: the terminal's, else $COLUMNS, else 120 (so a
+ * pipe gets rows as long as a wide terminal's, the same on every run). */
+static size_t line_width(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *env = getenv("COLUMNS");
+	long c = env ? strtol(env, NULL, 10) : 0;
+	return c >= 20 && c <= 1000 ? (size_t)c : 120;
+}
+
+/* An interview's results on one line: "score 7, fit 2 · tags: senior, remote",
+ * "" when it has none. A new string (free()), NULL when out of memory. */
+static char *results_line(const struct proto_interview *iv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < iv->nscores; i++)
+		fprintf(f, "%s%s %g", i ? ", " : "", iv->scores[i].name, iv->scores[i].value);
+	for (size_t i = 0; i < iv->ntags; i++)
+		fprintf(f, "%s%s", i ? ", " : iv->nscores ? " · tags: " : "tags: ", iv->tags[i]);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 static const char LIST_HELP[] =
 	"usage: interviewd list [--json] [--data DIR]\n"
-	"\nLists every interview: id, status, script, candidate, messages so far, last activity.\n";
+	"\n"
+	"Lists every interview: id, status, script, candidate, messages so far, last activity and,\n"
+	"when any interview has them, its results (\"score 7 · tags: senior, remote\"), cut to fit\n"
+	"the terminal ($COLUMNS, or 120 columns when not a terminal).\n"
+	"  --json   every interview with every field: scores {}, answers {}, notes [], tags [],\n"
+	"           last_error null and the like when empty (see `interviewd show ID --json`)\n";
+
+static void print_list(const struct proto_interview *ivs, size_t n, const char *data)
+{
+	if (n == 0) {
+		char cmd[512];
+		with_data(cmd, sizeof cmd, "interviewd new --script demo", data);
+		printf("(no interviews yet: create one with `%s`)\n", cmd);
+		return;
+	}
+	/* Columns as wide as their widest value, within a bound. */
+	size_t wstatus = strlen("STATUS"), wscript = strlen("SCRIPT"), wcand = strlen("CANDIDATE");
+	int any_results = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t a = strlen(proto_status_name(ivs[i].status)), b = text_cols(ivs[i].script),
+		       c = text_cols(ivs[i].candidate);
+		wstatus = a > wstatus ? a : wstatus;
+		wscript = b > wscript ? b : wscript;
+		wcand = c > wcand ? c : wcand;
+		any_results |= ivs[i].nscores > 0 || ivs[i].ntags > 0;
+	}
+	wscript = wscript > 18 ? 18 : wscript;
+	wcand = wcand > 20 ? 20 : wcand;
+	const size_t wupdated = strlen("2000-01-01 00:00 UTC");
+	size_t used = 16 + 2 + wstatus + 2 + wscript + 2 + wcand + 2 + 4 + 2 + wupdated;
+	size_t width = line_width();
+	/* Results get what the line has left, and never less than a useful minimum. */
+	size_t wresults = width > used + 2 + 24 ? width - used - 2 : 24;
+
+	put_cell("ID", 16, 0);
+	printf("  ");
+	put_cell("STATUS", wstatus, 0);
+	printf("  ");
+	put_cell("SCRIPT", wscript, 0);
+	printf("  ");
+	put_cell("CANDIDATE", wcand, 0);
+	printf("  MSGS  ");
+	put_cell("UPDATED", wupdated, !any_results);
+	printf("%s\n", any_results ? "  RESULTS" : "");
+	for (size_t i = 0; i < n; i++) {
+		char when[32];
+		fmt_time(ivs[i].updated, when, sizeof when);
+		char *results = any_results ? results_line(&ivs[i]) : NULL;
+		int last = !results || !*results;
+		put_cell(ivs[i].id, 16, 0);
+		printf("  ");
+		put_cell(proto_status_name(ivs[i].status), wstatus, 0);
+		printf("  ");
+		put_cell(ivs[i].script, wscript, 0);
+		printf("  ");
+		put_cell(ivs[i].candidate, wcand, 0);
+		printf("  %4llu  ", (unsigned long long)ivs[i].next_seq - 1);
+		put_cell(when, wupdated, last);
+		if (!last) {
+			printf("  ");
+			put_cell(results, wresults, 1);
+		}
+		printf("\n");
+		free(results);
+	}
+}
 
 static int cmd_list(int argc, char **argv)
 {
@@ -531,17 +692,7 @@ static int cmd_list(int argc, char **argv)
 		printf("%s\n", j ? j : "[]");
 		free(j);
 	} else {
-		printf("%-16s  %-9s  %-18s  %-20s  %5s  %s\n", "ID", "STATUS", "SCRIPT", "CANDIDATE",
-		       "MSGS", "UPDATED");
-		for (size_t i = 0; i < n; i++) {
-			char when[32];
-			fmt_time(ivs[i].updated, when, sizeof when);
-			printf("%-16s  %-9s  %-18.18s  %-20.20s  %5llu  %s\n", ivs[i].id,
-			       proto_status_name(ivs[i].status), ivs[i].script, ivs[i].candidate,
-			       (unsigned long long)ivs[i].next_seq - 1, when);
-		}
-		if (n == 0)
-			printf("(no interviews yet: create one with `interviewd new --script demo`)\n");
+		print_list(ivs, n, o.data);
 	}
 	record_interviews_free(ivs, n);
 	store_close(st);
@@ -559,8 +710,10 @@ static int cmd_show(int argc, char **argv)
 	int usage = parse(argc, argv, &o, OPTLIST(O_JSON, O_DATA), SHOW_HELP);
 	if (usage >= 0)
 		return usage;
+	char hint[512];
+	with_data(hint, sizeof hint, "interviewd list", o.data);
 	if (o.argc != 1) {
-		fprintf(stderr, "interviewd show: give one interview id (see `interviewd list`)\n");
+		fprintf(stderr, "interviewd show: give one interview id (see `%s`)\n", hint);
 		return 2;
 	}
 	const char *id = o.argv[0];
@@ -572,7 +725,7 @@ static int cmd_show(int argc, char **argv)
 	size_t n = 0;
 	int rc = token_is_id(id) ? record_get_interview(st, id, &iv) : STORE_ENOTFOUND;
 	if (rc == STORE_ENOTFOUND) {
-		fprintf(stderr, "interviewd show: no interview %s\n", id);
+		fprintf(stderr, "interviewd show: no interview %s (see `%s`)\n", id, hint);
 		goto out;
 	}
 	if (rc != 0 || (rc = record_get_transcript(st, id, &turns, &n)) != 0) {
