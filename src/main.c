@@ -63,6 +63,7 @@ struct opts {
 	unsigned max_connections;
 	int json, help, nosync;
 	int scripts_given; /* --scripts was on the command line, not the default */
+	int url_given;     /* --url was on the command line */
 	int argc;          /* positional arguments */
 	char **argv;
 };
@@ -105,7 +106,7 @@ static int set_option(struct opts *o, enum opt_id id, const char *val, const cha
 	case O_LISTEN: o->listen = val; break;
 	case O_SCRIPT: o->script = val; break;
 	case O_CANDIDATE: o->candidate = val; break;
-	case O_URL: o->url = val; break;
+	case O_URL: o->url = val; o->url_given = 1; break;
 	case O_JSON: o->json = 1; break;
 	case O_NOSYNC: o->nosync = 1; break;
 	case O_MAXCONN: {
@@ -460,10 +461,92 @@ static const char NEW_HELP[] =
 	"\n"
 	"Creates an interview running SCRIPTS/NAME.lua (its source is pinned: later edits to the file\n"
 	"change new interviews only) and prints the candidate's link, WebSocket URL and token.\n"
+	"  --script NAME      the script: its name (demo), its file name (demo.lua) or a path to it in\n"
+	"                     the scripts directory (scripts/demo.lua); a file elsewhere is copied in\n"
+	"                     first, so every interview's script is one the server lists\n"
 	"  --candidate NAME   the candidate's name, as the script sees it (candidate.name)\n"
 	"  --url BASE         the server's public base URL for the link (default $INTERVIEWD_URL or\n"
 	"                     " DEFAULT_URL ")\n"
 	"  --json             print {interview_id, token, url, ws_url, script, candidate}\n";
+
+/* "/" to show dir as a directory, "" when it already ends in one. */
+static const char *slash(const char *dir)
+{
+	size_t n = strlen(dir);
+	return n && dir[n - 1] == '/' ? "" : "/";
+}
+
+/* The scripts of dir that compile, by name, for a hint: "demo, screen" (""
+ * when none does). Returns 0, or non-zero when dir cannot be listed. */
+static int script_names(const char *dir, char *out, size_t outlen)
+{
+	struct scriptdir_entry *es = NULL;
+	size_t n = 0;
+	out[0] = '\0';
+	int rc = scriptdir_list(dir, &es, &n, NULL, 0);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		size_t used = strlen(out);
+		if (es[i].rc == 0)
+			snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", es[i].name);
+	}
+	free(es);
+	return 0;
+}
+
+/* The `interviewd new` the user ran, with --script NAME: what to run next. */
+static void new_command(char *out, size_t outlen, const struct opts *o, const char *name)
+{
+	snprintf(out, outlen, "interviewd new --script");
+	append_word(out, outlen, name);
+	if (o->candidate) {
+		append_word(out, outlen, "--candidate");
+		append_word(out, outlen, o->candidate);
+	}
+	if (o->url_given) {
+		append_word(out, outlen, "--url");
+		append_word(out, outlen, o->url);
+	}
+	if (o->json)
+		append_word(out, outlen, "--json");
+	if (o->scripts_given) {
+		append_word(out, outlen, "--scripts");
+		append_word(out, outlen, o->scripts);
+	}
+	if (strcmp(o->data, "data") != 0) {
+		append_word(out, outlen, "--data");
+		append_word(out, outlen, o->data);
+	}
+}
+
+/* Says why --script ARG names no script, and what to run instead. */
+static void explain_script_arg(const struct opts *o, int rc, const char *name, const char *err)
+{
+	char names[1024], cmd[2048], target[4096];
+	fprintf(stderr, "interviewd new: %s", err[0] ? err : error_sentence(rc));
+	if (rc == SCRIPTDIR_EOUTSIDE) {
+		snprintf(target, sizeof target, "%s/%s.lua", o->scripts, name);
+		new_command(cmd, sizeof cmd, o, name);
+		if (access(target, F_OK) == 0) {
+			/* Copying would replace a script that may be another one. */
+			fprintf(stderr, ".\n%s already exists; compare the two, then run:\n  %s\n", target,
+				cmd);
+			return;
+		}
+		char cp[8192] = "cp";
+		append_word(cp, sizeof cp, o->script);
+		append_word(cp, sizeof cp, target);
+		fprintf(stderr, ":\n  %s\n  %s\n", cp, cmd);
+		return;
+	}
+	/* A wrong name: say which names there are. */
+	if ((rc == SCRIPTDIR_ENOTFOUND || rc == SCRIPTDIR_ENAME) &&
+	    script_names(o->scripts, names, sizeof names) == 0)
+		fprintf(stderr, names[0] ? " (scripts in %s%s: %s)" : " (%s%s has no script that compiles%s)",
+			o->scripts, slash(o->scripts), names);
+	fputc('\n', stderr);
+}
 
 static int cmd_new(int argc, char **argv)
 {
@@ -473,20 +556,29 @@ static int cmd_new(int argc, char **argv)
 	if (usage >= 0)
 		return usage;
 	if (!o.script) {
-		fprintf(stderr, "interviewd new: --script NAME is required (a file NAME.lua in %s)\n",
-			o.scripts);
+		char names[1024] = "";
+		script_names(o.scripts, names, sizeof names);
+		fprintf(stderr, "interviewd new: --script NAME is required: a script in %s%s, named "
+				"without .lua%s%s%s\n",
+			o.scripts, slash(o.scripts), names[0] ? " (" : "", names, names[0] ? ")" : "");
 		return 2;
+	}
+	char name[SCRIPTDIR_NAME_MAX + 1], err[1024] = "";
+	int rc = scriptdir_resolve(o.scripts, o.script, name, err, sizeof err);
+	if (rc != 0) {
+		explain_script_arg(&o, rc, name, err);
+		return 1;
 	}
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
-	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[1024] = "";
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1];
 	const char *cand = o.candidate ? o.candidate : "";
-	int rc = create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
+	rc = create_interview(st, o.scripts, name, cand, id, token, err, sizeof err);
 	if (rc == 0)
-		print_link(o.url, id, token, o.script, cand, o.json);
+		print_link(o.url, id, token, name, cand, o.json);
 	else
-		fprintf(stderr, "interviewd new: %s\n", err[0] ? err : error_sentence(rc));
+		explain_script_arg(&o, rc, name, err);
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 }
