@@ -59,17 +59,17 @@ static const char USAGE[] =
 /* ---- shared option handling -------------------------------------------- */
 
 struct opts {
-	const char *data, *scripts, *www, *listen, *script, *candidate, *url;
+	const char *data, *scripts, *www, *listen, *script, *candidate, *url, *public_url;
 	unsigned max_connections;
 	int json, help, nosync;
 	int scripts_given; /* --scripts was on the command line, not the default */
-	int url_given;     /* --url was on the command line */
+	int url_given;     /* --url was on the command line (o->url is NULL without it) */
 	int argc;          /* positional arguments */
 	char **argv;
 };
 
-enum opt_id { O_DATA, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_MAXCONN, O_JSON,
-	      O_NOSYNC, O_COUNT };
+enum opt_id { O_DATA, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_PUBLIC_URL,
+	      O_MAXCONN, O_JSON, O_NOSYNC, O_COUNT };
 
 static const struct {
 	const char *name;
@@ -82,6 +82,7 @@ static const struct {
 	[O_SCRIPT] = { "script", 1 },
 	[O_CANDIDATE] = { "candidate", 1 },
 	[O_URL] = { "url", 1 },
+	[O_PUBLIC_URL] = { "public-url", 1 },
 	[O_MAXCONN] = { "max-connections", 1 },
 	[O_JSON] = { "json", 0 },
 	[O_NOSYNC] = { "no-sync", 0 },
@@ -107,6 +108,7 @@ static int set_option(struct opts *o, enum opt_id id, const char *val, const cha
 	case O_SCRIPT: o->script = val; break;
 	case O_CANDIDATE: o->candidate = val; break;
 	case O_URL: o->url = val; o->url_given = 1; break;
+	case O_PUBLIC_URL: o->public_url = val; break;
 	case O_JSON: o->json = 1; break;
 	case O_NOSYNC: o->nosync = 1; break;
 	case O_MAXCONN: {
@@ -158,7 +160,6 @@ static int parse(int argc, char **argv, struct opts *o, struct optlist allowed, 
 	o->scripts = "scripts";
 	o->www = "www/dist";
 	o->listen = "127.0.0.1:8080";
-	o->url = getenv("INTERVIEWD_URL") ? getenv("INTERVIEWD_URL") : DEFAULT_URL;
 	o->max_connections = 256;
 	int npos = 0, only_positional = 0;
 	for (int i = 1; i < argc; i++) {
@@ -283,6 +284,53 @@ static void ws_base(const char *url, char *out, size_t len)
 		out[n - 1] = '\0';
 }
 
+/* Where candidate links point, with ownership: base is what to use; owned,
+ * when set, is the string to free; guessed says no server is known. */
+struct link_base {
+	const char *base;
+	char *owned;
+	int guessed;
+};
+
+/* --url, else $INTERVIEWD_URL, else the address the last `serve` on this data
+ * directory recorded, else DEFAULT_URL, guessed. Returns -1 to go on, or the
+ * exit code 2 after saying why --url or $INTERVIEWD_URL is not a URL. */
+static int find_link_base(const struct opts *o, struct store *st, const char *cmd,
+			  struct link_base *lb)
+{
+	const char *env = getenv("INTERVIEWD_URL");
+	char err[1024];
+	memset(lb, 0, sizeof *lb);
+	if (o->url_given || (env && *env)) {
+		lb->base = o->url_given ? o->url : env;
+		if (record_check_public_url(lb->base, err, sizeof err) != 0) {
+			fprintf(stderr, "interviewd %s: %s %s\n", cmd,
+				o->url_given ? "--url" : "$INTERVIEWD_URL", err);
+			return 2;
+		}
+		return -1;
+	}
+	if (record_get_public_url(st, &lb->owned) == 0) {
+		lb->base = lb->owned;
+		return -1;
+	}
+	lb->base = DEFAULT_URL;
+	lb->guessed = 1;
+	return -1;
+}
+
+/* Printed beside a link that no server vouches for. */
+static void warn_guessed(const char *cmd, const struct opts *o)
+{
+	char serve[512];
+	with_data(serve, sizeof serve, "interviewd serve", o->data);
+	fflush(stdout); /* after the link, in a terminal that shows both */
+	fprintf(stderr,
+		"interviewd %s: no server has run on this data directory; the link assumes "
+		DEFAULT_URL " — start `%s` or pass --url\n",
+		cmd, serve);
+}
+
 static void print_link(const char *url, const char *id, const char *token, const char *script,
 		       const char *candidate, int json)
 {
@@ -312,15 +360,19 @@ static void print_link(const char *url, const char *id, const char *token, const
 
 static const char SERVE_HELP[] =
 	"usage: interviewd serve [--listen ADDR:PORT] [--data DIR] [--scripts DIR] [--www DIR]\n"
-	"                        [--max-connections N]\n"
+	"                        [--max-connections N] [--public-url URL]\n"
 	"\n"
 	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
+	"Records its address (the port actually bound, or --public-url) in the data directory, where\n"
+	"`interviewd new` and `demo` find it for the links they print.\n"
 	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
 	"  --data DIR             LMDB directory (default data; created if missing)\n"
 	"  --scripts DIR          interview scripts (default scripts): listed at startup, with a\n"
 	"                         warning for each that does not compile\n"
 	"  --www DIR              the page build (default www/dist)\n"
 	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
+	"  --public-url URL       the address candidates reach this server at, when it is not the\n"
+	"                         one it listens on (behind TLS or a proxy): http(s)://host[:port][/path]\n"
 	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
 	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
 
@@ -353,13 +405,50 @@ static int check_scripts(const char *dir, int given)
 	return -1;
 }
 
+/* Records where candidate links should point, for `new` and `demo`: the
+ * --public-url, else the address just bound (all interfaces read as the
+ * loopback one, which at least works on this machine). */
+static void record_link_base(struct store *st, const struct opts *o, int port)
+{
+	char url[RECORD_URL_MAX + 1], host[256], err[1024];
+	if (o->public_url) {
+		snprintf(url, sizeof url, "%s", o->public_url);
+	} else {
+		/* --listen is [HOST:]PORT, HOST maybe [IPv6]; only the first of a list counts. */
+		snprintf(host, sizeof host, "%s", o->listen);
+		host[strcspn(host, ",")] = '\0';
+		char *colon = strrchr(host, ':');
+		if (colon && (!strchr(host, ']') || colon > strchr(host, ']')))
+			*colon = '\0';
+		else
+			host[0] = '\0';
+		int any = !host[0] || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "[::]") == 0;
+		snprintf(url, sizeof url, "http://%s:%d",
+			 !any ? host : strcmp(host, "[::]") == 0 ? "[::1]" : "127.0.0.1", port);
+		if (any)
+			log_info("listening on every interface: links say %s, which opens on this "
+				 "machine only; --public-url URL sets what candidates are sent", url);
+	}
+	if (record_set_public_url(st, url, err, sizeof err) != 0)
+		log_warn("cannot record %s for the links `interviewd new` prints: %s", url, err);
+	else
+		log_info("candidate links: %s (recorded in %s for `interviewd new` and `demo`)", url,
+			 o->data);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct opts o;
 	int usage = parse(argc, argv, &o,
-			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC), SERVE_HELP);
+			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC, O_PUBLIC_URL),
+			  SERVE_HELP);
 	if (usage >= 0)
 		return usage;
+	char err[1024];
+	if (o.public_url && record_check_public_url(o.public_url, err, sizeof err) != 0) {
+		fprintf(stderr, "interviewd serve: --public-url %s\n", err);
+		return 2;
+	}
 	if ((usage = check_scripts(o.scripts, o.scripts_given)) >= 0)
 		return usage;
 	/* Signals are taken by sigwait below, so block them before any thread starts. */
@@ -391,7 +480,6 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "interviewd: out of memory\n");
 		goto out;
 	}
-	char err[512];
 	struct server_options so = { .listen = o.listen, .www_dir = o.www, .scripts_dir = o.scripts,
 				     .max_connections = o.max_connections, .engine = eng, .store = st };
 	if (server_start(&srv, &so, err, sizeof err) != 0) {
@@ -403,6 +491,9 @@ static int cmd_serve(int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
+	/* Recorded before "listening on" is logged: whoever waits for that line
+	 * and then runs `interviewd new` gets a link to this server. */
+	record_link_base(st, &o, server_port(srv));
 	log_info("listening on http://%s:%d (data %s, scripts %s, page %s, max %u connections%s)",
 		 host, server_port(srv), o.data, o.scripts, o.www, o.max_connections,
 		 o.nosync ? ", NO FSYNC" : "");
@@ -465,8 +556,9 @@ static const char NEW_HELP[] =
 	"                     the scripts directory (scripts/demo.lua); a file elsewhere is copied in\n"
 	"                     first, so every interview's script is one the server lists\n"
 	"  --candidate NAME   the candidate's name, as the script sees it (candidate.name)\n"
-	"  --url BASE         the server's public base URL for the link (default $INTERVIEWD_URL or\n"
-	"                     " DEFAULT_URL ")\n"
+	"  --url BASE         the server's base URL for the link (default $INTERVIEWD_URL, else the\n"
+	"                     address the last `interviewd serve` on --data recorded, else\n"
+	"                     " DEFAULT_URL ", with a warning)\n"
 	"  --json             print {interview_id, token, url, ws_url, script, candidate}\n";
 
 /* "/" to show dir as a directory, "" when it already ends in one. */
@@ -572,13 +664,22 @@ static int cmd_new(int argc, char **argv)
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
+	struct link_base lb;
+	if ((usage = find_link_base(&o, st, "new", &lb)) >= 0) {
+		store_close(st);
+		return usage;
+	}
 	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1];
 	const char *cand = o.candidate ? o.candidate : "";
 	rc = create_interview(st, o.scripts, name, cand, id, token, err, sizeof err);
-	if (rc == 0)
-		print_link(o.url, id, token, name, cand, o.json);
-	else
+	if (rc == 0) {
+		print_link(lb.base, id, token, name, cand, o.json);
+		if (lb.guessed)
+			warn_guessed("new", &o);
+	} else {
 		explain_script_arg(&o, rc, name, err);
+	}
+	free(lb.owned);
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 }
@@ -587,7 +688,10 @@ static const char DEMO_HELP[] =
 	"usage: interviewd demo [--url BASE] [--data DIR] [--scripts DIR]\n"
 	"\n"
 	"Creates the demo interview (scripts/demo.lua) unless an unfinished one exists, and prints a\n"
-	"fresh candidate link to it (tokens are stored hashed, so each run issues a new one).\n";
+	"fresh candidate link to it (tokens are stored hashed, so each run issues a new one).\n"
+	"  --url BASE   the server's base URL for the link (default $INTERVIEWD_URL, else the address\n"
+	"               the last `interviewd serve` on --data recorded, else " DEFAULT_URL ",\n"
+	"               with a warning)\n";
 
 static int cmd_demo(int argc, char **argv)
 {
@@ -598,6 +702,11 @@ static int cmd_demo(int argc, char **argv)
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
+	struct link_base lb;
+	if ((usage = find_link_base(&o, st, "demo", &lb)) >= 0) {
+		store_close(st);
+		return usage;
+	}
 	struct proto_interview *ivs = NULL;
 	size_t n = 0;
 	char id[TOKEN_ID_LEN + 1] = "", token[TOKEN_LEN + 1], err[1024] = "";
@@ -615,11 +724,14 @@ static int cmd_demo(int argc, char **argv)
 		snprintf(err, sizeof err, "cannot list interviews: %s", error_sentence(rc));
 	if (rc == 0) {
 		printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
-		print_link(o.url, id, token, "demo", "Demo Candidate", o.json);
+		print_link(lb.base, id, token, "demo", "Demo Candidate", o.json);
 		printf("\n");
+		if (lb.guessed)
+			warn_guessed("demo", &o);
 	} else {
 		fprintf(stderr, "interviewd demo: %s\n", err[0] ? err : error_sentence(rc));
 	}
+	free(lb.owned);
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 }
