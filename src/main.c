@@ -326,8 +326,8 @@ static void warn_guessed(const char *cmd, const struct opts *o)
 	with_data(serve, sizeof serve, "interviewd serve", o->data);
 	fflush(stdout); /* after the link, in a terminal that shows both */
 	fprintf(stderr,
-		"interviewd %s: no server has run on this data directory; the link assumes "
-		DEFAULT_URL " — start `%s` or pass --url\n",
+		"interviewd %s: no server has run on this data directory; the link assumes " DEFAULT_URL
+		" — start `%s` or pass --url\n",
 		cmd, serve);
 }
 
@@ -422,25 +422,28 @@ static void record_link_base(struct store *st, const struct opts *o, int port)
 			*colon = '\0';
 		else
 			host[0] = '\0';
-		int any = !host[0] || strcmp(host, "0.0.0.0") == 0 || strcmp(host, "[::]") == 0;
-		snprintf(url, sizeof url, "http://%s:%d",
-			 !any ? host : strcmp(host, "[::]") == 0 ? "[::1]" : "127.0.0.1", port);
+		int v6 = strcmp(host, "[::]") == 0;
+		int any = v6 || !host[0] || strcmp(host, "0.0.0.0") == 0;
+		const char *shown = !any ? host : v6 ? "[::1]" : "127.0.0.1";
+		snprintf(url, sizeof url, "http://%s:%d", shown, port);
 		if (any)
 			log_info("listening on every interface: links say %s, which opens on this "
-				 "machine only; --public-url URL sets what candidates are sent", url);
+				 "machine only; --public-url URL sets what candidates are sent",
+				 url);
 	}
 	if (record_set_public_url(st, url, err, sizeof err) != 0)
 		log_warn("cannot record %s for the links `interviewd new` prints: %s", url, err);
 	else
-		log_info("candidate links: %s (recorded in %s for `interviewd new` and `demo`)", url,
-			 o->data);
+		log_info("candidate links: %s (recorded in %s for `interviewd new` and `demo`)",
+			 url, o->data);
 }
 
 static int cmd_serve(int argc, char **argv)
 {
 	struct opts o;
 	int usage = parse(argc, argv, &o,
-			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC, O_PUBLIC_URL),
+			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC,
+				  O_PUBLIC_URL),
 			  SERVE_HELP);
 	if (usage >= 0)
 		return usage;
@@ -460,6 +463,7 @@ static int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	int rc = 1, lock = -1;
+	struct store_stats before = { 0 };
 	struct engine *eng = NULL;
 	struct server *srv = NULL;
 	struct store *st = open_store(o.data, o.max_connections + 64, o.nosync);
@@ -494,6 +498,8 @@ static int cmd_serve(int argc, char **argv)
 	/* Recorded before "listening on" is logged: whoever waits for that line
 	 * and then runs `interviewd new` gets a link to this server. */
 	record_link_base(st, &o, server_port(srv));
+	/* The totals are the serving's: the write above is not one of them. */
+	store_get_stats(st, &before);
 	log_info("listening on http://%s:%d (data %s, scripts %s, page %s, max %u connections%s)",
 		 host, server_port(srv), o.data, o.scripts, o.www, o.max_connections,
 		 o.nosync ? ", NO FSYNC" : "");
@@ -514,11 +520,12 @@ out:
 		struct store_stats ss;
 		engine_get_stats(eng, &es);
 		store_get_stats(st, &ss);
+		unsigned long long writes = ss.batches - before.batches,
+				   commits = ss.commits - before.commits;
 		log_info("totals: turns=%llu script_states_loaded=%llu script_errors=%llu writes=%llu "
 			 "commits=%llu (%.1f writes per fsync)",
-			 es.turns, es.rebuilds, es.script_errors, (unsigned long long)ss.batches,
-			 (unsigned long long)ss.commits,
-			 ss.commits ? (double)ss.batches / (double)ss.commits : 0.0);
+			 es.turns, es.rebuilds, es.script_errors, writes, commits,
+			 commits ? (double)writes / (double)commits : 0.0);
 	}
 	engine_close(eng);
 	store_close(st);
@@ -622,8 +629,8 @@ static void explain_script_arg(const struct opts *o, int rc, const char *name, c
 		new_command(cmd, sizeof cmd, o, name);
 		if (access(target, F_OK) == 0) {
 			/* Copying would replace a script that may be another one. */
-			fprintf(stderr, ".\n%s already exists; compare the two, then run:\n  %s\n", target,
-				cmd);
+			fprintf(stderr, ".\n%s already exists; compare the two, then run:\n  %s\n",
+				target, cmd);
 			return;
 		}
 		char cp[8192] = "cp";
@@ -635,7 +642,9 @@ static void explain_script_arg(const struct opts *o, int rc, const char *name, c
 	/* A wrong name: say which names there are. */
 	if ((rc == SCRIPTDIR_ENOTFOUND || rc == SCRIPTDIR_ENAME) &&
 	    script_names(o->scripts, names, sizeof names) == 0)
-		fprintf(stderr, names[0] ? " (scripts in %s%s: %s)" : " (%s%s has no script that compiles%s)",
+		fprintf(stderr,
+			names[0] ? " (scripts in %s%s: %s)"
+				 : " (%s%s has no script that compiles%s)",
 			o->scripts, slash(o->scripts), names);
 	fputc('\n', stderr);
 }
@@ -650,9 +659,11 @@ static int cmd_new(int argc, char **argv)
 	if (!o.script) {
 		char names[1024] = "";
 		script_names(o.scripts, names, sizeof names);
-		fprintf(stderr, "interviewd new: --script NAME is required: a script in %s%s, named "
-				"without .lua%s%s%s\n",
-			o.scripts, slash(o.scripts), names[0] ? " (" : "", names, names[0] ? ")" : "");
+		fprintf(stderr,
+			"interviewd new: --script NAME is required: a script in %s%s, named "
+			"without .lua%s%s%s\n",
+			o.scripts, slash(o.scripts), names[0] ? " (" : "", names,
+			names[0] ? ")" : "");
 		return 2;
 	}
 	char name[SCRIPTDIR_NAME_MAX + 1], err[1024] = "";

@@ -824,11 +824,21 @@ static cJSON *cli_interview(const struct proto_interview *iv)
 		const char *key;
 		int type; /* of the empty value: cJSON_Object, cJSON_Array or cJSON_NULL */
 	} FIELDS[] = {
-		{ "id", cJSON_NULL },	    { "script", cJSON_NULL },	   { "script_hash", cJSON_NULL },
-		{ "candidate", cJSON_NULL }, { "status", cJSON_NULL },	   { "created", cJSON_NULL },
-		{ "updated", cJSON_NULL },   { "next_seq", cJSON_NULL },   { "messages", cJSON_NULL },
-		{ "scores", cJSON_Object },  { "answers", cJSON_Object },  { "notes", cJSON_Array },
-		{ "tags", cJSON_Array },     { "last_error", cJSON_NULL }, { "last_traceback", cJSON_NULL },
+		{ "id", cJSON_NULL },
+		{ "script", cJSON_NULL },
+		{ "script_hash", cJSON_NULL },
+		{ "candidate", cJSON_NULL },
+		{ "status", cJSON_NULL },
+		{ "created", cJSON_NULL },
+		{ "updated", cJSON_NULL },
+		{ "next_seq", cJSON_NULL },
+		{ "messages", cJSON_NULL },
+		{ "scores", cJSON_Object },
+		{ "answers", cJSON_Object },
+		{ "notes", cJSON_Array },
+		{ "tags", cJSON_Array },
+		{ "last_error", cJSON_NULL },
+		{ "last_traceback", cJSON_NULL },
 	};
 	cJSON *rec = interview_object(iv), *o = cJSON_CreateObject();
 	if (!rec || !o || add_u64(rec, "messages", iv->next_seq ? iv->next_seq - 1 : 0))

@@ -27,7 +27,8 @@ const char *record_strerror(int rc)
 		return "a stored record does not decode (the data directory is damaged)";
 	case RECORD_EAUTH: return "the token is unknown or malformed";
 	case RECORD_EINVALID: return "an interview needs a script name and its source";
-	case RECORD_EURL: return "not a URL of the form http(s)://host[:port][/path]";
+	case RECORD_EURL:
+		return "not a URL of the form http(s)://host[:port][/path]";
 	default: return store_strerror(rc);
 	}
 }
@@ -447,7 +448,8 @@ out:
 static int bad_url(const char *url, const char *why, char *err, size_t errlen)
 {
 	if (err && errlen)
-		snprintf(err, errlen, "'%.*s' is not a URL of the form http(s)://host[:port][/path]: %s",
+		snprintf(err, errlen,
+			 "'%.*s' is not a URL of the form http(s)://host[:port][/path]: %s",
 			 RECORD_URL_MAX, url ? url : "", why);
 	return RECORD_EURL;
 }
@@ -482,13 +484,15 @@ int record_check_public_url(const char *url, char *err, size_t errlen)
 		for (; isdigit((unsigned char)*p) && p - digits < 6; p++)
 			port = port * 10 + (*p - '0');
 		if (p == digits || port < 1 || port > 65535 || isdigit((unsigned char)*p))
-			return bad_url(url, "the port must be a number from 1 to 65535", err, errlen);
+			return bad_url(url, "the port must be a number from 1 to 65535", err,
+				       errlen);
 	}
 	if (*p && *p != '/')
 		return bad_url(url, "after the host come only :PORT and /path", err, errlen);
 	for (; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == 0x7f)
-			return bad_url(url, "the path may not hold spaces, '?' or '#'", err, errlen);
+			return bad_url(url, "the path may not hold spaces, '?' or '#'", err,
+				       errlen);
 	return 0;
 }
 

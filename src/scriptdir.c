@@ -27,7 +27,8 @@ const char *scriptdir_strerror(int rc)
 	case SCRIPTDIR_ECOMPILE: return "the script does not compile";
 	case SCRIPTDIR_ENOMEM: return "out of memory";
 	case SCRIPTDIR_ENOTDIR: return "the scripts directory is not a directory";
-	case SCRIPTDIR_EOUTSIDE: return "the script is not in the scripts directory";
+	case SCRIPTDIR_EOUTSIDE:
+		return "the script is not in the scripts directory";
 	default: return "unknown scripts directory error";
 	}
 }
@@ -209,17 +210,19 @@ int scriptdir_resolve(const char *dir, const char *arg, char name[SCRIPTDIR_NAME
 	}
 	if (!(real_dir = realpath(dir, NULL))) {
 		rc = errno == ENOMEM ? SCRIPTDIR_ENOMEM : SCRIPTDIR_ENOTFOUND;
-		set_err(err, errlen, "cannot read the scripts directory %s: %s", dir, strerror(errno));
+		set_err(err, errlen, "cannot read the scripts directory %s: %s", dir,
+			strerror(errno));
 		goto out;
 	}
 	if (strcmp(real_parent, real_dir) != 0) {
 		rc = SCRIPTDIR_EOUTSIDE;
 		size_t n = strlen(dir);
 		if (err && errlen)
-			snprintf(err, errlen,
-				 "%s is not in the scripts directory %s%s: interviews are made from the "
-				 "scripts there, so copy it in and give its name",
-				 arg, dir, n && dir[n - 1] == '/' ? "" : "/");
+			snprintf(
+				err, errlen,
+				"%s is not in the scripts directory %s%s: interviews are made from the "
+				"scripts there, so copy it in and give its name",
+				arg, dir, n && dir[n - 1] == '/' ? "" : "/");
 		goto out;
 	}
 	rc = 0;

@@ -19,7 +19,7 @@ enum {
 	SCRIPTDIR_ETOOLARGE = -703, /* the file is larger than SCRIPTDIR_MAX_SOURCE */
 	SCRIPTDIR_ECOMPILE = -704,  /* the source does not compile */
 	SCRIPTDIR_ENOMEM = -705,
-	SCRIPTDIR_ENOTDIR = -706, /* the scripts directory is something else */
+	SCRIPTDIR_ENOTDIR = -706,  /* the scripts directory is something else */
 	SCRIPTDIR_EOUTSIDE = -707, /* a path to a script outside the scripts directory */
 };
 

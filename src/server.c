@@ -591,9 +591,10 @@ static void warn_if_page_missing(const char *www_dir)
 			 "WebSocket API at /v1 works without it)",
 			 index);
 	else
-		log_warn("the candidate page is not built: %s is missing; `make page` builds it into "
-			 "www/dist, then pass --www www/dist (the WebSocket API at /v1 works without it)",
-			 index);
+		log_warn(
+			"the candidate page is not built: %s is missing; `make page` builds it into "
+			"www/dist, then pass --www www/dist (the WebSocket API at /v1 works without it)",
+			index);
 }
 
 int server_start(struct server **out, const struct server_options *o, char *err, size_t errlen)

@@ -185,9 +185,9 @@ static void test_interview_without_a_script_name_or_source_is_refused_unwritten(
 static void test_every_record_error_has_its_own_sentence(void **state)
 {
 	(void)state;
-	const int codes[] = {RECORD_ECORRUPT, RECORD_EAUTH, RECORD_EINVALID, RECORD_EURL, STORE_ENOTFOUND,
-			     STORE_EEXISTS, STORE_EFULL, STORE_EIO, STORE_ECLOSED, STORE_ENOMEM,
-			     STORE_ECONFLICT};
+	const int codes[] = { RECORD_ECORRUPT, RECORD_EAUTH,  RECORD_EINVALID, RECORD_EURL,
+			      STORE_ENOTFOUND, STORE_EEXISTS, STORE_EFULL,     STORE_EIO,
+			      STORE_ECLOSED,   STORE_ENOMEM,  STORE_ECONFLICT };
 	const size_t n = sizeof codes / sizeof codes[0];
 	const char *unknown = record_strerror(-499);
 	for (size_t i = 0; i < n; i++) {
@@ -299,16 +299,20 @@ static void test_public_url_is_unknown_until_recorded_then_the_last_one_reads_ba
 	char *url = (char *)"untouched", err[512] = "";
 	assert_int_equal(record_get_public_url(f->st, &url), STORE_ENOTFOUND);
 	assert_null(url);
-	assert_int_equal(record_set_public_url(f->st, "http://127.0.0.1:41234", err, sizeof err), 0);
+	assert_int_equal(record_set_public_url(f->st, "http://127.0.0.1:41234", err, sizeof err),
+			 0);
 	assert_int_equal(record_get_public_url(f->st, &url), 0);
 	assert_string_equal(url, "http://127.0.0.1:41234");
 	free(url);
-	assert_int_equal(record_set_public_url(f->st, "https://iv.example.com/acme", err, sizeof err), 0);
+	assert_int_equal(record_set_public_url(f->st, "https://iv.example.com/acme", err,
+					       sizeof err),
+			 0);
 	assert_int_equal(record_get_public_url(f->st, &url), 0);
 	assert_string_equal(url, "https://iv.example.com/acme");
 	free(url);
 	/* A refused URL leaves the recorded one as it was. */
-	assert_int_equal(record_set_public_url(f->st, "iv.example.com", err, sizeof err), RECORD_EURL);
+	assert_int_equal(record_set_public_url(f->st, "iv.example.com", err, sizeof err),
+			 RECORD_EURL);
 	assert_non_null(strstr(err, "'iv.example.com'"));
 	assert_int_equal(record_get_public_url(f->st, &url), 0);
 	assert_string_equal(url, "https://iv.example.com/acme");
@@ -321,7 +325,8 @@ static void test_public_url_that_is_no_url_in_the_store_reads_as_damaged(void **
 	char *url = NULL, err[256] = "";
 	struct store_batch *b = store_batch_new();
 	assert_non_null(b);
-	assert_int_equal(store_batch_put(b, STORE_DB_META, "public_url", 10, "javascript:x", 12, 0), 0);
+	assert_int_equal(store_batch_put(b, STORE_DB_META, "public_url", 10, "javascript:x", 12, 0),
+			 0);
 	assert_int_equal(store_commit(f->st, b, err, sizeof err), 0);
 	store_batch_free(b);
 	assert_int_equal(record_get_public_url(f->st, &url), RECORD_ECORRUPT);
@@ -332,8 +337,9 @@ static void test_public_url_check_takes_scheme_host_port_path_and_names_what_is_
 {
 	(void)state;
 	const char *good[] = {
-		"http://127.0.0.1:8080", "https://interviews.example.com", "http://localhost:1/",
-		"https://h.example:65535/a/b-c_d.e/", "http://[::1]:8080", "http://[2001:db8::1]/iv",
+		"http://127.0.0.1:8080", "https://interviews.example.com",
+		"http://localhost:1/",   "https://h.example:65535/a/b-c_d.e/",
+		"http://[::1]:8080",     "http://[2001:db8::1]/iv",
 	};
 	const struct {
 		const char *url, *why;
@@ -376,25 +382,29 @@ int main(void)
 {
 	assert_int_equal(token_init(), 0);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_created_interview_reads_back_new_with_pinned_script,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_token_opens_its_interview_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_token_record_under_another_hash_is_refused, setup,
+		cmocka_unit_test_setup_teardown(
+			test_created_interview_reads_back_new_with_pinned_script, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_opens_its_interview_only, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_token_record_under_another_hash_is_refused,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_interview_without_a_script_name_or_source_is_refused_unwritten, setup,
 			teardown),
 		cmocka_unit_test(test_every_record_error_has_its_own_sentence),
 		cmocka_unit_test_setup_teardown(
-			test_transcript_written_in_batches_reads_back_in_seq_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_returns_every_interview_in_id_order, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_public_url_is_unknown_until_recorded_then_the_last_one_reads_back, setup,
+			test_transcript_written_in_batches_reads_back_in_seq_order, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_list_returns_every_interview_in_id_order,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_public_url_that_is_no_url_in_the_store_reads_as_damaged, setup, teardown),
-		cmocka_unit_test(test_public_url_check_takes_scheme_host_port_path_and_names_what_is_wrong),
+			test_public_url_is_unknown_until_recorded_then_the_last_one_reads_back,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_public_url_that_is_no_url_in_the_store_reads_as_damaged, setup,
+			teardown),
+		cmocka_unit_test(
+			test_public_url_check_takes_scheme_host_port_path_and_names_what_is_wrong),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

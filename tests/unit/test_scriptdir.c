@@ -233,9 +233,9 @@ static void test_list_of_a_missing_directory_or_a_file_says_which(void **state)
 static void test_every_scriptdir_error_has_its_own_sentence(void **state)
 {
 	(void)state;
-	const int codes[] = {SCRIPTDIR_ENAME,   SCRIPTDIR_ENOTFOUND, SCRIPTDIR_EREAD,
-			     SCRIPTDIR_ETOOLARGE, SCRIPTDIR_ECOMPILE, SCRIPTDIR_ENOMEM,
-			     SCRIPTDIR_ENOTDIR, SCRIPTDIR_EOUTSIDE};
+	const int codes[] = { SCRIPTDIR_ENAME,     SCRIPTDIR_ENOTFOUND, SCRIPTDIR_EREAD,
+			      SCRIPTDIR_ETOOLARGE, SCRIPTDIR_ECOMPILE,  SCRIPTDIR_ENOMEM,
+			      SCRIPTDIR_ENOTDIR,   SCRIPTDIR_EOUTSIDE };
 	const size_t n = sizeof codes / sizeof codes[0];
 	const char *unknown = scriptdir_strerror(-799);
 	for (size_t i = 0; i < n; i++) {
@@ -284,7 +284,8 @@ static void test_resolve_refuses_a_file_outside_the_directory_saying_to_copy_it_
 	assert_non_null(mkdtemp(other));
 	fixture_write_file(other, "frontend.lua", GOOD_SCRIPT);
 	snprintf(path, sizeof path, "%s/frontend.lua", other);
-	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err), SCRIPTDIR_EOUTSIDE);
+	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err),
+			 SCRIPTDIR_EOUTSIDE);
 	assert_string_equal(name, "frontend"); /* what it would be called once copied in */
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, f->dir));
@@ -293,11 +294,13 @@ static void test_resolve_refuses_a_file_outside_the_directory_saying_to_copy_it_
 	snprintf(sub, sizeof sub, "%s/sub", f->dir);
 	assert_int_equal(mkdir(sub, 0700), 0);
 	snprintf(path, sizeof path, "%s/sub/good.lua", f->dir);
-	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err), SCRIPTDIR_EOUTSIDE);
+	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err),
+			 SCRIPTDIR_EOUTSIDE);
 	rmdir(sub);
 	/* ".." cannot lead a path back out. */
 	snprintf(path, sizeof path, "%s/../%s/frontend.lua", f->dir, strrchr(other, '/') + 1);
-	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err), SCRIPTDIR_EOUTSIDE);
+	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err),
+			 SCRIPTDIR_EOUTSIDE);
 	fixture_remove_tree(other);
 }
 
@@ -326,31 +329,34 @@ static void test_resolve_bad_names_say_what_to_type_instead(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_load_reads_a_good_script_whole, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_syntax_error_is_named_with_file_and_line, setup,
+		cmocka_unit_test_setup_teardown(test_load_reads_a_good_script_whole, setup,
 						teardown),
-		cmocka_unit_test(test_compile_names_the_chunk_it_is_given),
-		cmocka_unit_test_setup_teardown(test_bad_script_name_refused_before_any_file_is_read,
+		cmocka_unit_test_setup_teardown(test_syntax_error_is_named_with_file_and_line,
 						setup, teardown),
+		cmocka_unit_test(test_compile_names_the_chunk_it_is_given),
+		cmocka_unit_test_setup_teardown(
+			test_bad_script_name_refused_before_any_file_is_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_script_is_not_found_and_named, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
-			test_script_at_the_limit_loads_and_one_byte_more_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_file_of_a_directory_is_a_read_error, setup,
-						teardown),
+			test_script_at_the_limit_loads_and_one_byte_more_is_refused, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_read_file_of_a_directory_is_a_read_error,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_list_has_every_script_sorted_and_explains_the_unusable, setup, teardown),
+			test_list_has_every_script_sorted_and_explains_the_unusable, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_list_of_an_empty_directory_is_empty, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_list_of_a_missing_directory_or_a_file_says_which,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_list_of_a_missing_directory_or_a_file_says_which, setup, teardown),
 		cmocka_unit_test(test_every_scriptdir_error_has_its_own_sentence),
 		cmocka_unit_test_setup_teardown(
 			test_resolve_takes_a_name_a_file_name_or_a_path_in_the_directory, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
-			test_resolve_refuses_a_file_outside_the_directory_saying_to_copy_it_in, setup,
-			teardown),
+			test_resolve_refuses_a_file_outside_the_directory_saying_to_copy_it_in,
+			setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_bad_names_say_what_to_type_instead,
 						setup, teardown),
 	};
