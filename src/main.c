@@ -722,9 +722,21 @@ static int cmd_demo(int argc, char **argv)
 	else
 		snprintf(err, sizeof err, "cannot list interviews: %s", error_sentence(rc));
 	if (rc == 0) {
-		printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
+		if (!o.json)
+			printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
 		rc = print_link(lb.base, id, token, "demo", "Demo Candidate", o.json);
-		printf("\n");
+		if (rc == 0 && !o.json) {
+			size_t blen = strlen(lb.base);
+			if (blen && lb.base[blen - 1] == '/')
+				blen--;
+			printf("console    %.*s/console/  (the team's view: interviews, transcripts, "
+			       "exports)\n", (int)blen, lb.base);
+			int arc = team_first_admin(st, stdout);
+			if (arc != 0)
+				fprintf(stderr, "interviewd demo: could not create the first admin: %s\n",
+					account_strerror(arc));
+			printf("\n");
+		}
 		if (lb.guessed)
 			warn_guessed("demo", &o);
 	} else {
