@@ -17,8 +17,9 @@
 #include <sys/stat.h>
 
 #include "store.h"
+#include "text.h"
 
-/* ---- recorded interviews ------------------------------------------------ */
+/* ---- recorded interviews ------------------------------------------------- */
 
 int compare_open_store(const char *dir, struct store **st)
 {
@@ -417,37 +418,14 @@ void compare_put_interview(FILE *f, const struct proto_interview *iv)
 		fputs(iv->id, f);
 }
 
-/* ---- choose(): what an answer picks from a list --------------------------- */
-
-static void trim_span(const char *s, size_t *b, size_t *e, bool nbsp)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	*b = 0;
-	*e = strlen(s);
-	for (;;) {
-		if (*b < *e && (p[*b] == ' ' || (p[*b] >= '\t' && p[*b] <= '\r')))
-			++*b;
-		else if (nbsp && *b + 1 < *e && p[*b] == 0xc2 && p[*b + 1] == 0xa0)
-			*b += 2;
-		else
-			break;
-	}
-	for (;;) {
-		if (*e > *b && (p[*e - 1] == ' ' || (p[*e - 1] >= '\t' && p[*e - 1] <= '\r')))
-			--*e;
-		else if (nbsp && *e - *b >= 2 && p[*e - 1] == 0xa0 && p[*e - 2] == 0xc2)
-			*e -= 2;
-		else
-			break;
-	}
-}
+/* ---- choose(): what an answer picks from a list -------------------------- */
 
 /* a and b equal after trimming, ASCII case aside (Lua's string.lower). */
 static bool same_option_text(const char *a, const char *b, bool nbsp)
 {
 	size_t ab, ae, bb, be;
-	trim_span(a, &ab, &ae, nbsp);
-	trim_span(b, &bb, &be, nbsp);
+	text_trim(a, strlen(a), nbsp, &ab, &ae);
+	text_trim(b, strlen(b), nbsp, &bb, &be);
 	if (ae - ab != be - bb)
 		return false;
 	for (size_t i = 0; i < ae - ab; i++) {
@@ -471,7 +449,7 @@ struct compare_pick compare_choice_pick(const char *answer, char *const *list, s
 			return k;
 		}
 	size_t b, e;
-	trim_span(answer, &b, &e, nbsp);
+	text_trim(answer, strlen(answer), nbsp, &b, &e);
 	if (b == e)
 		return k;
 	unsigned long long v = 0;

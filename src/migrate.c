@@ -121,7 +121,7 @@ static const struct proto_turn *last_ask(const struct proto_turn *rec, size_t n)
 	return NULL;
 }
 
-/* ---- choose(): does a changed list keep the answer's meaning? ----------- */
+/* ---- choose(): does a changed list keep the answer's meaning? ------------ */
 
 /* A choose() list changed where the candidate answered (answer; NULL: not
  * yet): fine when the answer picks the same option from both lists (the
