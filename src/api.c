@@ -23,6 +23,7 @@
 
 #include "account.h"
 #include "log.h"
+#include "page.h"
 #include "proto.h"
 #include "record.h"
 #include "scriptdir.h"
@@ -34,8 +35,8 @@
 #define QUERY_VALUE_MAX 256
 #define JSON_TYPE "application/json; charset=utf-8"
 
-_Static_assert(API_LIST_MAX == RECORD_PAGE_MAX && API_LIST_DEFAULT == RECORD_PAGE_DEFAULT,
-	       "the API pages interviews as record does");
+_Static_assert(API_LIST_MAX == PAGE_MAX && API_LIST_DEFAULT == PAGE_DEFAULT,
+	       "the API pages interviews as page does");
 
 /* One request on its way through: the caller's request and response, who
  * asked, and the route's one path argument (an id, a name, a label). */
@@ -561,8 +562,8 @@ static void interviews_list(struct call *c)
 {
 	const char *query = c->req->query;
 	char status[QUERY_VALUE_MAX], script[QUERY_VALUE_MAX], q[QUERY_VALUE_MAX],
-		limit_s[QUERY_VALUE_MAX], cursor[QUERY_VALUE_MAX], next[RECORD_CURSOR_LEN + 1];
-	struct record_page_query pq = { .limit = API_LIST_DEFAULT };
+		limit_s[QUERY_VALUE_MAX], cursor[QUERY_VALUE_MAX], next[PAGE_CURSOR_LEN + 1];
+	struct page_query pq = { .limit = API_LIST_DEFAULT };
 	struct proto_interview *ivs = NULL;
 	enum proto_status st;
 	size_t n = 0;
@@ -608,7 +609,7 @@ static void interviews_list(struct call *c)
 	}
 	pq.cursor = has ? cursor : NULL;
 
-	int rc = record_list_interviews_page(c->a->store, &pq, &ivs, &n, next);
+	int rc = page_list_interviews(c->a->store, &pq, &ivs, &n, next);
 	if (rc == RECORD_ECURSOR) {
 		fail_field(c, 400, "cursor", "cursor must be a next_cursor this API returned");
 	} else if (rc != 0) {

@@ -3,7 +3,7 @@
  * Each command states the options it takes; the parser accepts exactly those,
  * spelled out in full (no abbreviations: --script must never pass for
  * --scripts), as --name VALUE or --name=VALUE. What a command does is one call
- * into record or export; what is printed is decided here. An export written
+ * into ops, record or export; what is printed is decided here. An export written
  * to a file goes to a temporary file first and is renamed into place, so a
  * reader never sees half of one; it is created readable by its owner only,
  * since it holds what candidates wrote. */
@@ -18,6 +18,7 @@
 
 #include "export.h"
 #include "link.h"
+#include "ops.h"
 #include "proto.h"
 #include "record.h"
 #include "store.h"
@@ -186,7 +187,7 @@ int manage_cmd_close(int argc, char **argv)
 		return 1;
 	char err[512] = "";
 	struct proto_interview iv;
-	rc = record_close_interview(st, p.id, &iv, err, sizeof err);
+	rc = ops_close_interview(st, p.id, &iv, err, sizeof err);
 	if (rc == 0) {
 		printf("closed %s (script %s%s%s, %llu messages)\n", iv.id, iv.script,
 		       iv.candidate[0] ? ", candidate " : "", iv.candidate,
@@ -247,7 +248,7 @@ int manage_cmd_link(int argc, char **argv)
 	char token[TOKEN_LEN + 1], err[512] = "";
 	struct proto_interview iv;
 	memset(&iv, 0, sizeof iv);
-	rc = record_relink_interview(st, p.id, token, err, sizeof err);
+	rc = ops_relink_interview(st, p.id, token, err, sizeof err);
 	/* The names for the printout; the link is made whether or not they read. */
 	if (rc == 0 && record_get_interview(st, p.id, &iv) != 0)
 		memset(&iv, 0, sizeof iv);
@@ -332,7 +333,7 @@ int manage_cmd_erase(int argc, char **argv)
 		return 1;
 	}
 	proto_interview_free(&iv);
-	rc = record_erase_interview(st, p.id, err, sizeof err);
+	rc = ops_erase_interview(st, p.id, err, sizeof err);
 	if (rc == 0)
 		printf("erased %s\n", p.id);
 out:

@@ -135,8 +135,7 @@ int record_batch_turn(struct store_batch *b, const char *id, const struct proto_
 	return rc;
 }
 
-/* Adds a new candidate token for id to b and writes the token. */
-static int batch_token(struct store_batch *b, const char *id, char token[TOKEN_LEN + 1])
+int record_batch_token(struct store_batch *b, const char *id, char token[TOKEN_LEN + 1])
 {
 	unsigned char hash[TOKEN_HASH_LEN];
 	char hex[2 * TOKEN_HASH_LEN + 1];
@@ -181,7 +180,7 @@ int record_create_interview(struct store *st, const char *script_name, const cha
 			goto out;
 		}
 		if ((rc = record_batch_script(b, src, len, hash)) ||
-		    (rc = batch_interview(b, &iv, STORE_PUT_NEW)) || (rc = batch_token(b, id, token)))
+		    (rc = batch_interview(b, &iv, STORE_PUT_NEW)) || (rc = record_batch_token(b, id, token)))
 			goto out;
 		rc = store_commit(st, b, err, errlen);
 		if (rc != STORE_EEXISTS)
@@ -218,7 +217,7 @@ int record_issue_token(struct store *st, const char *id, char token[TOKEN_LEN + 
 		rc = STORE_ENOMEM;
 		goto out;
 	}
-	if ((rc = batch_token(b, iv.id, token)))
+	if ((rc = record_batch_token(b, iv.id, token)))
 		goto out;
 	rc = store_commit(st, b, err, errlen);
 out:
@@ -295,7 +294,9 @@ void record_transcript_free(struct proto_turn *turns, size_t n)
 struct collect {
 	void *items;
 	size_t n, cap, size;
-	const char *id; /* turns: the interview scanned */
+	const char *id;      /* turns: the interview scanned */
+	record_keep_fn keep; /* interviews: which to keep (NULL: all) */
+	void *keep_ctx;
 };
 
 static void *collect_slot(struct collect *c)
@@ -329,13 +330,24 @@ static int collect_interview(void *ctx, const void *key, size_t klen, const void
 			  (int)(klen > 64 ? 64 : klen), (const char *)key);
 		return 0;
 	}
+	/* Dropped as it is read, so a filtered scan holds only what it keeps. */
+	if (c->keep && !c->keep(c->keep_ctx, iv)) {
+		proto_interview_free(iv);
+		return 0;
+	}
 	c->n++;
 	return 0;
 }
 
 int record_list_interviews(struct store *st, struct proto_interview **ivs, size_t *n)
 {
-	struct collect c = {.size = sizeof(struct proto_interview)};
+	return record_scan_interviews(st, NULL, NULL, ivs, n);
+}
+
+int record_scan_interviews(struct store *st, record_keep_fn keep, void *ctx,
+			   struct proto_interview **ivs, size_t *n)
+{
+	struct collect c = {.size = sizeof(struct proto_interview), .keep = keep, .keep_ctx = ctx};
 	*ivs = NULL;
 	*n = 0;
 	int rc = store_scan(st, STORE_DB_INTERVIEWS, "", 0, collect_interview, &c);
@@ -447,11 +459,7 @@ out:
 	return rc;
 }
 
-/* ======================================================================== */
-/* Operations on one interview: close, relink, erase                        */
-/* ======================================================================== */
-
-#define OP_ATTEMPTS 5 /* reads of an interview that keeps moving on under us */
+/* --- deleting an interview --------------------------------------------- */
 
 /* Fixed-size keys gathered by a scan, to be deleted in a batch afterwards
  * (a scan callback must not write). */
@@ -513,7 +521,7 @@ static int collect_token_key(void *ctx, const void *key, size_t klen, const void
 	return rc;
 }
 
-static int batch_del_tokens(struct store *st, struct store_batch *b, const char *id)
+int record_batch_del_tokens(struct store *st, struct store_batch *b, const char *id)
 {
 	struct token_scan ts = { .id = id, .keys = { .size = TOKEN_HASH_LEN } };
 	int rc = store_scan(st, STORE_DB_TOKENS, "", 0, collect_token_key, &ts);
@@ -521,6 +529,30 @@ static int batch_del_tokens(struct store *st, struct store_batch *b, const char 
 		rc = keys_del(b, STORE_DB_TOKENS, &ts.keys);
 	free(ts.keys.v);
 	return rc;
+}
+
+int record_batch_del_interview(struct store *st, struct store_batch *b, const char *id)
+{
+	/* A shorter id would be a prefix of other interviews' turns. */
+	if (!token_is_id(id))
+		return RECORD_ECORRUPT;
+	struct keys turns = { .size = TOKEN_ID_LEN + 8 };
+	int rc = store_scan(st, STORE_DB_TURNS, id, TOKEN_ID_LEN, collect_turn_key, &turns);
+	if (rc == 0)
+		rc = keys_del(b, STORE_DB_TURNS, &turns);
+	if (rc == 0)
+		rc = record_batch_del_tokens(st, b, id);
+	if (rc == 0)
+		rc = store_batch_del(b, STORE_DB_INTERVIEWS, id, strlen(id));
+	free(turns.v);
+	return rc;
+}
+
+int record_batch_del_script(struct store_batch *b, const char *hash)
+{
+	if (!hash || strlen(hash) != TOKEN_DIGEST_HEX)
+		return STORE_ENOTFOUND;
+	return store_batch_del(b, STORE_DB_SCRIPTS, hash, TOKEN_DIGEST_HEX);
 }
 
 struct hash_scan {
@@ -544,8 +576,7 @@ static int find_other_user(void *ctx, const void *key, size_t klen, const void *
 	return hs->used ? 1 : 0;
 }
 
-/* Whether an interview other than id runs the script version hash. */
-static int script_used_elsewhere(struct store *st, const char *id, const char *hash, bool *used)
+int record_script_used_elsewhere(struct store *st, const char *id, const char *hash, bool *used)
 {
 	struct hash_scan hs = { .id = id, .hash = hash };
 	int rc = store_scan(st, STORE_DB_INTERVIEWS, "", 0, find_other_user, &hs);
@@ -553,407 +584,6 @@ static int script_used_elsewhere(struct store *st, const char *id, const char *h
 	return rc == 1 ? 0 : rc;
 }
 
-/* Fills b with the change to iv (as read just now), changing iv to the
- * record as it will be; ctx is the operation's own. */
-typedef int (*op_fill_fn)(struct store *st, struct store_batch *b, struct proto_interview *iv,
-			  void *ctx, char *err, size_t errlen);
-
-/* Reads id, lets fill build the batch and commits it on condition that the
- * record is still as read; retries when a turn got in between. out, when not
- * NULL, takes the record as fill left it. */
-static int run_op(struct store *st, const char *id, op_fill_fn fill, void *ctx,
-		  struct proto_interview *out, char *err, size_t errlen)
-{
-	struct proto_interview iv;
-	struct record_read read = { 0 };
-	struct store_batch *b = NULL;
-	int rc = STORE_ECONFLICT;
-	memset(&iv, 0, sizeof iv);
-	if (out)
-		memset(out, 0, sizeof *out);
-
-	for (int attempt = 0; attempt < OP_ATTEMPTS && rc == STORE_ECONFLICT; attempt++) {
-		if (err && errlen)
-			err[0] = '\0';
-		proto_interview_free(&iv);
-		record_read_free(&read);
-		store_batch_free(b);
-		b = NULL;
-		rc = token_is_id(id) ? record_get_interview_as_read(st, id, &iv, &read)
-				     : STORE_ENOTFOUND;
-		if (rc == STORE_ENOTFOUND)
-			set_err(err, errlen, "no interview %s", id);
-		else if (rc == RECORD_ECORRUPT)
-			set_err(err, errlen, "the record of interview %s does not decode", id);
-		else if (rc)
-			set_err(err, errlen, "%s", record_strerror(rc));
-		if (rc)
-			goto out;
-		if (!(b = store_batch_new())) {
-			rc = STORE_ENOMEM;
-			goto out;
-		}
-		if ((rc = record_batch_expect_interview(b, id, &read)) ||
-		    (rc = fill(st, b, &iv, ctx, err, errlen)))
-			goto out;
-		rc = store_commit(st, b, err, errlen);
-	}
-	if (rc == STORE_ECONFLICT)
-		set_err(err, errlen, "interview %s kept changing while this ran; try again", id);
-out:
-	if (rc && err && errlen && !err[0])
-		set_err(err, errlen, "%s", record_strerror(rc));
-	if (rc == 0 && out) {
-		*out = iv;
-		memset(&iv, 0, sizeof iv);
-	}
-	store_batch_free(b);
-	record_read_free(&read);
-	proto_interview_free(&iv);
-	return rc;
-}
-
-static int fill_close(struct store *st, struct store_batch *b, struct proto_interview *iv,
-		      void *ctx, char *err, size_t errlen)
-{
-	(void)st;
-	(void)ctx;
-	if (iv->status == PROTO_STATUS_FINISHED) {
-		set_err(err, errlen, "interview %s has finished: there is nothing to close",
-			iv->id);
-		return RECORD_EFINISHED;
-	}
-	if (iv->status == PROTO_STATUS_CLOSED) {
-		set_err(err, errlen, "interview %s has been closed already", iv->id);
-		return RECORD_ECLOSED;
-	}
-	iv->status = PROTO_STATUS_CLOSED;
-	iv->updated = record_now_ms();
-	return batch_interview(b, iv, 0);
-}
-
-int record_close_interview(struct store *st, const char *id, struct proto_interview *closed,
-			   char *err, size_t errlen)
-{
-	return run_op(st, id, fill_close, NULL, closed, err, errlen);
-}
-
-static int fill_relink(struct store *st, struct store_batch *b, struct proto_interview *iv,
-		       void *ctx, char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	int rc = batch_del_tokens(st, b, iv->id);
-	/* After the deletes: the new token's key is new, and a put after a
-	 * delete of the same key (a hash collision) still leaves the new one. */
-	return rc ? rc : batch_token(b, iv->id, ctx);
-}
-
-int record_relink_interview(struct store *st, const char *id, char token[TOKEN_LEN + 1], char *err,
-			    size_t errlen)
-{
-	int rc = run_op(st, id, fill_relink, token, NULL, err, errlen);
-	if (rc)
-		memset(token, 0, TOKEN_LEN + 1);
-	return rc;
-}
-
-struct erase {
-	char *src; /* the pinned source, when this erase deletes it */
-	size_t len;
-};
-
-static int fill_erase(struct store *st, struct store_batch *b, struct proto_interview *iv,
-		      void *ctx, char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	struct erase *e = ctx;
-	struct keys turns = { .size = TOKEN_ID_LEN + 8 };
-	bool used = true;
-	free(e->src);
-	e->src = NULL;
-	int rc = store_scan(st, STORE_DB_TURNS, iv->id, TOKEN_ID_LEN, collect_turn_key, &turns);
-	if (rc == 0)
-		rc = keys_del(b, STORE_DB_TURNS, &turns);
-	if (rc == 0)
-		rc = batch_del_tokens(st, b, iv->id);
-	if (rc == 0)
-		rc = store_batch_del(b, STORE_DB_INTERVIEWS, iv->id, strlen(iv->id));
-	if (rc == 0 && iv->script_hash && strlen(iv->script_hash) == TOKEN_DIGEST_HEX)
-		rc = script_used_elsewhere(st, iv->id, iv->script_hash, &used);
-	if (rc == 0 && !used) {
-		rc = record_get_script(st, iv->script_hash, &e->src, &e->len);
-		if (rc == 0)
-			rc = store_batch_del(b, STORE_DB_SCRIPTS, iv->script_hash,
-					     TOKEN_DIGEST_HEX);
-		else if (rc == STORE_ENOTFOUND)
-			rc = 0; /* already gone: nothing to delete or restore */
-	}
-	free(turns.v);
-	return rc;
-}
-
-/* An interview created from the same source while the erase ran may have
- * committed just before it: it then needs the source the erase deleted.
- * Writers are serialised, so once the erase is durable a scan sees every
- * such interview, and one that commits later pins the source itself. */
-static void restore_script_if_used(struct store *st, const char *id, const char *hash,
-				   const struct erase *e)
-{
-	bool used = false;
-	char err[256] = "";
-	struct store_batch *b = NULL;
-	char again[TOKEN_DIGEST_HEX + 1];
-	if (!e->src || script_used_elsewhere(st, id, hash, &used) != 0 || !used)
-		return;
-	if (!(b = store_batch_new()) || record_batch_script(b, e->src, e->len, again) != 0 ||
-	    store_commit(st, b, err, sizeof err) != 0)
-		log_error("script %.12s: could not restore it for an interview created during an "
-			  "erase: %s",
-			  hash, err);
-	else
-		log_info("script %.12s: kept for an interview created during an erase", hash);
-	store_batch_free(b);
-}
-
-int record_erase_interview(struct store *st, const char *id, char *err, size_t errlen)
-{
-	struct erase e = { 0 };
-	struct proto_interview gone;
-	int rc = run_op(st, id, fill_erase, &e, &gone, err, errlen);
-	if (rc == 0) {
-		restore_script_if_used(st, id, gone.script_hash, &e);
-		proto_interview_free(&gone);
-	}
-	free(e.src);
-	return rc;
-}
-
-/* ======================================================================== */
-/* Pages of interviews                                                      */
-/* ======================================================================== */
-
-/* Simple case folding of one code point: enough for the names a team types
- * (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic). */
-static uint32_t fold_cp(uint32_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c + 32;
-	if (c < 0xC0)
-		return c;
-	if (c <= 0xDE)
-		return c == 0xD7 ? c : c + 32;
-	if (c >= 0x100 && c <= 0x17F) {
-		/* Pairs upper/lower; between U+0139 and U+0148 and from U+0179 the
-		 * upper case letter is the odd one. */
-		bool odd_upper = (c >= 0x139 && c <= 0x148) || c >= 0x179;
-		if (c == 0x178) /* Ÿ */
-			return 0xFF;
-		if (c == 0x130 || c == 0x131 || c == 0x138 || c == 0x149 || c == 0x17F)
-			return c;
-		return (c & 1) == (odd_upper ? 1u : 0u) ? c + 1 : c;
-	}
-	if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
-		return c + 32;
-	if (c >= 0x410 && c <= 0x42F)
-		return c + 32;
-	if (c >= 0x400 && c <= 0x40F)
-		return c + 80;
-	return c;
-}
-
-/* Decodes s into folded code points (a byte that starts no valid sequence
- * stands for itself, offset so it matches nothing valid). Returns a new
- * array (free()) and its length, or NULL when out of memory. */
-static uint32_t *fold_text(const char *s, size_t *n)
-{
-	size_t len = strlen(s);
-	uint32_t *out = malloc((len + 1) * sizeof *out);
-	if (!out)
-		return NULL;
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-	size_t k = 0;
-	while (p < end) {
-		uint32_t c = *p;
-		int extra = c >= 0xF0 && c < 0xF5   ? 3
-			    : c >= 0xE0             ? 2
-			    : c >= 0xC2 && c < 0xE0 ? 1
-						    : 0;
-		if (c >= 0x80 && (extra == 0 || end - p <= extra)) {
-			out[k++] = 0x110000 + c;
-			p++;
-			continue;
-		}
-		if (extra) {
-			c &= 0x3Fu >> extra;
-			for (int i = 1; i <= extra; i++) {
-				if ((p[i] & 0xC0) != 0x80) {
-					c = 0x110000 + *p;
-					extra = 0;
-					break;
-				}
-				c = c << 6 | (p[i] & 0x3F);
-			}
-		}
-		out[k++] = fold_cp(c);
-		p += 1 + extra;
-	}
-	*n = k;
-	return out;
-}
-
-static bool folded_contains(const uint32_t *hay, size_t nh, const uint32_t *needle, size_t nn)
-{
-	if (nn == 0)
-		return true;
-	for (size_t i = 0; i + nn <= nh; i++)
-		if (memcmp(hay + i, needle, nn * sizeof *needle) == 0)
-			return true;
-	return false;
-}
-
-struct page_scan {
-	struct collect c;
-	int status; /* an enum proto_status, or -1 for any */
-	const char *script;
-	const uint32_t *needle;
-	size_t nneedle;
-	bool after; /* a cursor was given: keep only what sorts after it */
-	int64_t after_created;
-	char after_id[TOKEN_ID_LEN + 1];
-};
-
-/* Newest first: creation time, then id, both descending. */
-static int page_cmp(int64_t ca, const char *ia, int64_t cb, const char *ib)
-{
-	if (ca != cb)
-		return ca > cb ? -1 : 1;
-	return -strcmp(ia, ib);
-}
-
-static int page_order(const void *a, const void *b)
-{
-	const struct proto_interview *x = a, *y = b;
-	return page_cmp(x->created, x->id, y->created, y->id);
-}
-
-static bool page_match(const struct page_scan *ps, const struct proto_interview *iv)
-{
-	if (ps->status >= 0 && (int)iv->status != ps->status)
-		return false;
-	if (ps->script && strcmp(iv->script, ps->script) != 0)
-		return false;
-	if (ps->after && page_cmp(iv->created, iv->id, ps->after_created, ps->after_id) <= 0)
-		return false;
-	if (ps->nneedle == 0)
-		return true;
-	size_t nh = 0;
-	uint32_t *hay = fold_text(iv->candidate ? iv->candidate : "", &nh);
-	bool found = hay && folded_contains(hay, nh, ps->needle, ps->nneedle);
-	free(hay);
-	return found;
-}
-
-static int collect_page(void *ctx, const void *key, size_t klen, const void *val, size_t vlen)
-{
-	struct page_scan *ps = ctx;
-	size_t before = ps->c.n;
-	int rc = collect_interview(&ps->c, key, klen, val, vlen);
-	/* collect_interview leaves a record that did not decode uncounted. */
-	if (rc || ps->c.n == before)
-		return rc;
-	struct proto_interview *last = (struct proto_interview *)ps->c.items + before;
-	if (!page_match(ps, last)) {
-		proto_interview_free(last);
-		ps->c.n = before;
-	}
-	return 0;
-}
-
-/* The cursor: created (16 hex digits) then the id of the last item shown. */
-static void cursor_encode(const struct proto_interview *iv, char out[RECORD_CURSOR_LEN + 1])
-{
-	unsigned char be[8];
-	uint64_t v = (uint64_t)iv->created;
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		be[i] = (unsigned char)(v & 0xFF);
-	hex_encode(be, sizeof be, out);
-	memcpy(out + 16, iv->id, TOKEN_ID_LEN);
-	out[RECORD_CURSOR_LEN] = '\0';
-}
-
-static int cursor_decode(const char *s, struct page_scan *ps)
-{
-	unsigned char be[8];
-	char head[17];
-	if (strlen(s) != RECORD_CURSOR_LEN)
-		return RECORD_ECURSOR;
-	memcpy(head, s, 16);
-	head[16] = '\0';
-	if (hex_decode(head, be, sizeof be) || !token_is_id(s + 16) || (be[0] & 0x80))
-		return RECORD_ECURSOR;
-	ps->after_created = (int64_t)be64(be);
-	memcpy(ps->after_id, s + 16, TOKEN_ID_LEN + 1);
-	ps->after = true;
-	return 0;
-}
-
-int record_list_interviews_page(struct store *st, const struct record_page_query *query,
-				struct proto_interview **ivs, size_t *n,
-				char next_cursor[RECORD_CURSOR_LEN + 1])
-{
-	struct page_scan ps = { .c = { .size = sizeof(struct proto_interview) }, .status = -1 };
-	uint32_t *needle = NULL;
-	size_t limit = query->limit ? query->limit : RECORD_PAGE_DEFAULT;
-	int rc = 0;
-	*ivs = NULL;
-	*n = 0;
-	next_cursor[0] = '\0';
-
-	if (query->status && query->status[0]) {
-		enum proto_status s;
-		if (proto_status_parse(query->status, &s) != PROTO_OK) {
-			rc = RECORD_ESTATUS;
-			goto out;
-		}
-		ps.status = (int)s;
-	}
-	if (limit > RECORD_PAGE_MAX) {
-		rc = RECORD_ELIMIT;
-		goto out;
-	}
-	if (query->cursor && query->cursor[0] && (rc = cursor_decode(query->cursor, &ps)))
-		goto out;
-	if (query->script && query->script[0])
-		ps.script = query->script;
-	if (query->q && query->q[0]) {
-		if (!(needle = fold_text(query->q, &ps.nneedle))) {
-			rc = STORE_ENOMEM;
-			goto out;
-		}
-		ps.needle = needle;
-	}
-	if ((rc = store_scan(st, STORE_DB_INTERVIEWS, "", 0, collect_page, &ps)))
-		goto out;
-	struct proto_interview *v = ps.c.items;
-	if (ps.c.n > 1)
-		qsort(v, ps.c.n, sizeof *v, page_order);
-	if (ps.c.n > limit) {
-		cursor_encode(&v[limit - 1], next_cursor);
-		for (size_t i = limit; i < ps.c.n; i++)
-			proto_interview_free(&v[i]);
-		ps.c.n = limit;
-	}
-	*ivs = ps.c.items;
-	*n = ps.c.n;
-	ps.c.items = NULL;
-	ps.c.n = 0;
-out:
-	record_interviews_free(ps.c.items, ps.c.n);
-	free(needle);
-	return rc;
-}
 /* --- the server's public URL -------------------------------------------- */
 
 #define PUBLIC_URL_KEY "public_url"

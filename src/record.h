@@ -8,6 +8,7 @@
 #ifndef INTERVIEWD_RECORD_H
 #define INTERVIEWD_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "proto.h"
@@ -18,11 +19,13 @@ enum {
 	RECORD_ECORRUPT = -500, /* a stored record does not decode */
 	RECORD_EAUTH = -501,    /* token unknown */
 	RECORD_EINVALID = -502, /* an interview needs a script name and its source */
-	RECORD_EFINISHED = -503, /* the interview has finished: nothing left to close */
-	RECORD_ECLOSED = -504,   /* the interview was closed already */
-	RECORD_ELIMIT = -505,    /* a page limit outside 1..RECORD_PAGE_MAX */
-	RECORD_ECURSOR = -506,   /* a page cursor this server did not give out */
-	RECORD_ESTATUS = -507,   /* a status filter that is no interview status */
+	/* Returned by the modules built on record (ops, page): one range and one
+	 * record_strerror for every error about interviews. */
+	RECORD_EFINISHED = -503, /* ops: the interview has finished: nothing left to close */
+	RECORD_ECLOSED = -504,   /* ops: the interview was closed already */
+	RECORD_ELIMIT = -505,    /* page: a page limit outside 1..PAGE_MAX */
+	RECORD_ECURSOR = -506,   /* page: a page cursor this server did not give out */
+	RECORD_ESTATUS = -507,   /* page: a status filter that is no interview status */
 	RECORD_EURL = -510,     /* not an http(s)://host[:port][/path] URL */
 };
 
@@ -66,6 +69,12 @@ void record_read_free(struct record_read *read);
 /* Reads every interview (in id order). Free with record_interviews_free. */
 int record_list_interviews(struct store *st, struct proto_interview **ivs, size_t *n);
 void record_interviews_free(struct proto_interview *ivs, size_t n);
+/* Whether record_scan_interviews keeps iv (ctx is the caller's). */
+typedef bool (*record_keep_fn)(void *ctx, const struct proto_interview *iv);
+/* record_list_interviews, keeping only the interviews keep accepts: the
+ * others are dropped as they are read, never all held at once. */
+int record_scan_interviews(struct store *st, record_keep_fn keep, void *ctx,
+			   struct proto_interview **ivs, size_t *n);
 
 /* Reads the whole transcript in seq order. Free with record_transcript_free. */
 int record_get_transcript(struct store *st, const char *id, struct proto_turn **turns, size_t *n);
@@ -80,6 +89,21 @@ int record_batch_script(struct store_batch *b, const char *src, size_t len,
 /* Adds the interview record / one turn to b. */
 int record_batch_interview(struct store_batch *b, const struct proto_interview *iv);
 int record_batch_turn(struct store_batch *b, const char *id, const struct proto_turn *t);
+/* Adds a new candidate token for interview id to b; token receives it. */
+int record_batch_token(struct store_batch *b, const char *id, char token[TOKEN_LEN + 1]);
+
+/* Adds to b the deletion of every token of interview id (tokens are keyed by
+ * their hash, so this reads every token record). */
+int record_batch_del_tokens(struct store *st, struct store_batch *b, const char *id);
+/* Adds to b the deletion of interview id: every turn, every token, then the
+ * record. Its pinned script stays: record_script_used_elsewhere says whether
+ * record_batch_del_script may take it too. */
+int record_batch_del_interview(struct store *st, struct store_batch *b, const char *id);
+/* Adds to b the deletion of the pinned script source hash. */
+int record_batch_del_script(struct store_batch *b, const char *hash);
+/* Sets *used to whether an interview other than id runs the script version
+ * hash; an interview record that does not decode counts as one that may. */
+int record_script_used_elsewhere(struct store *st, const char *id, const char *hash, bool *used);
 
 /* Checks a presented token; on success writes the interview it is bound to.
  * RECORD_EAUTH when unknown or malformed. */
@@ -104,58 +128,5 @@ int record_get_public_url(struct store *st, char **url);
 
 /* Milliseconds since the epoch (the clock every record uses). */
 long long record_now_ms(void);
-
-/* ---- operations on one interview (the CLI and the HTTP API) -------------
- *
- * Each is one durable, all-or-nothing batch, conditional on the interview
- * record being what was read: a turn committed in between makes it read
- * again and retry (a few times), so an operation never undoes a turn. They
- * print nothing; err gets a sentence naming the interview. */
-
-/* Ends an unfinished interview: status "closed", updated now. Later messages
- * are refused with interview_finished. STORE_ENOTFOUND when there is no such
- * interview, RECORD_EFINISHED or RECORD_ECLOSED when it has ended already.
- * closed, when not NULL, receives the record as written (free with
- * proto_interview_free; zeroed on failure). */
-int record_close_interview(struct store *st, const char *id, struct proto_interview *closed,
-			   char *err, size_t errlen);
-
-/* Replaces the interview's candidate link: every token of the interview is
- * deleted and one new token issued, in one batch, so an old link stops
- * opening the interview the moment this returns. Connections already open
- * keep going until the server closes them. STORE_ENOTFOUND when there is no
- * such interview. token receives the new token (zeroed on failure). */
-int record_relink_interview(struct store *st, const char *id, char token[TOKEN_LEN + 1], char *err,
-			    size_t errlen);
-
-/* Erases the interview: its record, every turn and every token, in one
- * batch; and its pinned script source unless another interview still runs
- * that version. Nothing of the interview is left in the store. STORE_ENOTFOUND
- * when there is no such interview. */
-int record_erase_interview(struct store *st, const char *id, char *err, size_t errlen);
-
-/* ---- pages of interviews (the console's list) -------------------------- */
-
-#define RECORD_PAGE_MAX 200
-#define RECORD_PAGE_DEFAULT 50
-#define RECORD_CURSOR_LEN 32 /* hex characters */
-
-struct record_page_query {
-	const char *status; /* "new", "active", "finished", "closed"; NULL or "" for any */
-	const char *script; /* exact script name; NULL or "" for any */
-	const char *q;      /* part of the candidate's name, any case; NULL or "" for any */
-	size_t limit;       /* 1..RECORD_PAGE_MAX; 0 means RECORD_PAGE_DEFAULT */
-	const char *cursor; /* next_cursor of the previous page; NULL or "" for the first */
-};
-
-/* One page of the interviews matching query, newest first (by creation time,
- * then id). *ivs gets up to limit records (free with record_interviews_free);
- * next_cursor gets the cursor of the next page, or "" when this is the last.
- * Case is ignored for ASCII, Latin-1, Latin Extended-A, Greek and Cyrillic
- * letters. RECORD_ESTATUS, RECORD_ELIMIT or RECORD_ECURSOR for a query that
- * cannot be answered (the field is in the sentence). */
-int record_list_interviews_page(struct store *st, const struct record_page_query *query,
-				struct proto_interview **ivs, size_t *n,
-				char next_cursor[RECORD_CURSOR_LEN + 1]);
 
 #endif
