@@ -1,23 +1,21 @@
 /* main: the interviewd command line.
  *
- * Each command parses its own options, opens what it needs (the store, the
- * engine, the server) and closes it again. Commands other than serve work
- * while a server runs on the same data directory: LMDB is multi-process. */
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
+ * The command table and the usage, and the interview commands new, demo,
+ * list and show; serve and the authoring, team and manage commands live in
+ * their own modules, the option parser they share in cli. Each command
+ * parses its own options, opens what it needs and closes it again. Commands
+ * other than serve work while a server runs on the same data directory:
+ * LMDB is multi-process. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "account.h"
 #include "check.h"
-#include "engine.h"
+#include "cli.h"
 #include "export.h"
 #include "link.h"
 #include "log.h"
@@ -27,7 +25,7 @@
 #include "record.h"
 #include "replay.h"
 #include "scriptdir.h"
-#include "server.h"
+#include "serve.h"
 #include "store.h"
 #include "team.h"
 #include "token.h"
@@ -70,221 +68,7 @@ static const char USAGE[] =
 	"  interviewd serve --listen 127.0.0.1:8080 &\n"
 	"  interviewd new --script demo --candidate 'Ada Lovelace'\n";
 
-/* ---- shared option handling -------------------------------------------- */
-
-struct opts {
-	const char *data, *scripts, *www, *listen, *script, *candidate, *url, *public_url;
-	unsigned max_connections;
-	int json, help, nosync, markdown;
-	int scripts_given; /* --scripts was on the command line, not the default */
-	int url_given;     /* --url was on the command line (o->url is NULL without it) */
-	int argc;          /* positional arguments */
-	char **argv;
-};
-
-enum opt_id { O_DATA, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_PUBLIC_URL,
-	      O_MAXCONN, O_JSON, O_NOSYNC, O_MARKDOWN, O_COUNT };
-
-static const struct {
-	const char *name;
-	int value; /* takes a value: --name VALUE or --name=VALUE */
-} OPTION[O_COUNT] = {
-	[O_DATA] = { "data", 1 },
-	[O_SCRIPTS] = { "scripts", 1 },
-	[O_WWW] = { "www", 1 },
-	[O_LISTEN] = { "listen", 1 },
-	[O_SCRIPT] = { "script", 1 },
-	[O_CANDIDATE] = { "candidate", 1 },
-	[O_URL] = { "url", 1 },
-	[O_PUBLIC_URL] = { "public-url", 1 },
-	[O_MAXCONN] = { "max-connections", 1 },
-	[O_JSON] = { "json", 0 },
-	[O_NOSYNC] = { "no-sync", 0 },
-	[O_MARKDOWN] = { "markdown", 0 },
-};
-
-/* A command's options, exactly: getopt_long would also take any unambiguous
- * abbreviation, which is how --script passed for --scripts. */
-struct optlist {
-	const enum opt_id *ids;
-	size_t n;
-};
-#define OPTLIST(...)                                                                          \
-	((struct optlist){ (const enum opt_id[]){ __VA_ARGS__ },                              \
-			   sizeof((const enum opt_id[]){ __VA_ARGS__ }) / sizeof(enum opt_id) })
-
-static int set_option(struct opts *o, enum opt_id id, const char *val, const char *cmd)
-{
-	switch (id) {
-	case O_DATA: o->data = val; break;
-	case O_SCRIPTS: o->scripts = val; o->scripts_given = 1; break;
-	case O_WWW: o->www = val; break;
-	case O_LISTEN: o->listen = val; break;
-	case O_SCRIPT: o->script = val; break;
-	case O_CANDIDATE: o->candidate = val; break;
-	case O_URL: o->url = val; o->url_given = 1; break;
-	case O_PUBLIC_URL: o->public_url = val; break;
-	case O_JSON: o->json = 1; break;
-	case O_NOSYNC: o->nosync = 1; break;
-	case O_MARKDOWN: o->markdown = 1; break;
-	case O_MAXCONN: {
-		char *end;
-		errno = 0;
-		unsigned long v = strtoul(val, &end, 10);
-		if (!*val || *end || errno || v < 1 || v > 10000) {
-			fprintf(stderr, "interviewd %s: --max-connections takes a number from 1 to 10000\n",
-				cmd);
-			return 2;
-		}
-		o->max_connections = (unsigned)v;
-		break;
-	}
-	case O_COUNT: break;
-	}
-	return 0;
-}
-
-/* Refuses arg (an unknown option) by name, suggesting the allowed option it
- * abbreviates or nearly spells, if any. Returns the exit code 2. */
-static int unknown_option(const char *cmd, const char *arg, size_t len, struct optlist allowed)
-{
-	const char *hint = NULL;
-	if (arg[0] == '-' && arg[1] == '-' && len > 3)
-		for (size_t i = 0; i < allowed.n && !hint; i++) {
-			const char *name = OPTION[allowed.ids[i]].name;
-			size_t nlen = strlen(name);
-			size_t shorter = nlen < len - 2 ? nlen : len - 2;
-			if (strncmp(name, arg + 2, shorter) == 0)
-				hint = name;
-		}
-	fprintf(stderr, "interviewd %s: unknown option %.*s", cmd, (int)len, arg);
-	if (hint)
-		fprintf(stderr, " (did you mean --%s?)", hint);
-	fprintf(stderr, "; see interviewd %s --help\n", cmd);
-	return 2;
-}
-
-/* Parses a command's options against the exact list it takes and answers
- * --help with help. Positional arguments keep their order in o->argv. Returns
- * -1 when the command should go on, otherwise its exit code (0 after help, 2
- * after a usage error). */
-static int parse(int argc, char **argv, struct opts *o, struct optlist allowed, const char *help)
-{
-	const char *cmd = argv[0];
-	memset(o, 0, sizeof *o);
-	o->data = "data";
-	o->scripts = "scripts";
-	o->www = "www/dist";
-	o->listen = "127.0.0.1:8080";
-	o->max_connections = 256;
-	int npos = 0, only_positional = 0;
-	for (int i = 1; i < argc; i++) {
-		char *a = argv[i];
-		if (only_positional || a[0] != '-' || a[1] == '\0') {
-			argv[1 + npos++] = a; /* never ahead of i: compacting in place is safe */
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			only_positional = 1;
-			continue;
-		}
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			o->help = 1;
-			continue;
-		}
-		const char *eq = strchr(a, '=');
-		size_t len = eq ? (size_t)(eq - a) : strlen(a);
-		const enum opt_id *found = NULL;
-		for (size_t k = 0; k < allowed.n && !found; k++) {
-			const char *name = OPTION[allowed.ids[k]].name;
-			size_t nlen = strlen(name);
-			if (a[1] == '-' && nlen == len - 2 && strncmp(a + 2, name, nlen) == 0)
-				found = &allowed.ids[k];
-		}
-		if (!found)
-			return unknown_option(cmd, a, len, allowed);
-		const char *name = OPTION[*found].name, *val = NULL;
-		if (OPTION[*found].value) {
-			val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-			if (!val) {
-				fprintf(stderr, "interviewd %s: option --%s needs a value\n", cmd, name);
-				return 2;
-			}
-		} else if (eq) {
-			fprintf(stderr, "interviewd %s: option --%s takes no value\n", cmd, name);
-			return 2;
-		}
-		if (set_option(o, *found, val, cmd) != 0)
-			return 2;
-	}
-	o->argc = npos;
-	o->argv = argv + 1;
-	if (o->help) {
-		fputs(help, stdout);
-		return 0;
-	}
-	return -1;
-}
-
-/* The sentence for a code from any module the CLI calls: codes are distinct
- * across modules, so the range says whose it is. Never print the number. */
-static const char *error_sentence(int rc)
-{
-	if (rc <= -700 && rc > -800)
-		return scriptdir_strerror(rc);
-	if (rc <= -500 && rc > -600)
-		return record_strerror(rc);
-	if (rc <= -200 && rc > -300)
-		return store_strerror(rc);
-	if (rc <= -100 && rc > -200)
-		return token_strerror(rc);
-	return "unexpected error";
-}
-
-/* Appends word to out (of outlen bytes) as a shell reads it back: as is when
- * it is plain, else in single quotes. */
-static void append_word(char *out, size_t outlen, const char *word)
-{
-	size_t n = strlen(out);
-	int plain = *word != '\0';
-	for (const char *c = word; *c; c++)
-		plain &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-			 (*c >= '0' && *c <= '9') || strchr("-_./:=@%+,", *c) != NULL;
-	if (plain) {
-		snprintf(out + n, outlen - n, "%s%s", n ? " " : "", word);
-		return;
-	}
-	snprintf(out + n, outlen - n, "%s'", n ? " " : "");
-	for (const char *c = word; *c; c++) {
-		n = strlen(out);
-		snprintf(out + n, outlen - n, *c == '\'' ? "'\\''" : "%c", *c);
-	}
-	n = strlen(out);
-	snprintf(out + n, outlen - n, "'");
-}
-
-/* A command to print in a hint, so that it runs as shown: cmd, then
- * --data DIR when the data directory is not the default one. */
-static void with_data(char *out, size_t outlen, const char *cmd, const char *data)
-{
-	snprintf(out, outlen, "%s", cmd);
-	if (strcmp(data, "data") != 0) {
-		append_word(out, outlen, "--data");
-		append_word(out, outlen, data);
-	}
-}
-
-static struct store *open_store(const char *dir, unsigned readers, int nosync)
-{
-	struct store_options so = { .nosync = nosync != 0, .max_readers = readers };
-	struct store *st = NULL;
-	char err[512];
-	if (store_open(&st, dir, &so, err, sizeof err) != 0) {
-		fprintf(stderr, "interviewd: cannot open data directory %s: %s\n", dir, err);
-		return NULL;
-	}
-	return st;
-}
+/* ---- candidate links ------------------------------------------------------ */
 
 /* Prints a new candidate link (link.h); a base URL too long for one is a
  * usage error the caller reports. */
@@ -308,7 +92,7 @@ struct link_base {
 /* --url, else $INTERVIEWD_URL, else the address the last `serve` on this data
  * directory recorded, else DEFAULT_URL, guessed. Returns -1 to go on, or the
  * exit code 2 after saying why --url or $INTERVIEWD_URL is not a URL. */
-static int find_link_base(const struct opts *o, struct store *st, const char *cmd,
+static int find_link_base(const struct cli_opts *o, struct store *st, const char *cmd,
 			  struct link_base *lb)
 {
 	const char *env = getenv("INTERVIEWD_URL");
@@ -333,196 +117,15 @@ static int find_link_base(const struct opts *o, struct store *st, const char *cm
 }
 
 /* Printed beside a link that no server vouches for. */
-static void warn_guessed(const char *cmd, const struct opts *o)
+static void warn_guessed(const char *cmd, const struct cli_opts *o)
 {
 	char serve[512];
-	with_data(serve, sizeof serve, "interviewd serve", o->data);
+	cli_with_data(serve, sizeof serve, "interviewd serve", o->data);
 	fflush(stdout); /* after the link, in a terminal that shows both */
 	fprintf(stderr,
 		"interviewd %s: no server has run on this data directory; the link assumes " DEFAULT_URL
 		" — start `%s` or pass --url\n",
 		cmd, serve);
-}
-
-/* ---- serve ---------------------------------------------------------------- */
-
-static const char SERVE_HELP[] =
-	"usage: interviewd serve [--listen ADDR:PORT] [--data DIR] [--scripts DIR] [--www DIR]\n"
-	"                        [--max-connections N] [--public-url URL]\n"
-	"\n"
-	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
-	"Records its address (the port actually bound, or --public-url) in the data directory, where\n"
-	"`interviewd new` and `demo` find it for the links they print.\n"
-	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
-	"  --data DIR             LMDB directory (default data; created if missing)\n"
-	"  --scripts DIR          interview scripts (default scripts): listed at startup, with a\n"
-	"                         warning for each that does not compile\n"
-	"  --www DIR              the page build (default www/dist)\n"
-	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
-	"  --public-url URL       the address candidates reach this server at, when it is not the\n"
-	"                         one it listens on (behind TLS or a proxy): http(s)://host[:port][/path]\n"
-	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
-	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
-
-/* Lists the scripts directory at startup, for the log: how many scripts it
- * holds and, by file and line, each that would fail `interviewd new`. Returns
- * -1 to go on, or the exit code 2 when the directory given with --scripts
- * cannot be listed (the default one may be missing: serving needs no script). */
-static int check_scripts(const char *dir, int given)
-{
-	struct scriptdir_entry *es = NULL;
-	size_t n = 0, bad = 0;
-	char err[512] = "";
-	int rc = scriptdir_list(dir, &es, &n, err, sizeof err);
-	if (rc) {
-		const char *why = err[0] ? err : scriptdir_strerror(rc);
-		if (given) {
-			fprintf(stderr, "interviewd serve: %s\n", why);
-			return 2;
-		}
-		log_warn("%s (interviews are created from scripts; see --scripts DIR)", why);
-		return -1;
-	}
-	for (size_t i = 0; i < n; i++)
-		bad += es[i].rc != 0;
-	log_info("scripts: %zu found in %s%s", n, dir, bad ? "" : n ? ", all compile" : "");
-	for (size_t i = 0; i < n; i++)
-		if (es[i].rc)
-			log_warn("script cannot be used until fixed: %s", es[i].error);
-	free(es);
-	return -1;
-}
-
-/* Records where candidate links should point, for `new` and `demo`: the
- * --public-url, else the address just bound (all interfaces read as the
- * loopback one, which at least works on this machine). */
-static void record_link_base(struct store *st, const struct opts *o, int port)
-{
-	char url[RECORD_URL_MAX + 1], host[256], err[1024];
-	if (o->public_url) {
-		snprintf(url, sizeof url, "%s", o->public_url);
-	} else {
-		/* --listen is [HOST:]PORT, HOST maybe [IPv6]; only the first of a list counts. */
-		snprintf(host, sizeof host, "%s", o->listen);
-		host[strcspn(host, ",")] = '\0';
-		char *colon = strrchr(host, ':');
-		if (colon && (!strchr(host, ']') || colon > strchr(host, ']')))
-			*colon = '\0';
-		else
-			host[0] = '\0';
-		int v6 = strcmp(host, "[::]") == 0;
-		int any = v6 || !host[0] || strcmp(host, "0.0.0.0") == 0;
-		const char *shown = !any ? host : v6 ? "[::1]" : "127.0.0.1";
-		snprintf(url, sizeof url, "http://%s:%d", shown, port);
-		if (any)
-			log_info("listening on every interface: links say %s, which opens on this "
-				 "machine only; --public-url URL sets what candidates are sent",
-				 url);
-	}
-	if (record_set_public_url(st, url, err, sizeof err) != 0)
-		log_warn("cannot record %s for the links `interviewd new` prints: %s", url, err);
-	else
-		log_info("candidate links: %s (recorded in %s for `interviewd new` and `demo`)",
-			 url, o->data);
-}
-
-static int cmd_serve(int argc, char **argv)
-{
-	struct opts o;
-	int usage = parse(argc, argv, &o,
-			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC,
-				  O_PUBLIC_URL),
-			  SERVE_HELP);
-	if (usage >= 0)
-		return usage;
-	char err[1024];
-	if (o.public_url && record_check_public_url(o.public_url, err, sizeof err) != 0) {
-		fprintf(stderr, "interviewd serve: --public-url %s\n", err);
-		return 2;
-	}
-	if ((usage = check_scripts(o.scripts, o.scripts_given)) >= 0)
-		return usage;
-	/* Signals are taken by sigwait below, so block them before any thread starts. */
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	int rc = 1, lock = -1;
-	struct store_stats before = { 0 };
-	struct engine *eng = NULL;
-	struct server *srv = NULL;
-	struct store *st = open_store(o.data, o.max_connections + 64, o.nosync);
-	if (!st)
-		return 1;
-	/* Two servers on one data directory would each cache interviews the
-	 * other changes; the CLI commands are fine beside one. */
-	char lockpath[4096];
-	snprintf(lockpath, sizeof lockpath, "%s/serve.lock", o.data);
-	lock = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) != 0) {
-		fprintf(stderr, "interviewd serve: another interviewd serve is using %s (%s)\n", o.data,
-			lock < 0 ? strerror(errno) : "its lock is held");
-		goto out;
-	}
-	struct engine_options eo = { .store = st };
-	if (engine_open(&eng, &eo) != 0) {
-		fprintf(stderr, "interviewd: out of memory\n");
-		goto out;
-	}
-	struct server_options so = { .listen = o.listen, .www_dir = o.www, .scripts_dir = o.scripts,
-				     .max_connections = o.max_connections, .engine = eng, .store = st };
-	if (server_start(&srv, &so, err, sizeof err) != 0) {
-		fprintf(stderr, "interviewd: %s\n", err);
-		goto out;
-	}
-	char host[256];
-	snprintf(host, sizeof host, "%s", o.listen);
-	char *colon = strrchr(host, ':');
-	if (colon)
-		*colon = '\0';
-	/* Recorded before "listening on" is logged: whoever waits for that line
-	 * and then runs `interviewd new` gets a link to this server. */
-	record_link_base(st, &o, server_port(srv));
-	/* The totals are the serving's: the write above is not one of them. */
-	store_get_stats(st, &before);
-	log_info("listening on http://%s:%d (data %s, scripts %s, page %s, max %u connections%s)",
-		 host, server_port(srv), o.data, o.scripts, o.www, o.max_connections,
-		 o.nosync ? ", NO FSYNC" : "");
-	for (;;) {
-		struct timespec ts = { .tv_sec = 30 };
-		int sig = sigtimedwait(&set, NULL, &ts);
-		if (sig == SIGTERM || sig == SIGINT) {
-			log_info("%s: shutting down", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-			break;
-		}
-		engine_sweep(eng);
-		account_sweep(st, record_now_ms()); /* ended sessions, old sign-in failures */
-	}
-	rc = 0;
-out:
-	server_stop(srv);
-	if (rc == 0) {
-		struct engine_stats es;
-		struct store_stats ss;
-		engine_get_stats(eng, &es);
-		store_get_stats(st, &ss);
-		unsigned long long writes = ss.batches - before.batches,
-				   commits = ss.commits - before.commits;
-		log_info("totals: turns=%llu script_states_loaded=%llu script_errors=%llu writes=%llu "
-			 "commits=%llu (%.1f writes per fsync)",
-			 es.turns, es.rebuilds, es.script_errors, writes, commits,
-			 commits ? (double)writes / (double)commits : 0.0);
-	}
-	engine_close(eng);
-	store_close(st);
-	if (lock >= 0)
-		close(lock);
-	if (rc == 0)
-		log_info("stopped cleanly");
-	return rc;
 }
 
 /* ---- new / demo ------------------------------------------------------------ */
@@ -584,35 +187,35 @@ static int script_names(const char *dir, char *out, size_t outlen)
 }
 
 /* The `interviewd new` the user ran, with --script NAME: what to run next. */
-static void new_command(char *out, size_t outlen, const struct opts *o, const char *name)
+static void new_command(char *out, size_t outlen, const struct cli_opts *o, const char *name)
 {
 	snprintf(out, outlen, "interviewd new --script");
-	append_word(out, outlen, name);
+	cli_append_word(out, outlen, name);
 	if (o->candidate) {
-		append_word(out, outlen, "--candidate");
-		append_word(out, outlen, o->candidate);
+		cli_append_word(out, outlen, "--candidate");
+		cli_append_word(out, outlen, o->candidate);
 	}
 	if (o->url_given) {
-		append_word(out, outlen, "--url");
-		append_word(out, outlen, o->url);
+		cli_append_word(out, outlen, "--url");
+		cli_append_word(out, outlen, o->url);
 	}
 	if (o->json)
-		append_word(out, outlen, "--json");
+		cli_append_word(out, outlen, "--json");
 	if (o->scripts_given) {
-		append_word(out, outlen, "--scripts");
-		append_word(out, outlen, o->scripts);
+		cli_append_word(out, outlen, "--scripts");
+		cli_append_word(out, outlen, o->scripts);
 	}
 	if (strcmp(o->data, "data") != 0) {
-		append_word(out, outlen, "--data");
-		append_word(out, outlen, o->data);
+		cli_append_word(out, outlen, "--data");
+		cli_append_word(out, outlen, o->data);
 	}
 }
 
 /* Says why --script ARG names no script, and what to run instead. */
-static void explain_script_arg(const struct opts *o, int rc, const char *name, const char *err)
+static void explain_script_arg(const struct cli_opts *o, int rc, const char *name, const char *err)
 {
 	char names[1024], cmd[2048], target[4096];
-	fprintf(stderr, "interviewd new: %s", err[0] ? err : error_sentence(rc));
+	fprintf(stderr, "interviewd new: %s", err[0] ? err : cli_error_sentence(rc));
 	if (rc == SCRIPTDIR_EOUTSIDE) {
 		snprintf(target, sizeof target, "%s/%s.lua", o->scripts, name);
 		new_command(cmd, sizeof cmd, o, name);
@@ -623,8 +226,8 @@ static void explain_script_arg(const struct opts *o, int rc, const char *name, c
 			return;
 		}
 		char cp[8192] = "cp";
-		append_word(cp, sizeof cp, o->script);
-		append_word(cp, sizeof cp, target);
+		cli_append_word(cp, sizeof cp, o->script);
+		cli_append_word(cp, sizeof cp, target);
 		fprintf(stderr, ":\n  %s\n  %s\n", cp, cmd);
 		return;
 	}
@@ -640,9 +243,11 @@ static void explain_script_arg(const struct opts *o, int rc, const char *name, c
 
 static int cmd_new(int argc, char **argv)
 {
-	struct opts o;
-	int usage = parse(argc, argv, &o,
-			  OPTLIST(O_SCRIPT, O_CANDIDATE, O_URL, O_JSON, O_DATA, O_SCRIPTS), NEW_HELP);
+	struct cli_opts o;
+	int usage = cli_parse(argc, argv, &o,
+			      CLI_OPTLIST(CLI_OPT_SCRIPT, CLI_OPT_CANDIDATE, CLI_OPT_URL,
+					  CLI_OPT_JSON, CLI_OPT_DATA, CLI_OPT_SCRIPTS),
+			      NEW_HELP);
 	if (usage >= 0)
 		return usage;
 	if (!o.script) {
@@ -661,7 +266,7 @@ static int cmd_new(int argc, char **argv)
 		explain_script_arg(&o, rc, name, err);
 		return 1;
 	}
-	struct store *st = open_store(o.data, 0, 0);
+	struct store *st = cli_open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
 	struct link_base lb;
@@ -695,11 +300,13 @@ static const char DEMO_HELP[] =
 
 static int cmd_demo(int argc, char **argv)
 {
-	struct opts o;
-	int usage = parse(argc, argv, &o, OPTLIST(O_URL, O_JSON, O_DATA, O_SCRIPTS), DEMO_HELP);
+	struct cli_opts o;
+	int usage = cli_parse(argc, argv, &o,
+			      CLI_OPTLIST(CLI_OPT_URL, CLI_OPT_JSON, CLI_OPT_DATA, CLI_OPT_SCRIPTS),
+			      DEMO_HELP);
 	if (usage >= 0)
 		return usage;
-	struct store *st = open_store(o.data, 0, 0);
+	struct store *st = cli_open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
 	struct link_base lb;
@@ -721,7 +328,7 @@ static int cmd_demo(int argc, char **argv)
 	else if (rc == 0)
 		rc = create_interview(st, o.scripts, "demo", "Demo Candidate", id, token, err, sizeof err);
 	else
-		snprintf(err, sizeof err, "cannot list interviews: %s", error_sentence(rc));
+		snprintf(err, sizeof err, "cannot list interviews: %s", cli_error_sentence(rc));
 	if (rc == 0) {
 		if (!o.json)
 			printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
@@ -741,7 +348,7 @@ static int cmd_demo(int argc, char **argv)
 		if (lb.guessed)
 			warn_guessed("demo", &o);
 	} else {
-		fprintf(stderr, "interviewd demo: %s\n", err[0] ? err : error_sentence(rc));
+		fprintf(stderr, "interviewd demo: %s\n", err[0] ? err : cli_error_sentence(rc));
 	}
 	free(lb.owned);
 	store_close(st);
@@ -833,7 +440,7 @@ static void print_list(const struct proto_interview *ivs, size_t n, const char *
 {
 	if (n == 0) {
 		char cmd[512];
-		with_data(cmd, sizeof cmd, "interviewd new --script demo", data);
+		cli_with_data(cmd, sizeof cmd, "interviewd new --script demo", data);
 		printf("(no interviews yet: create one with `%s`)\n", cmd);
 		return;
 	}
@@ -891,18 +498,19 @@ static void print_list(const struct proto_interview *ivs, size_t n, const char *
 
 static int cmd_list(int argc, char **argv)
 {
-	struct opts o;
-	int usage = parse(argc, argv, &o, OPTLIST(O_JSON, O_DATA), LIST_HELP);
+	struct cli_opts o;
+	int usage = cli_parse(argc, argv, &o, CLI_OPTLIST(CLI_OPT_JSON, CLI_OPT_DATA), LIST_HELP);
 	if (usage >= 0)
 		return usage;
-	struct store *st = open_store(o.data, 0, 0);
+	struct store *st = cli_open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
 	struct proto_interview *ivs = NULL;
 	size_t n = 0;
 	int rc = record_list_interviews(st, &ivs, &n);
 	if (rc != 0) {
-		fprintf(stderr, "interviewd list: cannot read interviews: %s\n", error_sentence(rc));
+		fprintf(stderr, "interviewd list: cannot read interviews: %s\n",
+			cli_error_sentence(rc));
 	} else if (o.json) {
 		char *j = proto_cli_list(ivs, n);
 		printf("%s\n", j ? j : "[]");
@@ -924,12 +532,13 @@ static const char SHOW_HELP[] =
 
 static int cmd_show(int argc, char **argv)
 {
-	struct opts o;
-	int usage = parse(argc, argv, &o, OPTLIST(O_JSON, O_MARKDOWN, O_DATA), SHOW_HELP);
+	struct cli_opts o;
+	int usage = cli_parse(argc, argv, &o,
+			      CLI_OPTLIST(CLI_OPT_JSON, CLI_OPT_MARKDOWN, CLI_OPT_DATA), SHOW_HELP);
 	if (usage >= 0)
 		return usage;
 	char hint[512];
-	with_data(hint, sizeof hint, "interviewd list", o.data);
+	cli_with_data(hint, sizeof hint, "interviewd list", o.data);
 	if (o.argc != 1) {
 		fprintf(stderr, "interviewd show: give one interview id (see `%s`)\n", hint);
 		return 2;
@@ -939,7 +548,7 @@ static int cmd_show(int argc, char **argv)
 		return 2;
 	}
 	const char *id = o.argv[0];
-	struct store *st = open_store(o.data, 0, 0);
+	struct store *st = cli_open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
 	struct proto_interview iv = { 0 };
@@ -952,7 +561,7 @@ static int cmd_show(int argc, char **argv)
 	}
 	if (rc != 0 || (rc = record_get_transcript(st, id, &turns, &n)) != 0) {
 		fprintf(stderr, "interviewd show: cannot read interview %s: %s\n", id,
-			error_sentence(rc));
+			cli_error_sentence(rc));
 		goto out;
 	}
 	if (o.json) {
@@ -967,7 +576,7 @@ static int cmd_show(int argc, char **argv)
 		if ((rc = export_markdown(&iv, turns, n, &md, &mdlen)) == 0)
 			fwrite(md, 1, mdlen, stdout);
 		else
-			fprintf(stderr, "interviewd show: %s\n", error_sentence(rc));
+			fprintf(stderr, "interviewd show: %s\n", cli_error_sentence(rc));
 		free(md);
 		goto out;
 	}
@@ -1013,7 +622,7 @@ struct command {
 };
 
 static const struct command COMMANDS[] = {
-	{ "serve", cmd_serve },
+	{ "serve", serve_cmd },
 	{ "new", cmd_new },
 	{ "list", cmd_list },
 	{ "show", cmd_show },
