@@ -24,10 +24,30 @@
 #define API_LIST_DEFAULT 50              /* interviews per page... */
 #define API_LIST_MAX 200                 /* ...and at most, with ?limit= */
 
+struct proto_interview;
+
+/* A change the API made that open connections must follow. */
+enum api_change {
+	API_CHANGE_CREATED,  /* a new interview */
+	API_CHANGE_CLOSED,   /* closed: its candidates get the closing frame */
+	API_CHANGE_RELINKED, /* a new link: connections opened with an old token end */
+	API_CHANGE_ERASED,   /* erased: its connections end, nothing cached of it stays */
+};
+
+/* Who hears of those changes (the transport: server.c). changed is called
+ * once the change is durable and before the answer goes out, on the
+ * request's thread; it may wait for a turn of that interview in progress.
+ * iv is the interview as it is now (erased: as it was). Zeroed: nobody. */
+struct api_notifier {
+	void (*changed)(void *ctx, enum api_change change, const struct proto_interview *iv);
+	void *ctx;
+};
+
 /* What a request handler needs. Plain fields, owned by the caller. */
 struct api {
 	struct store *store;
 	const char *scripts_dir; /* where NAME.lua files are, as for `interviewd new` */
+	struct api_notifier notify;
 };
 
 /* One request. Strings are NUL-terminated and owned by the caller; a header
@@ -57,6 +77,7 @@ struct api_response {
 	size_t len;
 	char set_cookie[192];      /* the Set-Cookie value */
 	char allow[64];            /* the Allow value (405) */
+	char disposition[128];     /* the Content-Disposition value (downloads) */
 	int64_t retry_after;       /* seconds, for Retry-After (429) */
 };
 

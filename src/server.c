@@ -38,6 +38,8 @@
 #define RATE_PER_SEC 20.0 /* messages a connection may send per second... */
 #define RATE_BURST 40.0   /* ...with this burst */
 #define MAX_PER_INTERVIEW 8 /* open WebSockets on one interview (tabs, devices) */
+#define CLOSE_LINK_REPLACED 4401 /* close codes (RFC 6455 leaves 4000-4999 to us) */
+#define CLOSE_ERASED 4404
 
 struct wsconn {
 	struct mg_connection *conn;
@@ -88,16 +90,17 @@ static struct shard *shard_of(struct server *s, const char *id)
 /* Sends one unmasked, unfragmented frame (RFC 6455, 5.2) in a single write.
  * mg_websocket_write sends the header and the payload in two send()s, which
  * with TCP_NODELAY is two packets and two wakeups of the client per frame. */
-static void write_frame(struct mg_connection *conn, int opcode, const char *data, size_t len)
+static int write_frame(struct mg_connection *conn, int opcode, const char *data, size_t len)
 {
 	unsigned char stack[2048], *buf = stack;
 	size_t h = len < 126 ? 2 : len <= 0xffff ? 4 : 10;
+	int n;
 	/* cppcheck-suppress redundantInitialization ; buf stays stack when the frame fits */
 	if (h + len > sizeof stack && !(buf = malloc(h + len))) {
 		mg_lock_connection(conn); /* out of memory: fall back to two writes */
-		mg_websocket_write(conn, opcode, data, len);
+		n = mg_websocket_write(conn, opcode, data, len);
 		mg_unlock_connection(conn);
-		return;
+		return n > 0 ? 0 : -1;
 	}
 	buf[0] = (unsigned char)(0x80 | opcode); /* FIN */
 	if (h == 2) {
@@ -113,10 +116,24 @@ static void write_frame(struct mg_connection *conn, int opcode, const char *data
 	}
 	memcpy(buf + h, data, len);
 	mg_lock_connection(conn);
-	mg_write(conn, buf, h + len);
+	n = mg_write(conn, buf, h + len);
 	mg_unlock_connection(conn);
 	if (buf != stack)
 		free(buf);
+	return n == (int)(h + len) ? 0 : -1;
+}
+
+/* A close frame's payload: the code, big-endian, then the reason (at most
+ * 123 bytes, RFC 6455 5.5). Returns its length. */
+static size_t close_payload(char out[125], int code, const char *reason)
+{
+	size_t n = strlen(reason);
+	if (n > 123)
+		n = 123;
+	out[0] = (char)((code >> 8) & 0xff);
+	out[1] = (char)(code & 0xff);
+	memcpy(out + 2, reason, n);
+	return n + 2;
 }
 
 /* ---- HTTP: plain responses and the page ---------------------------------- */
@@ -295,6 +312,8 @@ static int api_handler(struct mg_connection *conn, void *cbdata)
 		mg_response_header_add(conn, "Set-Cookie", res.set_cookie, -1);
 	if (res.allow[0])
 		mg_response_header_add(conn, "Allow", res.allow, -1);
+	if (res.disposition[0])
+		mg_response_header_add(conn, "Content-Disposition", res.disposition, -1);
 	if (res.retry_after > 0) {
 		snprintf(retry, sizeof retry, "%lld", (long long)res.retry_after);
 		mg_response_header_add(conn, "Retry-After", retry, -1);
@@ -458,43 +477,54 @@ static void reply_cb(void *ctx, const char *frame, size_t len)
 	write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
 }
 
-/* Writes outside the shard lock, so a client that stops reading stalls only
- * its own interview's turns, never the other interviews of its shard. */
-static void broadcast_cb(void *ctx, const char *interview_id, const char *frame, size_t len)
+/* Writes one frame to every candidate connection open on interview id, each
+ * outside the shard lock, so a client that stops reading stalls only its own
+ * interview's turns, never the other interviews of its shard. A close frame
+ * (closing) marks each connection as closed by us. */
+static void to_interview(struct server *s, const char *id, int opcode, const char *data,
+			 size_t len, bool closing)
 {
-	struct wsconn *self = ctx;
-	struct shard *sh = shard_of(self->srv, interview_id);
-	struct wsconn *one[8], **to = one;
-	size_t n = 0;
+	struct shard *sh = shard_of(s, id);
+	struct wsconn *few[2 * MAX_PER_INTERVIEW], **to = few;
+	size_t n = 0, cap = sizeof few / sizeof few[0];
 
 	pthread_mutex_lock(&sh->lock);
 	for (struct wsconn *w = sh->head; w; w = w->next)
-		n += strcmp(w->interview_id, interview_id) == 0;
-	if (n > sizeof one / sizeof one[0])
-		to = malloc(n * sizeof *to);
-	n = 0;
-	if (to) {
-		for (struct wsconn *w = sh->head; w; w = w->next)
-			if (strcmp(w->interview_id, interview_id) == 0)
-				to[n++] = w;
-	} else {
-		to = one; /* out of memory: the sender still gets its reply */
-		to[n++] = self;
+		n += strcmp(w->interview_id, id) == 0;
+	if (n > cap) {
+		struct wsconn **more = malloc(n * sizeof *more);
+		if (more) { /* out of memory: the first few still get it */
+			to = more;
+			cap = n;
+		}
 	}
+	n = 0;
+	for (struct wsconn *w = sh->head; w && n < cap; w = w->next)
+		if (strcmp(w->interview_id, id) == 0)
+			to[n++] = w;
 	for (size_t i = 0; i < n; i++)
 		to[i]->writers++;
 	pthread_mutex_unlock(&sh->lock);
 
-	for (size_t i = 0; i < n; i++)
-		write_frame(to[i]->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
+	for (size_t i = 0; i < n; i++) {
+		if (closing)
+			atomic_store(&to[i]->close_sent, true);
+		write_frame(to[i]->conn, opcode, data, len);
+	}
 
 	pthread_mutex_lock(&sh->lock);
 	for (size_t i = 0; i < n; i++)
 		to[i]->writers--;
 	pthread_cond_broadcast(&sh->idle);
 	pthread_mutex_unlock(&sh->lock);
-	if (to != one)
+	if (to != few)
 		free(to);
+}
+
+static void broadcast_cb(void *ctx, const char *interview_id, const char *frame, size_t len)
+{
+	struct wsconn *self = ctx;
+	to_interview(self->srv, interview_id, MG_WEBSOCKET_OPCODE_TEXT, frame, len, false);
 }
 
 /* An error frame for a message refused before it reaches the engine; it still
@@ -587,6 +617,10 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 		return 0;
 	int opcode = bits & 0x0f;
 	bool fin = (bits & 0x80) != 0;
+	/* After our close frame (a replaced link, an erased interview) no data
+	 * frame (opcodes below 8) of this connection reaches the engine. */
+	if (opcode < 8 && atomic_load(&w->close_sent))
+		return 0;
 	switch (opcode) {
 	case MG_WEBSOCKET_OPCODE_PING:
 		write_frame(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
@@ -619,6 +653,57 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 	if (fin)
 		deliver(w);
 	return 1;
+}
+
+/* ---- what the team's API changes ----------------------------------------- */
+
+struct ending {
+	struct server *s;
+	const char *id;
+	int code; /* a close code; 0: the closing frame, the socket stays open */
+	const char *reason;
+};
+
+/* Runs between two turns of the interview (engine_sync). */
+static void end_candidates(void *arg)
+{
+	struct ending *e = arg;
+	if (!e->code) {
+		char *f = proto_frame_closed(e->id);
+		if (f) {
+			to_interview(e->s, e->id, MG_WEBSOCKET_OPCODE_TEXT, f, strlen(f), false);
+			free(f);
+		}
+		return;
+	}
+	char payload[125];
+	size_t n = close_payload(payload, e->code, e->reason);
+	to_interview(e->s, e->id, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, n, true);
+}
+
+/* The API closed, relinked or erased an interview (durably): the candidate
+ * connections open on it follow at once. A change made by a CLI command in
+ * another process is not seen here; the store refuses what it must. */
+static void api_changed(void *ctx, enum api_change change, const struct proto_interview *iv)
+{
+	struct server *s = ctx;
+	struct ending e = { .s = s, .id = iv->id };
+	switch (change) {
+	case API_CHANGE_CREATED:
+		return;
+	case API_CHANGE_CLOSED:
+		break; /* later messages get interview_finished from the engine */
+	case API_CHANGE_RELINKED:
+		e.code = CLOSE_LINK_REPLACED;
+		e.reason = "this link has been replaced by a new one";
+		break;
+	case API_CHANGE_ERASED:
+		e.code = CLOSE_ERASED;
+		e.reason = "this interview has been erased";
+		engine_forget(s->engine, iv->id);
+		break;
+	}
+	engine_sync(s->engine, iv->id, end_candidates, &e);
 }
 
 /* ---- stopping ------------------------------------------------------------- */
@@ -730,6 +815,7 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	mg_set_websocket_handler(s->ctx, "/v1", ws_connect, ws_ready, ws_data, ws_close, s);
 	s->api.store = s->store;
 	s->api.scripts_dir = s->scripts_dir;
+	s->api.notify = (struct api_notifier){ .changed = api_changed, .ctx = s };
 	mg_set_request_handler(s->ctx, "/api", api_handler, s);
 	mg_set_request_handler(s->ctx, "/", page_handler, s);
 	*out = s;
