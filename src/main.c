@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,16 +72,17 @@ static const char USAGE[] =
 /* ---- shared option handling -------------------------------------------- */
 
 struct opts {
-	const char *data, *scripts, *www, *listen, *script, *candidate, *url;
+	const char *data, *scripts, *www, *listen, *script, *candidate, *url, *public_url;
 	unsigned max_connections;
 	int json, help, nosync, markdown;
 	int scripts_given; /* --scripts was on the command line, not the default */
+	int url_given;     /* --url was on the command line (o->url is NULL without it) */
 	int argc;          /* positional arguments */
 	char **argv;
 };
 
-enum opt_id { O_DATA, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_MAXCONN, O_JSON,
-	      O_NOSYNC, O_MARKDOWN, O_COUNT };
+enum opt_id { O_DATA, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_PUBLIC_URL,
+	      O_MAXCONN, O_JSON, O_NOSYNC, O_MARKDOWN, O_COUNT };
 
 static const struct {
 	const char *name;
@@ -93,6 +95,7 @@ static const struct {
 	[O_SCRIPT] = { "script", 1 },
 	[O_CANDIDATE] = { "candidate", 1 },
 	[O_URL] = { "url", 1 },
+	[O_PUBLIC_URL] = { "public-url", 1 },
 	[O_MAXCONN] = { "max-connections", 1 },
 	[O_JSON] = { "json", 0 },
 	[O_NOSYNC] = { "no-sync", 0 },
@@ -118,7 +121,8 @@ static int set_option(struct opts *o, enum opt_id id, const char *val, const cha
 	case O_LISTEN: o->listen = val; break;
 	case O_SCRIPT: o->script = val; break;
 	case O_CANDIDATE: o->candidate = val; break;
-	case O_URL: o->url = val; break;
+	case O_URL: o->url = val; o->url_given = 1; break;
+	case O_PUBLIC_URL: o->public_url = val; break;
 	case O_JSON: o->json = 1; break;
 	case O_NOSYNC: o->nosync = 1; break;
 	case O_MARKDOWN: o->markdown = 1; break;
@@ -171,7 +175,6 @@ static int parse(int argc, char **argv, struct opts *o, struct optlist allowed, 
 	o->scripts = "scripts";
 	o->www = "www/dist";
 	o->listen = "127.0.0.1:8080";
-	o->url = getenv("INTERVIEWD_URL") ? getenv("INTERVIEWD_URL") : DEFAULT_URL;
 	o->max_connections = 256;
 	int npos = 0, only_positional = 0;
 	for (int i = 1; i < argc; i++) {
@@ -237,6 +240,39 @@ static const char *error_sentence(int rc)
 	return "unexpected error";
 }
 
+/* Appends word to out (of outlen bytes) as a shell reads it back: as is when
+ * it is plain, else in single quotes. */
+static void append_word(char *out, size_t outlen, const char *word)
+{
+	size_t n = strlen(out);
+	int plain = *word != '\0';
+	for (const char *c = word; *c; c++)
+		plain &= (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			 (*c >= '0' && *c <= '9') || strchr("-_./:=@%+,", *c) != NULL;
+	if (plain) {
+		snprintf(out + n, outlen - n, "%s%s", n ? " " : "", word);
+		return;
+	}
+	snprintf(out + n, outlen - n, "%s'", n ? " " : "");
+	for (const char *c = word; *c; c++) {
+		n = strlen(out);
+		snprintf(out + n, outlen - n, *c == '\'' ? "'\\''" : "%c", *c);
+	}
+	n = strlen(out);
+	snprintf(out + n, outlen - n, "'");
+}
+
+/* A command to print in a hint, so that it runs as shown: cmd, then
+ * --data DIR when the data directory is not the default one. */
+static void with_data(char *out, size_t outlen, const char *cmd, const char *data)
+{
+	snprintf(out, outlen, "%s", cmd);
+	if (strcmp(data, "data") != 0) {
+		append_word(out, outlen, "--data");
+		append_word(out, outlen, data);
+	}
+}
+
 static struct store *open_store(const char *dir, unsigned readers, int nosync)
 {
 	struct store_options so = { .nosync = nosync != 0, .max_readers = readers };
@@ -260,19 +296,70 @@ static int print_link(const char *url, const char *id, const char *token, const 
 	return -1;
 }
 
+/* Where candidate links point, with ownership: base is what to use; owned,
+ * when set, is the string to free; guessed says no server is known. */
+struct link_base {
+	const char *base;
+	char *owned;
+	int guessed;
+};
+
+/* --url, else $INTERVIEWD_URL, else the address the last `serve` on this data
+ * directory recorded, else DEFAULT_URL, guessed. Returns -1 to go on, or the
+ * exit code 2 after saying why --url or $INTERVIEWD_URL is not a URL. */
+static int find_link_base(const struct opts *o, struct store *st, const char *cmd,
+			  struct link_base *lb)
+{
+	const char *env = getenv("INTERVIEWD_URL");
+	char err[1024];
+	memset(lb, 0, sizeof *lb);
+	if (o->url_given || (env && *env)) {
+		lb->base = o->url_given ? o->url : env;
+		if (record_check_public_url(lb->base, err, sizeof err) != 0) {
+			fprintf(stderr, "interviewd %s: %s %s\n", cmd,
+				o->url_given ? "--url" : "$INTERVIEWD_URL", err);
+			return 2;
+		}
+		return -1;
+	}
+	if (record_get_public_url(st, &lb->owned) == 0) {
+		lb->base = lb->owned;
+		return -1;
+	}
+	lb->base = DEFAULT_URL;
+	lb->guessed = 1;
+	return -1;
+}
+
+/* Printed beside a link that no server vouches for. */
+static void warn_guessed(const char *cmd, const struct opts *o)
+{
+	char serve[512];
+	with_data(serve, sizeof serve, "interviewd serve", o->data);
+	fflush(stdout); /* after the link, in a terminal that shows both */
+	fprintf(stderr,
+		"interviewd %s: no server has run on this data directory; the link assumes " DEFAULT_URL
+		" — start `%s` or pass --url\n",
+		cmd, serve);
+}
+
 /* ---- serve ---------------------------------------------------------------- */
 
 static const char SERVE_HELP[] =
 	"usage: interviewd serve [--listen ADDR:PORT] [--data DIR] [--scripts DIR] [--www DIR]\n"
-	"                        [--max-connections N]\n"
+	"                        [--max-connections N] [--public-url URL]\n"
 	"\n"
 	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
+	"Records its address (the port actually bound, or --public-url) in the data directory, where\n"
+	"`interviewd new` and `demo` find it for the links they print.\n"
 	"  --listen ADDR:PORT     where to listen (default 127.0.0.1:8080; port 0 picks a free one)\n"
 	"  --data DIR             LMDB directory (default data; created if missing)\n"
 	"  --scripts DIR          interview scripts (default scripts): listed at startup, with a\n"
 	"                         warning for each that does not compile\n"
 	"  --www DIR              the page build (default www/dist)\n"
 	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
+	"  --public-url URL       the address candidates reach this server at, when it is not the\n"
+	"                         one it listens on (behind TLS or a proxy): http(s)://host[:port][/path]\n"
 	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
 	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
 
@@ -305,13 +392,53 @@ static int check_scripts(const char *dir, int given)
 	return -1;
 }
 
+/* Records where candidate links should point, for `new` and `demo`: the
+ * --public-url, else the address just bound (all interfaces read as the
+ * loopback one, which at least works on this machine). */
+static void record_link_base(struct store *st, const struct opts *o, int port)
+{
+	char url[RECORD_URL_MAX + 1], host[256], err[1024];
+	if (o->public_url) {
+		snprintf(url, sizeof url, "%s", o->public_url);
+	} else {
+		/* --listen is [HOST:]PORT, HOST maybe [IPv6]; only the first of a list counts. */
+		snprintf(host, sizeof host, "%s", o->listen);
+		host[strcspn(host, ",")] = '\0';
+		char *colon = strrchr(host, ':');
+		if (colon && (!strchr(host, ']') || colon > strchr(host, ']')))
+			*colon = '\0';
+		else
+			host[0] = '\0';
+		int v6 = strcmp(host, "[::]") == 0;
+		int any = v6 || !host[0] || strcmp(host, "0.0.0.0") == 0;
+		const char *shown = !any ? host : v6 ? "[::1]" : "127.0.0.1";
+		snprintf(url, sizeof url, "http://%s:%d", shown, port);
+		if (any)
+			log_info("listening on every interface: links say %s, which opens on this "
+				 "machine only; --public-url URL sets what candidates are sent",
+				 url);
+	}
+	if (record_set_public_url(st, url, err, sizeof err) != 0)
+		log_warn("cannot record %s for the links `interviewd new` prints: %s", url, err);
+	else
+		log_info("candidate links: %s (recorded in %s for `interviewd new` and `demo`)",
+			 url, o->data);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
 	struct opts o;
 	int usage = parse(argc, argv, &o,
-			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC), SERVE_HELP);
+			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC,
+				  O_PUBLIC_URL),
+			  SERVE_HELP);
 	if (usage >= 0)
 		return usage;
+	char err[1024];
+	if (o.public_url && record_check_public_url(o.public_url, err, sizeof err) != 0) {
+		fprintf(stderr, "interviewd serve: --public-url %s\n", err);
+		return 2;
+	}
 	if ((usage = check_scripts(o.scripts, o.scripts_given)) >= 0)
 		return usage;
 	/* Signals are taken by sigwait below, so block them before any thread starts. */
@@ -323,6 +450,7 @@ static int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	int rc = 1, lock = -1;
+	struct store_stats before = { 0 };
 	struct engine *eng = NULL;
 	struct server *srv = NULL;
 	struct store *st = open_store(o.data, o.max_connections + 64, o.nosync);
@@ -343,7 +471,6 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "interviewd: out of memory\n");
 		goto out;
 	}
-	char err[512];
 	struct server_options so = { .listen = o.listen, .www_dir = o.www, .scripts_dir = o.scripts,
 				     .max_connections = o.max_connections, .engine = eng, .store = st };
 	if (server_start(&srv, &so, err, sizeof err) != 0) {
@@ -355,6 +482,11 @@ static int cmd_serve(int argc, char **argv)
 	char *colon = strrchr(host, ':');
 	if (colon)
 		*colon = '\0';
+	/* Recorded before "listening on" is logged: whoever waits for that line
+	 * and then runs `interviewd new` gets a link to this server. */
+	record_link_base(st, &o, server_port(srv));
+	/* The totals are the serving's: the write above is not one of them. */
+	store_get_stats(st, &before);
 	log_info("listening on http://%s:%d (data %s, scripts %s, page %s, max %u connections%s)",
 		 host, server_port(srv), o.data, o.scripts, o.www, o.max_connections,
 		 o.nosync ? ", NO FSYNC" : "");
@@ -376,11 +508,12 @@ out:
 		struct store_stats ss;
 		engine_get_stats(eng, &es);
 		store_get_stats(st, &ss);
+		unsigned long long writes = ss.batches - before.batches,
+				   commits = ss.commits - before.commits;
 		log_info("totals: turns=%llu script_states_loaded=%llu script_errors=%llu writes=%llu "
 			 "commits=%llu (%.1f writes per fsync)",
-			 es.turns, es.rebuilds, es.script_errors, (unsigned long long)ss.batches,
-			 (unsigned long long)ss.commits,
-			 ss.commits ? (double)ss.batches / (double)ss.commits : 0.0);
+			 es.turns, es.rebuilds, es.script_errors, writes, commits,
+			 commits ? (double)writes / (double)commits : 0.0);
 	}
 	engine_close(eng);
 	store_close(st);
@@ -414,10 +547,95 @@ static const char NEW_HELP[] =
 	"\n"
 	"Creates an interview running SCRIPTS/NAME.lua (its source is pinned: later edits to the file\n"
 	"change new interviews only) and prints the candidate's link, WebSocket URL and token.\n"
+	"  --script NAME      the script: its name (demo), its file name (demo.lua) or a path to it in\n"
+	"                     the scripts directory (scripts/demo.lua); a file elsewhere is copied in\n"
+	"                     first, so every interview's script is one the server lists\n"
 	"  --candidate NAME   the candidate's name, as the script sees it (candidate.name)\n"
-	"  --url BASE         the server's public base URL for the link (default $INTERVIEWD_URL or\n"
-	"                     " DEFAULT_URL ")\n"
+	"  --url BASE         the server's base URL for the link (default $INTERVIEWD_URL, else the\n"
+	"                     address the last `interviewd serve` on --data recorded, else\n"
+	"                     " DEFAULT_URL ", with a warning)\n"
 	"  --json             print {interview_id, token, url, ws_url, script, candidate}\n";
+
+/* "/" to show dir as a directory, "" when it already ends in one. */
+static const char *slash(const char *dir)
+{
+	size_t n = strlen(dir);
+	return n && dir[n - 1] == '/' ? "" : "/";
+}
+
+/* The scripts of dir that compile, by name, for a hint: "demo, screen" (""
+ * when none does). Returns 0, or non-zero when dir cannot be listed. */
+static int script_names(const char *dir, char *out, size_t outlen)
+{
+	struct scriptdir_entry *es = NULL;
+	size_t n = 0;
+	out[0] = '\0';
+	int rc = scriptdir_list(dir, &es, &n, NULL, 0);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		size_t used = strlen(out);
+		if (es[i].rc == 0)
+			snprintf(out + used, outlen - used, "%s%s", used ? ", " : "", es[i].name);
+	}
+	free(es);
+	return 0;
+}
+
+/* The `interviewd new` the user ran, with --script NAME: what to run next. */
+static void new_command(char *out, size_t outlen, const struct opts *o, const char *name)
+{
+	snprintf(out, outlen, "interviewd new --script");
+	append_word(out, outlen, name);
+	if (o->candidate) {
+		append_word(out, outlen, "--candidate");
+		append_word(out, outlen, o->candidate);
+	}
+	if (o->url_given) {
+		append_word(out, outlen, "--url");
+		append_word(out, outlen, o->url);
+	}
+	if (o->json)
+		append_word(out, outlen, "--json");
+	if (o->scripts_given) {
+		append_word(out, outlen, "--scripts");
+		append_word(out, outlen, o->scripts);
+	}
+	if (strcmp(o->data, "data") != 0) {
+		append_word(out, outlen, "--data");
+		append_word(out, outlen, o->data);
+	}
+}
+
+/* Says why --script ARG names no script, and what to run instead. */
+static void explain_script_arg(const struct opts *o, int rc, const char *name, const char *err)
+{
+	char names[1024], cmd[2048], target[4096];
+	fprintf(stderr, "interviewd new: %s", err[0] ? err : error_sentence(rc));
+	if (rc == SCRIPTDIR_EOUTSIDE) {
+		snprintf(target, sizeof target, "%s/%s.lua", o->scripts, name);
+		new_command(cmd, sizeof cmd, o, name);
+		if (access(target, F_OK) == 0) {
+			/* Copying would replace a script that may be another one. */
+			fprintf(stderr, ".\n%s already exists; compare the two, then run:\n  %s\n",
+				target, cmd);
+			return;
+		}
+		char cp[8192] = "cp";
+		append_word(cp, sizeof cp, o->script);
+		append_word(cp, sizeof cp, target);
+		fprintf(stderr, ":\n  %s\n  %s\n", cp, cmd);
+		return;
+	}
+	/* A wrong name: say which names there are. */
+	if ((rc == SCRIPTDIR_ENOTFOUND || rc == SCRIPTDIR_ENAME) &&
+	    script_names(o->scripts, names, sizeof names) == 0)
+		fprintf(stderr,
+			names[0] ? " (scripts in %s%s: %s)"
+				 : " (%s%s has no script that compiles%s)",
+			o->scripts, slash(o->scripts), names);
+	fputc('\n', stderr);
+}
 
 static int cmd_new(int argc, char **argv)
 {
@@ -427,20 +645,40 @@ static int cmd_new(int argc, char **argv)
 	if (usage >= 0)
 		return usage;
 	if (!o.script) {
-		fprintf(stderr, "interviewd new: --script NAME is required (a file NAME.lua in %s)\n",
-			o.scripts);
+		char names[1024] = "";
+		script_names(o.scripts, names, sizeof names);
+		fprintf(stderr,
+			"interviewd new: --script NAME is required: a script in %s%s, named "
+			"without .lua%s%s%s\n",
+			o.scripts, slash(o.scripts), names[0] ? " (" : "", names,
+			names[0] ? ")" : "");
 		return 2;
+	}
+	char name[SCRIPTDIR_NAME_MAX + 1], err[1024] = "";
+	int rc = scriptdir_resolve(o.scripts, o.script, name, err, sizeof err);
+	if (rc != 0) {
+		explain_script_arg(&o, rc, name, err);
+		return 1;
 	}
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
-	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[1024] = "";
+	struct link_base lb;
+	if ((usage = find_link_base(&o, st, "new", &lb)) >= 0) {
+		store_close(st);
+		return usage;
+	}
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1];
 	const char *cand = o.candidate ? o.candidate : "";
-	int rc = create_interview(st, o.scripts, o.script, cand, id, token, err, sizeof err);
-	if (rc == 0)
-		rc = print_link(o.url, id, token, o.script, cand, o.json);
-	else
-		fprintf(stderr, "interviewd new: %s\n", err[0] ? err : error_sentence(rc));
+	rc = create_interview(st, o.scripts, name, cand, id, token, err, sizeof err);
+	if (rc == 0) {
+		rc = print_link(lb.base, id, token, name, cand, o.json);
+		if (rc == 0 && lb.guessed)
+			warn_guessed("new", &o);
+	} else {
+		explain_script_arg(&o, rc, name, err);
+	}
+	free(lb.owned);
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 }
@@ -449,7 +687,10 @@ static const char DEMO_HELP[] =
 	"usage: interviewd demo [--url BASE] [--data DIR] [--scripts DIR]\n"
 	"\n"
 	"Creates the demo interview (scripts/demo.lua) unless an unfinished one exists, and prints a\n"
-	"fresh candidate link to it (tokens are stored hashed, so each run issues a new one).\n";
+	"fresh candidate link to it (tokens are stored hashed, so each run issues a new one).\n"
+	"  --url BASE   the server's base URL for the link (default $INTERVIEWD_URL, else the address\n"
+	"               the last `interviewd serve` on --data recorded, else " DEFAULT_URL ",\n"
+	"               with a warning)\n";
 
 static int cmd_demo(int argc, char **argv)
 {
@@ -460,6 +701,11 @@ static int cmd_demo(int argc, char **argv)
 	struct store *st = open_store(o.data, 0, 0);
 	if (!st)
 		return 1;
+	struct link_base lb;
+	if ((usage = find_link_base(&o, st, "demo", &lb)) >= 0) {
+		store_close(st);
+		return usage;
+	}
 	struct proto_interview *ivs = NULL;
 	size_t n = 0;
 	char id[TOKEN_ID_LEN + 1] = "", token[TOKEN_LEN + 1], err[1024] = "";
@@ -476,12 +722,27 @@ static int cmd_demo(int argc, char **argv)
 	else
 		snprintf(err, sizeof err, "cannot list interviews: %s", error_sentence(rc));
 	if (rc == 0) {
-		printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
-		rc = print_link(o.url, id, token, "demo", "Demo Candidate", o.json);
-		printf("\n");
+		if (!o.json)
+			printf("\nDemo interview ready. Open the candidate link in a browser:\n\n");
+		rc = print_link(lb.base, id, token, "demo", "Demo Candidate", o.json);
+		if (rc == 0 && !o.json) {
+			size_t blen = strlen(lb.base);
+			if (blen && lb.base[blen - 1] == '/')
+				blen--;
+			printf("console    %.*s/console/  (the team's view: interviews, transcripts, "
+			       "exports)\n", (int)blen, lb.base);
+			int arc = team_first_admin(st, stdout);
+			if (arc != 0)
+				fprintf(stderr, "interviewd demo: could not create the first admin: %s\n",
+					account_strerror(arc));
+			printf("\n");
+		}
+		if (lb.guessed)
+			warn_guessed("demo", &o);
 	} else {
 		fprintf(stderr, "interviewd demo: %s\n", err[0] ? err : error_sentence(rc));
 	}
+	free(lb.owned);
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 }
@@ -496,9 +757,136 @@ static void fmt_time(long long ms, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
+/* Display columns of UTF-8 text: one per character (the names and tags a
+ * script writes are mostly Latin; wide characters merely make a row longer). */
+static size_t text_cols(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+/* Prints s in exactly width columns: cut on a character boundary with "…"
+ * when longer, padded with spaces unless it ends the row. */
+static void put_cell(const char *s, size_t width, int last)
+{
+	size_t cols = text_cols(s);
+	if (cols > width) {
+		size_t keep = 0, bytes = 0;
+		for (; s[bytes] && keep < width - 1; keep++)
+			do
+				bytes++;
+			while (((unsigned char)s[bytes] & 0xC0) == 0x80);
+		printf("%.*s…", (int)bytes, s);
+		cols = width;
+	} else {
+		fputs(s, stdout);
+	}
+	for (; !last && cols < width; cols++)
+		putchar(' ');
+}
+
+/* The width a row may take: the terminal's, else $COLUMNS, else 120 (so a
+ * pipe gets rows as long as a wide terminal's, the same on every run). */
+static size_t line_width(void)
+{
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *env = getenv("COLUMNS");
+	long c = env ? strtol(env, NULL, 10) : 0;
+	return c >= 20 && c <= 1000 ? (size_t)c : 120;
+}
+
+/* An interview's results on one line: "score 7, fit 2 · tags: senior, remote",
+ * "" when it has none. A new string (free()), NULL when out of memory. */
+static char *results_line(const struct proto_interview *iv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < iv->nscores; i++)
+		fprintf(f, "%s%s %g", i ? ", " : "", iv->scores[i].name, iv->scores[i].value);
+	for (size_t i = 0; i < iv->ntags; i++)
+		fprintf(f, "%s%s", i ? ", " : iv->nscores ? " · tags: " : "tags: ", iv->tags[i]);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 static const char LIST_HELP[] =
 	"usage: interviewd list [--json] [--data DIR]\n"
-	"\nLists every interview: id, status, script, candidate, messages so far, last activity.\n";
+	"\n"
+	"Lists every interview: id, status, script, candidate, messages so far, last activity and,\n"
+	"when any interview has them, its results (\"score 7 · tags: senior, remote\"), cut to fit\n"
+	"the terminal ($COLUMNS, or 120 columns when not a terminal).\n"
+	"  --json   every interview with every field: scores {}, answers {}, notes [], tags [],\n"
+	"           last_error null and the like when empty (see `interviewd show ID --json`)\n";
+
+static void print_list(const struct proto_interview *ivs, size_t n, const char *data)
+{
+	if (n == 0) {
+		char cmd[512];
+		with_data(cmd, sizeof cmd, "interviewd new --script demo", data);
+		printf("(no interviews yet: create one with `%s`)\n", cmd);
+		return;
+	}
+	/* Columns as wide as their widest value, within a bound. */
+	size_t wstatus = strlen("STATUS"), wscript = strlen("SCRIPT"), wcand = strlen("CANDIDATE");
+	int any_results = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t a = strlen(proto_status_name(ivs[i].status)), b = text_cols(ivs[i].script),
+		       c = text_cols(ivs[i].candidate);
+		wstatus = a > wstatus ? a : wstatus;
+		wscript = b > wscript ? b : wscript;
+		wcand = c > wcand ? c : wcand;
+		any_results |= ivs[i].nscores > 0 || ivs[i].ntags > 0;
+	}
+	wscript = wscript > 18 ? 18 : wscript;
+	wcand = wcand > 20 ? 20 : wcand;
+	const size_t wupdated = strlen("2000-01-01 00:00 UTC");
+	size_t used = 16 + 2 + wstatus + 2 + wscript + 2 + wcand + 2 + 4 + 2 + wupdated;
+	size_t width = line_width();
+	/* Results get what the line has left, and never less than a useful minimum. */
+	size_t wresults = width > used + 2 + 24 ? width - used - 2 : 24;
+
+	put_cell("ID", 16, 0);
+	printf("  ");
+	put_cell("STATUS", wstatus, 0);
+	printf("  ");
+	put_cell("SCRIPT", wscript, 0);
+	printf("  ");
+	put_cell("CANDIDATE", wcand, 0);
+	printf("  MSGS  ");
+	put_cell("UPDATED", wupdated, !any_results);
+	printf("%s\n", any_results ? "  RESULTS" : "");
+	for (size_t i = 0; i < n; i++) {
+		char when[32];
+		fmt_time(ivs[i].updated, when, sizeof when);
+		char *results = any_results ? results_line(&ivs[i]) : NULL;
+		int last = !results || !*results;
+		put_cell(ivs[i].id, 16, 0);
+		printf("  ");
+		put_cell(proto_status_name(ivs[i].status), wstatus, 0);
+		printf("  ");
+		put_cell(ivs[i].script, wscript, 0);
+		printf("  ");
+		put_cell(ivs[i].candidate, wcand, 0);
+		printf("  %4llu  ", (unsigned long long)ivs[i].next_seq - 1);
+		put_cell(when, wupdated, last);
+		if (!last) {
+			printf("  ");
+			put_cell(results, wresults, 1);
+		}
+		printf("\n");
+		free(results);
+	}
+}
 
 static int cmd_list(int argc, char **argv)
 {
@@ -519,17 +907,7 @@ static int cmd_list(int argc, char **argv)
 		printf("%s\n", j ? j : "[]");
 		free(j);
 	} else {
-		printf("%-16s  %-9s  %-18s  %-20s  %5s  %s\n", "ID", "STATUS", "SCRIPT", "CANDIDATE",
-		       "MSGS", "UPDATED");
-		for (size_t i = 0; i < n; i++) {
-			char when[32];
-			fmt_time(ivs[i].updated, when, sizeof when);
-			printf("%-16s  %-9s  %-18.18s  %-20.20s  %5llu  %s\n", ivs[i].id,
-			       proto_status_name(ivs[i].status), ivs[i].script, ivs[i].candidate,
-			       (unsigned long long)ivs[i].next_seq - 1, when);
-		}
-		if (n == 0)
-			printf("(no interviews yet: create one with `interviewd new --script demo`)\n");
+		print_list(ivs, n, o.data);
 	}
 	record_interviews_free(ivs, n);
 	store_close(st);
@@ -549,8 +927,10 @@ static int cmd_show(int argc, char **argv)
 	int usage = parse(argc, argv, &o, OPTLIST(O_JSON, O_MARKDOWN, O_DATA), SHOW_HELP);
 	if (usage >= 0)
 		return usage;
+	char hint[512];
+	with_data(hint, sizeof hint, "interviewd list", o.data);
 	if (o.argc != 1) {
-		fprintf(stderr, "interviewd show: give one interview id (see `interviewd list`)\n");
+		fprintf(stderr, "interviewd show: give one interview id (see `%s`)\n", hint);
 		return 2;
 	}
 	if (o.json && o.markdown) {
@@ -566,7 +946,7 @@ static int cmd_show(int argc, char **argv)
 	size_t n = 0;
 	int rc = token_is_id(id) ? record_get_interview(st, id, &iv) : STORE_ENOTFOUND;
 	if (rc == STORE_ENOTFOUND) {
-		fprintf(stderr, "interviewd show: no interview %s\n", id);
+		fprintf(stderr, "interviewd show: no interview %s (see `%s`)\n", id, hint);
 		goto out;
 	}
 	if (rc != 0 || (rc = record_get_transcript(st, id, &turns, &n)) != 0) {

@@ -208,7 +208,8 @@ static const struct cmd LINK = {
 	"Issues a new candidate link for the interview and prints it as `interviewd new` does.\n"
 	"Every earlier link of the interview stops working at once (tokens are stored hashed, so\n"
 	"a lost link is replaced, never recovered).\n"
-	"  --url BASE   the server's public base URL for the link (default $INTERVIEWD_URL or\n"
+	"  --url BASE   the server's public base URL for the link (default $INTERVIEWD_URL, else the\n"
+	"               address the last `interviewd serve` on --data recorded, else\n"
 	"               " LINK_DEFAULT_BASE ")\n"
 	"  --json       print {interview_id, token, url, ws_url, script, candidate}\n"
 	"\n"
@@ -222,18 +223,27 @@ int manage_cmd_link(int argc, char **argv)
 	int rc = parse(argc, argv, &LINK, &p);
 	if (rc >= 0)
 		return rc;
-	const char *base = p.val[OPT_URL]             ? p.val[OPT_URL]
-			   : getenv("INTERVIEWD_URL") ? getenv("INTERVIEWD_URL")
-						      : LINK_DEFAULT_BASE;
-	struct link probe;
-	/* Refuse a base too long for a link before the old one is revoked. */
-	if (link_candidate(base, p.id, "x", &probe) != 0) {
-		fprintf(stderr, "interviewd link: --url is too long for a link\n");
-		return 2;
-	}
 	struct store *st = open_store(&LINK, &p);
 	if (!st)
 		return 1;
+	/* The same base `new` uses: --url, $INTERVIEWD_URL, the address the last
+	 * `serve` here recorded, else the default. */
+	char *recorded = NULL;
+	const char *env = getenv("INTERVIEWD_URL");
+	const char *base = p.val[OPT_URL]	? p.val[OPT_URL]
+			   : env && *env	? env
+			   : record_get_public_url(st, &recorded) == 0 ? recorded
+								      : LINK_DEFAULT_BASE;
+	struct link probe;
+	char uerr[512];
+	/* Refuse a bad base before the old link is revoked. */
+	if (record_check_public_url(base, uerr, sizeof uerr) != 0 ||
+	    link_candidate(base, p.id, "x", &probe) != 0) {
+		fprintf(stderr, "interviewd link: %s is not a usable base URL\n", base);
+		free(recorded);
+		store_close(st);
+		return 2;
+	}
 	char token[TOKEN_LEN + 1], err[512] = "";
 	struct proto_interview iv;
 	memset(&iv, 0, sizeof iv);
@@ -242,10 +252,13 @@ int manage_cmd_link(int argc, char **argv)
 	if (rc == 0 && record_get_interview(st, p.id, &iv) != 0)
 		memset(&iv, 0, sizeof iv);
 	store_close(st);
-	if (rc != 0)
+	if (rc != 0) {
+		free(recorded);
 		return fail(&LINK, rc, err);
+	}
 	rc = link_print(base, p.id, token, iv.script ? iv.script : "?",
 			iv.candidate ? iv.candidate : "", p.val[OPT_JSON] != NULL);
+	free(recorded);
 	proto_interview_free(&iv);
 	memset(token, 0, sizeof token);
 	return rc == 0 ? 0 : 1;

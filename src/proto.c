@@ -852,9 +852,69 @@ char *proto_cli_created(const char *interview_id, const char *token, const char 
 	return print_and_delete(o);
 }
 
+/* The interview as the CLI prints it: every field of the record in one order,
+ * present even when empty ({} / [] / null), plus "messages" (turns so far), so
+ * a reader of --json never tests for a missing key. Fields the record gains
+ * later follow, in the record's order. */
+static cJSON *cli_interview(const struct proto_interview *iv)
+{
+	static const struct {
+		const char *key;
+		int type; /* of the empty value: cJSON_Object, cJSON_Array or cJSON_NULL */
+	} FIELDS[] = {
+		{ "id", cJSON_NULL },
+		{ "script", cJSON_NULL },
+		{ "script_hash", cJSON_NULL },
+		{ "candidate", cJSON_NULL },
+		{ "status", cJSON_NULL },
+		{ "created", cJSON_NULL },
+		{ "updated", cJSON_NULL },
+		{ "next_seq", cJSON_NULL },
+		{ "messages", cJSON_NULL },
+		{ "scores", cJSON_Object },
+		{ "answers", cJSON_Object },
+		{ "notes", cJSON_Array },
+		{ "tags", cJSON_Array },
+		{ "last_error", cJSON_NULL },
+		{ "last_traceback", cJSON_NULL },
+	};
+	cJSON *rec = interview_object(iv), *o = cJSON_CreateObject();
+	if (!rec || !o || add_u64(rec, "messages", iv->next_seq ? iv->next_seq - 1 : 0))
+		goto fail;
+	for (size_t i = 0; i < COUNT(FIELDS); i++) {
+		cJSON *v = cJSON_DetachItemFromObjectCaseSensitive(rec, FIELDS[i].key);
+		if (!v)
+			v = FIELDS[i].type == cJSON_Object  ? cJSON_CreateObject()
+			    : FIELDS[i].type == cJSON_Array ? cJSON_CreateArray()
+							    : cJSON_CreateNull();
+		if (!v || !cJSON_AddItemToObject(o, FIELDS[i].key, v)) {
+			cJSON_Delete(v);
+			goto fail;
+		}
+	}
+	while (rec->child) {
+		cJSON *v = rec->child;
+		char *key = v->string;
+		v->string = NULL; /* AddItemToObject copies the key */
+		cJSON_DetachItemViaPointer(rec, v);
+		int ok = cJSON_AddItemToObject(o, key ? key : "", v);
+		cJSON_free(key);
+		if (!ok) {
+			cJSON_Delete(v);
+			goto fail;
+		}
+	}
+	cJSON_Delete(rec);
+	return o;
+fail:
+	cJSON_Delete(rec);
+	cJSON_Delete(o);
+	return NULL;
+}
+
 char *proto_cli_show(const struct proto_interview *iv, const struct proto_turn *turns, size_t n)
 {
-	cJSON *o = interview_object(iv);
+	cJSON *o = cli_interview(iv);
 	if (!o)
 		return NULL;
 	if (add_turns(o, "transcript", turns, n, true)) {
@@ -870,7 +930,7 @@ char *proto_cli_list(const struct proto_interview *ivs, size_t n)
 	if (!a)
 		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		cJSON *o = interview_object(&ivs[i]);
+		cJSON *o = cli_interview(&ivs[i]);
 		if (!o)
 			goto fail;
 		if (!cJSON_AddItemToArray(a, o)) {

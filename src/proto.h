@@ -171,9 +171,12 @@ int proto_token_decode(const char *data, size_t len, struct proto_token *t);
 /* {"interview_id","token","url","ws_url","script","candidate"} */
 char *proto_cli_created(const char *interview_id, const char *token, const char *url,
 			const char *ws_url, const char *script, const char *candidate);
-/* The interview record as JSON plus "transcript":[turns…]. */
+/* The interview record with every field present, empty ones as {}, [] or
+ * null ("scores", "answers", "notes", "tags", "last_error",
+ * "last_traceback"), plus "messages" (turns so far) and
+ * "transcript":[turns…]. */
 char *proto_cli_show(const struct proto_interview *iv, const struct proto_turn *turns, size_t n);
-/* [interview records…] */
+/* [interviews…], each as proto_cli_show has it but without "transcript". */
 char *proto_cli_list(const struct proto_interview *ivs, size_t n);
 
 /* ---- accounts (account.c keeps these in the store) ---------------------- */

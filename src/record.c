@@ -9,6 +9,7 @@
  * scriptdir do that. */
 #include "record.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@ const char *record_strerror(int rc)
 	case RECORD_ELIMIT: return "limit must be a number from 1 to 200";
 	case RECORD_ECURSOR: return "cursor is not one this server gave out";
 	case RECORD_ESTATUS: return "status must be new, active, finished or closed";
+	case RECORD_EURL:
+		return "not a URL of the form http(s)://host[:port][/path]";
 	default: return store_strerror(rc);
 	}
 }
@@ -950,4 +953,91 @@ out:
 	record_interviews_free(ps.c.items, ps.c.n);
 	free(needle);
 	return rc;
+}
+/* --- the server's public URL -------------------------------------------- */
+
+#define PUBLIC_URL_KEY "public_url"
+
+/* Puts "URL: why" into err and returns RECORD_EURL. */
+static int bad_url(const char *url, const char *why, char *err, size_t errlen)
+{
+	if (err && errlen)
+		snprintf(err, errlen,
+			 "'%.*s' is not a URL of the form http(s)://host[:port][/path]: %s",
+			 RECORD_URL_MAX, url ? url : "", why);
+	return RECORD_EURL;
+}
+
+int record_check_public_url(const char *url, char *err, size_t errlen)
+{
+	if (!url || strlen(url) > RECORD_URL_MAX)
+		return bad_url(url, "too long", err, errlen);
+	const char *p = url;
+	if (strncmp(p, "http://", 7) == 0)
+		p += 7;
+	else if (strncmp(p, "https://", 8) == 0)
+		p += 8;
+	else
+		return bad_url(url, "it must start with http:// or https://", err, errlen);
+	const char *host = p;
+	if (*p == '[') { /* an IPv6 address */
+		for (p++; isxdigit((unsigned char)*p) || *p == ':' || *p == '.'; p++)
+			;
+		if (*p != ']' || p == host + 1)
+			return bad_url(url, "an IPv6 host goes in brackets, as [::1]", err, errlen);
+		p++;
+	} else {
+		for (; isalnum((unsigned char)*p) || *p == '-' || *p == '.'; p++)
+			;
+		if (p == host)
+			return bad_url(url, "the host is missing", err, errlen);
+	}
+	if (*p == ':') {
+		long port = 0;
+		const char *digits = ++p;
+		for (; isdigit((unsigned char)*p) && p - digits < 6; p++)
+			port = port * 10 + (*p - '0');
+		if (p == digits || port < 1 || port > 65535 || isdigit((unsigned char)*p))
+			return bad_url(url, "the port must be a number from 1 to 65535", err,
+				       errlen);
+	}
+	if (*p && *p != '/')
+		return bad_url(url, "after the host come only :PORT and /path", err, errlen);
+	for (; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == 0x7f)
+			return bad_url(url, "the path may not hold spaces, '?' or '#'", err,
+				       errlen);
+	return 0;
+}
+
+int record_set_public_url(struct store *st, const char *url, char *err, size_t errlen)
+{
+	int rc = record_check_public_url(url, err, errlen);
+	if (rc)
+		return rc;
+	struct store_batch *b = store_batch_new();
+	if (!b)
+		return STORE_ENOMEM;
+	rc = store_batch_put(b, STORE_DB_META, PUBLIC_URL_KEY, strlen(PUBLIC_URL_KEY), url,
+			     strlen(url), 0);
+	if (rc == 0)
+		rc = store_commit(st, b, err, errlen);
+	store_batch_free(b);
+	return rc;
+}
+
+int record_get_public_url(struct store *st, char **url)
+{
+	size_t len = 0;
+	*url = NULL;
+	int rc = store_get(st, STORE_DB_META, PUBLIC_URL_KEY, strlen(PUBLIC_URL_KEY), url, &len);
+	if (rc)
+		return rc;
+	if (strlen(*url) != len || record_check_public_url(*url, NULL, 0) != 0) {
+		log_error("the recorded public URL is not a URL");
+		free(*url);
+		*url = NULL;
+		return RECORD_ECORRUPT;
+	}
+	return 0;
 }

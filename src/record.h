@@ -23,6 +23,7 @@ enum {
 	RECORD_ELIMIT = -505,    /* a page limit outside 1..RECORD_PAGE_MAX */
 	RECORD_ECURSOR = -506,   /* a page cursor this server did not give out */
 	RECORD_ESTATUS = -507,   /* a status filter that is no interview status */
+	RECORD_EURL = -510,     /* not an http(s)://host[:port][/path] URL */
 };
 
 /* A short sentence for any code a record function returns: its own and the
@@ -83,6 +84,23 @@ int record_batch_turn(struct store_batch *b, const char *id, const struct proto_
 /* Checks a presented token; on success writes the interview it is bound to.
  * RECORD_EAUTH when unknown or malformed. */
 int record_check_token(struct store *st, const char *token, char id[TOKEN_ID_LEN + 1]);
+
+/* The server's public URL: the base of every candidate link. `serve` records
+ * where it listens (or its --public-url) so `new` and `demo`, run later or
+ * beside it, print links that reach it. Kept under "public_url" in
+ * STORE_DB_META. */
+#define RECORD_URL_MAX 400
+/* Returns 0 when url is http:// or https://, a host (a name, an IPv4 address
+ * or an [IPv6] one), an optional :PORT (1-65535) and an optional /path
+ * without spaces, '?' or '#' (links append their own query), at most
+ * RECORD_URL_MAX bytes; else RECORD_EURL with err saying what is wrong. */
+int record_check_public_url(const char *url, char *err, size_t errlen);
+/* Checks url as above and records it, durably, replacing the one before. */
+int record_set_public_url(struct store *st, const char *url, char *err, size_t errlen);
+/* Reads the recorded URL into *url (a new string; free()). STORE_ENOTFOUND
+ * when no server has recorded one; RECORD_ECORRUPT when what is stored is not
+ * a URL record_check_public_url accepts. */
+int record_get_public_url(struct store *st, char **url);
 
 /* Milliseconds since the epoch (the clock every record uses). */
 long long record_now_ms(void);

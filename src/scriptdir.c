@@ -27,6 +27,8 @@ const char *scriptdir_strerror(int rc)
 	case SCRIPTDIR_ECOMPILE: return "the script does not compile";
 	case SCRIPTDIR_ENOMEM: return "out of memory";
 	case SCRIPTDIR_ENOTDIR: return "the scripts directory is not a directory";
+	case SCRIPTDIR_EOUTSIDE:
+		return "the script is not in the scripts directory";
 	default: return "unknown scripts directory error";
 	}
 }
@@ -130,6 +132,107 @@ static char *script_path(const char *dir, const char *name)
 	if (p)
 		snprintf(p, n, "%s/%s.lua", dir, name);
 	return p;
+}
+
+/* ---- names ---------------------------------------------------------------- */
+
+/* The "NAME" in arg's last component "NAME.lua" (len bytes at *stem), or
+ * false when that component does not end in ".lua". */
+static bool lua_stem(const char *arg, const char **stem, size_t *len)
+{
+	const char *base = strrchr(arg, '/');
+	base = base ? base + 1 : arg;
+	size_t n = strlen(base);
+	if (n < 4 || strcmp(base + n - 4, ".lua") != 0)
+		return false;
+	*stem = base;
+	*len = n - 4;
+	return true;
+}
+
+/* Copies stem[0..len) into name when it is a script name. */
+static bool take_name(const char *stem, size_t len, char name[SCRIPTDIR_NAME_MAX + 1])
+{
+	char tmp[SCRIPTDIR_NAME_MAX + 2];
+	if (len > SCRIPTDIR_NAME_MAX)
+		return false;
+	memcpy(tmp, stem, len);
+	tmp[len] = '\0';
+	if (!scriptdir_name_ok(tmp))
+		return false;
+	memcpy(name, tmp, len + 1);
+	return true;
+}
+
+int scriptdir_resolve(const char *dir, const char *arg, char name[SCRIPTDIR_NAME_MAX + 1],
+		      char *err, size_t errlen)
+{
+	const char *stem = arg;
+	size_t len = strlen(arg);
+	char *parent = NULL, *real_parent = NULL, *real_dir = NULL;
+	int rc = SCRIPTDIR_ENAME;
+	name[0] = '\0';
+	if (!strchr(arg, '/')) {
+		bool dotlua = lua_stem(arg, &stem, &len);
+		if (take_name(stem, len, name))
+			return 0;
+		set_err(err, errlen,
+			dotlua ? "'%s' cannot name a script: rename the file to letters, digits, '-' and "
+				 "'_'%s"
+			       : "'%s' is not a script name: use the file name in the scripts directory "
+				 "without .lua (letters, digits, '-' and '_')%s",
+			arg, "");
+		return SCRIPTDIR_ENAME;
+	}
+	if (!lua_stem(arg, &stem, &len)) {
+		set_err(err, errlen,
+			"'%s' is not a script: give a NAME.lua file in the scripts directory, or its "
+			"name without .lua%s",
+			arg, "");
+		return SCRIPTDIR_ENAME;
+	}
+	if (!take_name(stem, len, name)) {
+		set_err(err, errlen,
+			"%s cannot name a script: rename the file to letters, digits, '-' and '_'%s",
+			arg, "");
+		goto out;
+	}
+	/* The directory part, compared with dir by real path: ".." and symlinks
+	 * cannot make a file elsewhere pass for one of dir's. */
+	if (!(parent = strndup(arg, (size_t)(stem - arg)))) {
+		rc = SCRIPTDIR_ENOMEM;
+		goto out;
+	}
+	if (!(real_parent = realpath(parent, NULL))) {
+		rc = errno == ENOMEM ? SCRIPTDIR_ENOMEM : SCRIPTDIR_ENOTFOUND;
+		set_err(err, errlen, "cannot read %s: %s", arg, strerror(errno));
+		goto out;
+	}
+	if (!(real_dir = realpath(dir, NULL))) {
+		rc = errno == ENOMEM ? SCRIPTDIR_ENOMEM : SCRIPTDIR_ENOTFOUND;
+		set_err(err, errlen, "cannot read the scripts directory %s: %s", dir,
+			strerror(errno));
+		goto out;
+	}
+	if (strcmp(real_parent, real_dir) != 0) {
+		rc = SCRIPTDIR_EOUTSIDE;
+		size_t n = strlen(dir);
+		if (err && errlen)
+			snprintf(
+				err, errlen,
+				"%s is not in the scripts directory %s%s: interviews are made from the "
+				"scripts there, so copy it in and give its name",
+				arg, dir, n && dir[n - 1] == '/' ? "" : "/");
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc && rc != SCRIPTDIR_EOUTSIDE)
+		name[0] = '\0';
+	free(real_dir);
+	free(real_parent);
+	free(parent);
+	return rc;
 }
 
 int scriptdir_load(const char *dir, const char *name, char **src, size_t *len, char *err,

@@ -19,7 +19,8 @@ enum {
 	SCRIPTDIR_ETOOLARGE = -703, /* the file is larger than SCRIPTDIR_MAX_SOURCE */
 	SCRIPTDIR_ECOMPILE = -704,  /* the source does not compile */
 	SCRIPTDIR_ENOMEM = -705,
-	SCRIPTDIR_ENOTDIR = -706, /* the scripts directory is something else */
+	SCRIPTDIR_ENOTDIR = -706,  /* the scripts directory is something else */
+	SCRIPTDIR_EOUTSIDE = -707, /* a path to a script outside the scripts directory */
 };
 
 #define SCRIPTDIR_MAX_SOURCE (256 * 1024) /* largest script source accepted */
@@ -44,6 +45,18 @@ int scriptdir_read_file(const char *path, const char *shown, char **src, size_t 
  * (err gets the message with file:line) or SCRIPTDIR_ENOMEM. */
 int scriptdir_compile(const char *chunkname, const char *src, size_t len, char *err,
 		      size_t errlen);
+
+/* Turns what a user typed to name a script into its name: NAME as is, NAME.lua
+ * without the extension, or a path to a NAME.lua directly inside dir (found
+ * by real path, so "scripts/demo.lua", "./scripts/demo.lua" and an absolute
+ * path all name "demo"). Only the directories are looked at; the file itself
+ * is read later, by scriptdir_load. Returns 0 with the name in name, or with
+ * a sentence in err saying what to do instead: SCRIPTDIR_ENAME (not a name
+ * and not a .lua path), SCRIPTDIR_EOUTSIDE (a file elsewhere: copy it into
+ * dir; name still gets the name it would have there), SCRIPTDIR_ENOTFOUND
+ * (the path's directory or dir does not exist), SCRIPTDIR_ENOMEM. */
+int scriptdir_resolve(const char *dir, const char *arg, char name[SCRIPTDIR_NAME_MAX + 1],
+		      char *err, size_t errlen);
 
 /* What an interview is created from: checks the name, reads dir/NAME.lua and
  * compiles it as "scripts/NAME.lua" (the name the engine runs it under), so a

@@ -759,6 +759,25 @@ static int log_cb(const struct mg_connection *conn, const char *message)
 	return 1;
 }
 
+/* Serving /v1 without the page is a half-start an operator should hear about
+ * at once, not from a candidate's 404. */
+static void warn_if_page_missing(const char *www_dir)
+{
+	char index[PATH_MAX];
+	snprintf(index, sizeof index, "%s/index.html", www_dir);
+	if (is_file(index))
+		return;
+	if (strcmp(www_dir, "www/dist") == 0)
+		log_warn("the candidate page is not built: %s is missing; run `make page` (the "
+			 "WebSocket API at /v1 works without it)",
+			 index);
+	else
+		log_warn(
+			"the candidate page is not built: %s is missing; `make page` builds it into "
+			"www/dist, then pass --www www/dist (the WebSocket API at /v1 works without it)",
+			index);
+}
+
 int server_start(struct server **out, const struct server_options *o, char *err, size_t errlen)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -818,6 +837,7 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	s->api.notify = (struct api_notifier){ .changed = api_changed, .ctx = s };
 	mg_set_request_handler(s->ctx, "/api", api_handler, s);
 	mg_set_request_handler(s->ctx, "/", page_handler, s);
+	warn_if_page_missing(s->www_dir);
 	*out = s;
 	return 0;
 fail:

@@ -579,6 +579,8 @@ void store_get_stats(struct store *s, struct store_stats *out)
 		return;
 	pthread_mutex_lock(&s->mu);
 	*out = s->stats;
+	out->inflight = s->inflight;
+	out->closing = s->closing != 0;
 	pthread_mutex_unlock(&s->mu);
 }
 

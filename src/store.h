@@ -115,6 +115,8 @@ struct store_stats {
 	uint64_t commits;      /* durable transactions */
 	uint64_t batches;      /* batches applied */
 	uint64_t map_grows;
+	unsigned inflight;     /* commits submitted and not yet answered */
+	bool closing;          /* store_close has begun: new commits are refused */
 };
 void store_get_stats(struct store *s, struct store_stats *out);
 

@@ -391,6 +391,28 @@ out:
 	return rc;
 }
 
+int team_first_admin(struct store *st, FILE *out)
+{
+	struct proto_user *users = NULL;
+	size_t n = 0;
+	int rc = account_user_list(st, &users, &n);
+	account_users_free(users, n);
+	if (rc != 0 || n > 0)
+		return rc;
+	char pw[ACCOUNT_PASSWORD_GEN + 1];
+	token_random_text(pw, ACCOUNT_PASSWORD_GEN);
+	rc = account_user_add(st, "admin", ACCOUNT_ROLE_ADMIN, pw, strlen(pw), now_ms());
+	if (rc == 0)
+		fprintf(out,
+			"admin      first start: sign in to the console as admin, password %s\n"
+			"           (shown once; `interviewd user passwd admin` sets a new one)\n",
+			pw);
+	else if (rc == ACCOUNT_EEXISTS) /* another process made it first */
+		rc = 0;
+	memset(pw, 0, sizeof pw);
+	return rc;
+}
+
 int team_cmd_user(int argc, char **argv)
 {
 	static const struct sub subs[] = {

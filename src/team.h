@@ -12,6 +12,8 @@
 #ifndef INTERVIEWD_TEAM_H
 #define INTERVIEWD_TEAM_H
 
+#include <stdio.h>
+
 /* interviewd user add NAME [--role admin|interviewer] [--password-stdin] [--json]
  * interviewd user list [--json]
  * interviewd user remove NAME
@@ -24,5 +26,11 @@ int team_cmd_user(int argc, char **argv);
  * interviewd apikey remove LABEL
  * (each also takes --data DIR) */
 int team_cmd_apikey(int argc, char **argv);
+
+struct store;
+/* For `make run` (the demo command): when the store has no account at all,
+ * creates "admin" (role admin) with a generated password and prints both to
+ * out, once. Returns 0 (created or not needed) or an ACCOUNT_E* code. */
+int team_first_admin(struct store *st, FILE *out);
 
 #endif

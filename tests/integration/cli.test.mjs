@@ -1,10 +1,11 @@
-// The CLI's contract: new/list/show --json, a clear failure for an unknown script, --help for every command.
+// The CLI's contract: new/list/show --json, a clear failure for an unknown script, --help for every command,
+// the ways --script names a script, and hints whose commands run as shown.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cli, tempDir, scriptsDir } from '../lib/server.mjs';
+import { bin, cli, tempDir, scriptsDir } from '../lib/server.mjs';
 
 const COMMANDS = ['serve', 'new', 'list', 'show', 'demo', 'check', 'try', 'replay', 'migrate'];
 let data;
@@ -154,4 +155,79 @@ test('every command accepts --data DIR, including the script tools that do not r
     const r = await cli([...args, '--data', data]);
     assert.equal(r.code, 0, `${args[0]} --data: ${r.stderr}`);
   }
+});
+
+// A command a hint prints, run exactly as shown (by a shell, in cwd), with `interviewd` being this build.
+async function runAsShown(command, cwd) {
+  const line = command.replace(/^interviewd /, `'${bin}' `);
+  return new Promise((resolve) => {
+    execFile('/bin/sh', ['-c', line], { cwd }, (e, stdout, stderr) => resolve({ code: e ? e.code : 0, stdout, stderr }));
+  });
+}
+
+test('new --script takes the file name (NAME.lua) and a path inside the scripts directory', async () => {
+  const cwd = path.dirname(scriptsDir);
+  for (const script of ['demo.lua', 'scripts/demo.lua', './scripts/demo.lua', `${scriptsDir}/demo.lua`]) {
+    const r = await cli(['new', '--script', script, '--json', '--data', data, '--scripts', 'scripts', '--url', 'http://h'], { cwd });
+    assert.equal(r.code, 0, `${script}: ${r.stderr}`);
+    assert.equal(JSON.parse(r.stdout).script, 'demo', script);
+  }
+});
+
+test('new --script with a file outside the scripts directory refuses, and the commands it prints run as shown', async () => {
+  const work = tempDir();
+  try {
+    const scripts = path.join(work, 'my scripts');
+    mkdirSync(scripts);
+    writeFileSync(path.join(work, 'frontend.lua'), 'ask("Ready?")\nsay("Thanks.")\n');
+    const r = await cli(['new', '--script', 'frontend.lua', '--candidate', "Ada O'Neil", '--data', data, '--scripts', scripts,
+      '--url', 'http://h'], { cwd: work });
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, '');
+    // frontend.lua in the working directory is no path: it names scripts/frontend.lua, which is missing.
+    assert.match(r.stderr, /frontend\.lua: No such file/, r.stderr);
+    const outside = await cli(['new', '--script', './frontend.lua', '--candidate', "Ada O'Neil", '--data', data,
+      '--scripts', scripts, '--url', 'http://h'], { cwd: work });
+    assert.notEqual(outside.code, 0);
+    assert.match(outside.stderr, /\.\/frontend\.lua is not in the scripts directory .*my scripts\/: .*copy it in/, outside.stderr);
+    const commands = outside.stderr.split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim());
+    assert.equal(commands.length, 2, outside.stderr);
+    assert.match(commands[0], /^cp /);
+    assert.match(commands[1], /^interviewd new --script frontend /);
+    for (const c of commands) {
+      const done = await runAsShown(c, work);
+      assert.equal(done.code, 0, `${c}: ${done.stderr}`);
+    }
+    const listed = await cli(['list', '--json', '--data', data]);
+    assert.ok(JSON.parse(listed.stdout).some((x) => x.script === 'frontend' && x.candidate === "Ada O'Neil"), listed.stdout);
+  } finally { rmSync(work, { recursive: true, force: true }); }
+});
+
+test('new --script with a name that cannot be one says to drop .lua or rename, and lists the scripts', async () => {
+  const bad = await cli(['new', '--script', 'front end', '--data', data, '--scripts', scriptsDir]);
+  assertSentence(bad, "'front end' is not a script name", 'without \\.lua', 'scripts in .*: .*demo');
+  const renamed = await cli(['new', '--script', 'front end.lua', '--data', data, '--scripts', scriptsDir]);
+  assertSentence(renamed, 'rename the file');
+  const none = await cli(['new', '--data', data, '--scripts', scriptsDir]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /--script NAME is required: .*without \.lua \(.*demo/, none.stderr);
+});
+
+test('the hints of list and show print commands that run as shown', async () => {
+  const work = tempDir();
+  try {
+    const empty = path.join(work, 'empty data');
+    const r = await cli(['list', '--data', empty]);
+    assert.equal(r.code, 0, r.stderr);
+    const hint = /`(interviewd new [^`]*)`/.exec(r.stdout);
+    assert.ok(hint, r.stdout);
+    const made = await runAsShown(hint[1], path.dirname(scriptsDir));
+    assert.equal(made.code, 0, `${hint[1]}: ${made.stderr}`);
+    const shown = await cli(['show', '--data', empty]);
+    const list = /`(interviewd list[^`]*)`/.exec(shown.stderr);
+    assert.ok(list, shown.stderr);
+    const listed = await runAsShown(list[1], work);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /demo/, 'the interview the first hint made is listed by the second');
+  } finally { rmSync(work, { recursive: true, force: true }); }
 });

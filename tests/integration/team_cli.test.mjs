@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { bin, cli, startServer, tempDir } from '../lib/server.mjs';
+import { bin, cli, scriptsDir, startServer, tempDir } from '../lib/server.mjs';
 
 let data;
 before(() => { data = tempDir(); });
@@ -206,6 +206,32 @@ test('user and apikey commands work while serve runs on the same data directory'
   } finally {
     assert.equal((await server.stop()).code, 0);
     server.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('demo (make run) creates an admin on first start, prints its password once, and the console signs in with it', async () => {
+  const dir = tempDir();
+  const server = await startServer({ dataDir: dir });
+  try {
+    const run1 = await cli(['demo', '--data', dir, '--scripts', scriptsDir]);
+    assert.equal(run1.code, 0, run1.stderr);
+    assert.match(run1.stdout, new RegExp(`console +${server.http.replace(/[.]/g, '\\.')}/console/`));
+    const m = run1.stdout.match(/sign in to the console as admin, password (\S+)/);
+    assert.ok(m, `the first run prints the admin password: ${run1.stdout}`);
+    const again = await cli(['demo', '--data', dir, '--scripts', scriptsDir]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stdout, /password/, 'the password is shown once');
+    assert.deepEqual((await users(dir)).map((u) => [u.name, u.role]), [['admin', 'admin']]);
+    const r = await fetch(`${server.http}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.http },
+      body: JSON.stringify({ name: 'admin', password: m[1] }),
+    });
+    assert.equal(r.status, 200);
+    assert.deepEqual(await r.json(), { name: 'admin', role: 'admin' });
+  } finally {
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });

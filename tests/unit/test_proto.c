@@ -648,21 +648,25 @@ static void test_cli_outputs(void **state)
 	};
 	s = proto_cli_list(ivs, 2);
 	assert_string_equal(
-		s, "[{\"id\":\"a\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"\","
-		   "\"status\":\"new\",\"created\":1,\"updated\":1,\"next_seq\":1,\"api_level\":1},"
-		   "{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
-		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"api_level\":2}]");
+		s,
+		"[{\"id\":\"a\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"\","
+		"\"status\":\"new\",\"created\":1,\"updated\":1,\"next_seq\":1,\"messages\":0"
+		",\"scores\":{},\"answers\":{},\"notes\":[],\"tags\":[],\"last_error\":null,\"last_traceback\":null,\"api_level\":1},"
+		"{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
+		"\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"messages\":2"
+		",\"scores\":{},\"answers\":{},\"notes\":[],\"tags\":[],\"last_error\":null,\"last_traceback\":null,\"api_level\":2}]");
 	free(s);
 
 	struct proto_turn turns[] = {{.seq = 1, .role = PROTO_ROLE_CANDIDATE, .kind = PROTO_KIND_MESSAGE,
 				      .text = "hi", .ts = 7, .client_msg_id = "c"}};
 	s = proto_cli_show(&ivs[1], turns, 1);
 	assert_string_equal(
-		s, "{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
-		   "\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"api_level\":2,"
-		   "\"transcript\":["
-		   "{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"hi\",\"ts\":7,"
-		   "\"client_msg_id\":\"c\"}]}");
+		s,
+		"{\"id\":\"b\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Bo\","
+		"\"status\":\"active\",\"created\":2,\"updated\":3,\"next_seq\":3,\"messages\":2"
+		",\"scores\":{},\"answers\":{},\"notes\":[],\"tags\":[],\"last_error\":null,\"last_traceback\":null,\"api_level\":2,\"transcript\":["
+		"{\"seq\":1,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"hi\",\"ts\":7,"
+		"\"client_msg_id\":\"c\"}]}");
 	free(s);
 }
 
@@ -682,6 +686,56 @@ static void test_invalid_utf8_is_refused_and_the_id_still_echoed(void **state)
 	proto_request_free(&req);
 }
 
+/* --json readers never test for a missing key: the same keys in the same order
+ * whether a field is empty or not, and nothing of the record is lost. */
+static void test_cli_json_has_every_field_in_one_order_empty_or_not(void **state)
+{
+	(void)state;
+	struct proto_score scores[] = { { .name = "score", .value = 7 } };
+	char *notes[] = { "said yes" }, *tags[] = { "senior", "remote" };
+	struct proto_answer answers[] = { { .id = "email", .text = "a@b.c" } };
+	struct proto_interview full = {
+		.id = "c",
+		.script = "demo",
+		.script_hash = "h",
+		.candidate = "Cy",
+		.status = PROTO_STATUS_FINISHED,
+		.created = 4,
+		.updated = 5,
+		.next_seq = 6,
+		.scores = scores,
+		.nscores = 1,
+		.notes = notes,
+		.nnotes = 1,
+		.tags = tags,
+		.ntags = 2,
+		.answers = answers,
+		.nanswers = 1,
+		.last_error = "scripts/demo.lua:1: x",
+		.last_traceback = "tb",
+	};
+	char *s = proto_cli_list(&full, 1);
+	assert_string_equal(
+		s,
+		"[{\"id\":\"c\",\"script\":\"demo\",\"script_hash\":\"h\",\"candidate\":\"Cy\","
+		"\"status\":\"finished\",\"created\":4,\"updated\":5,\"next_seq\":6,\"messages\":5,"
+		"\"scores\":{\"score\":7},\"answers\":{\"email\":\"a@b.c\"},\"notes\":[\"said yes\"],"
+		"\"tags\":[\"senior\",\"remote\"],\"last_error\":\"scripts/demo.lua:1: x\","
+		"\"last_traceback\":\"tb\",\"api_level\":1}]");
+	free(s);
+	s = proto_cli_show(&full, NULL, 0);
+	assert_non_null(strstr(s, "\"last_traceback\":\"tb\",\"api_level\":1,\"transcript\":[]}"));
+	free(s);
+	struct proto_interview bare = { .id = "d", .status = PROTO_STATUS_NEW };
+	s = proto_cli_show(&bare, NULL, 0);
+	assert_string_equal(
+		s,
+		"{\"id\":\"d\",\"script\":\"\",\"script_hash\":\"\",\"candidate\":\"\",\"status\":\"new\","
+		"\"created\":0,\"updated\":0,\"next_seq\":0,\"messages\":0,\"scores\":{},\"answers\":{},"
+		"\"notes\":[],\"tags\":[],\"last_error\":null,\"last_traceback\":null,\"api_level\":1,\"transcript\":[]}");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -696,7 +750,8 @@ int main(void)
 		cmocka_unit_test(test_response_frame_is_exact),
 		cmocka_unit_test(test_error_frame_is_exact),
 		cmocka_unit_test(test_error_codes_keep_their_wire_names),
-		cmocka_unit_test(test_roles_kinds_and_statuses_round_trip_and_unknown_words_are_refused),
+		cmocka_unit_test(
+			test_roles_kinds_and_statuses_round_trip_and_unknown_words_are_refused),
 		cmocka_unit_test(test_history_frame_is_exact),
 		cmocka_unit_test(test_watch_frames_are_exact),
 		cmocka_unit_test(test_invalid_utf8_is_refused_and_the_id_still_echoed),
@@ -710,6 +765,7 @@ int main(void)
 		cmocka_unit_test(test_non_finite_score_stored_as_null_reads_back_nan),
 		cmocka_unit_test(test_token_record_round_trips),
 		cmocka_unit_test(test_cli_outputs),
+		cmocka_unit_test(test_cli_json_has_every_field_in_one_order_empty_or_not),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

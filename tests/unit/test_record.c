@@ -164,7 +164,7 @@ static void test_every_record_error_has_its_own_sentence(void **state)
 {
 	(void)state;
 	const int codes[] = {RECORD_ECORRUPT, RECORD_EAUTH, RECORD_EINVALID, RECORD_EFINISHED,
-			     RECORD_ECLOSED, RECORD_ELIMIT, RECORD_ECURSOR, RECORD_ESTATUS, STORE_ENOTFOUND,
+			     RECORD_ECLOSED, RECORD_ELIMIT, RECORD_ECURSOR, RECORD_ESTATUS, RECORD_EURL, STORE_ENOTFOUND,
 			     STORE_EEXISTS, STORE_EFULL, STORE_EIO, STORE_ECLOSED, STORE_ENOMEM,
 			     STORE_ECONFLICT};
 	const size_t n = sizeof codes / sizeof codes[0];
@@ -537,6 +537,93 @@ static void test_pages_are_newest_first_filtered_and_resume_at_the_cursor(void *
 	record_interviews_free(ivs, n);
 }
 
+/* --- the server's public URL ----------------------------------------------- */
+
+static void test_public_url_is_unknown_until_recorded_then_the_last_one_reads_back(void **state)
+{
+	struct fixture_store *f = *state;
+	char *url = (char *)"untouched", err[512] = "";
+	assert_int_equal(record_get_public_url(f->st, &url), STORE_ENOTFOUND);
+	assert_null(url);
+	assert_int_equal(record_set_public_url(f->st, "http://127.0.0.1:41234", err, sizeof err),
+			 0);
+	assert_int_equal(record_get_public_url(f->st, &url), 0);
+	assert_string_equal(url, "http://127.0.0.1:41234");
+	free(url);
+	assert_int_equal(record_set_public_url(f->st, "https://iv.example.com/acme", err,
+					       sizeof err),
+			 0);
+	assert_int_equal(record_get_public_url(f->st, &url), 0);
+	assert_string_equal(url, "https://iv.example.com/acme");
+	free(url);
+	/* A refused URL leaves the recorded one as it was. */
+	assert_int_equal(record_set_public_url(f->st, "iv.example.com", err, sizeof err),
+			 RECORD_EURL);
+	assert_non_null(strstr(err, "'iv.example.com'"));
+	assert_int_equal(record_get_public_url(f->st, &url), 0);
+	assert_string_equal(url, "https://iv.example.com/acme");
+	free(url);
+}
+
+static void test_public_url_that_is_no_url_in_the_store_reads_as_damaged(void **state)
+{
+	struct fixture_store *f = *state;
+	char *url = NULL, err[256] = "";
+	struct store_batch *b = store_batch_new();
+	assert_non_null(b);
+	assert_int_equal(store_batch_put(b, STORE_DB_META, "public_url", 10, "javascript:x", 12, 0),
+			 0);
+	assert_int_equal(store_commit(f->st, b, err, sizeof err), 0);
+	store_batch_free(b);
+	assert_int_equal(record_get_public_url(f->st, &url), RECORD_ECORRUPT);
+	assert_null(url);
+}
+
+static void test_public_url_check_takes_scheme_host_port_path_and_names_what_is_wrong(void **state)
+{
+	(void)state;
+	const char *good[] = {
+		"http://127.0.0.1:8080", "https://interviews.example.com",
+		"http://localhost:1/",   "https://h.example:65535/a/b-c_d.e/",
+		"http://[::1]:8080",     "http://[2001:db8::1]/iv",
+	};
+	const struct {
+		const char *url, *why;
+	} bad[] = {
+		{ "interviews.example.com", "start with http:// or https://" },
+		{ "ftp://h", "start with http:// or https://" },
+		{ "HTTP://h", "start with http:// or https://" },
+		{ "http://", "host is missing" },
+		{ "http://:8080", "host is missing" },
+		{ "http://[::1", "brackets" },
+		{ "http://h:0", "port" },
+		{ "http://h:65536", "port" },
+		{ "http://h:123456", "port" },
+		{ "http://h:", "port" },
+		{ "http://user@h", "only :PORT and /path" },
+		{ "http://h/a b", "spaces" },
+		{ "http://h/?x=1", "'?'" },
+		{ "http://h/#top", "'#'" },
+		{ "", "start with" },
+	};
+	char err[512];
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		assert_int_equal(record_check_public_url(good[i], err, sizeof err), 0);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		err[0] = '\0';
+		assert_int_equal(record_check_public_url(bad[i].url, err, sizeof err), RECORD_EURL);
+		if (!strstr(err, bad[i].why))
+			fail_msg("%s: \"%s\" does not say \"%s\"", bad[i].url, err, bad[i].why);
+	}
+	char long_url[RECORD_URL_MAX + 2] = "http://h/";
+	memset(long_url + 9, 'a', sizeof long_url - 10);
+	long_url[sizeof long_url - 1] = '\0';
+	assert_int_equal(record_check_public_url(long_url, err, sizeof err), RECORD_EURL);
+	long_url[RECORD_URL_MAX] = '\0';
+	assert_int_equal(record_check_public_url(long_url, err, sizeof err), 0);
+	assert_int_equal(record_check_public_url(NULL, NULL, 0), RECORD_EURL);
+}
+
 int main(void)
 {
 	assert_int_equal(token_init(), 0);
@@ -562,6 +649,14 @@ int main(void)
 			test_erase_leaves_nothing_of_the_interview_in_any_database, fixture_store_setup, fixture_store_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_pages_are_newest_first_filtered_and_resume_at_the_cursor, fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_public_url_is_unknown_until_recorded_then_the_last_one_reads_back,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_public_url_that_is_no_url_in_the_store_reads_as_damaged,
+			fixture_store_setup, fixture_store_teardown),
+		cmocka_unit_test(
+			test_public_url_check_takes_scheme_host_port_path_and_names_what_is_wrong),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -233,9 +233,9 @@ static void test_list_of_a_missing_directory_or_a_file_says_which(void **state)
 static void test_every_scriptdir_error_has_its_own_sentence(void **state)
 {
 	(void)state;
-	const int codes[] = {SCRIPTDIR_ENAME,   SCRIPTDIR_ENOTFOUND, SCRIPTDIR_EREAD,
-			     SCRIPTDIR_ETOOLARGE, SCRIPTDIR_ECOMPILE, SCRIPTDIR_ENOMEM,
-			     SCRIPTDIR_ENOTDIR};
+	const int codes[] = { SCRIPTDIR_ENAME,     SCRIPTDIR_ENOTFOUND, SCRIPTDIR_EREAD,
+			      SCRIPTDIR_ETOOLARGE, SCRIPTDIR_ECOMPILE,  SCRIPTDIR_ENOMEM,
+			      SCRIPTDIR_ENOTDIR,   SCRIPTDIR_EOUTSIDE };
 	const size_t n = sizeof codes / sizeof codes[0];
 	const char *unknown = scriptdir_strerror(-799);
 	for (size_t i = 0; i < n; i++) {
@@ -247,28 +247,118 @@ static void test_every_scriptdir_error_has_its_own_sentence(void **state)
 	}
 }
 
+/* --- naming a script: name, NAME.lua, or a path ---------------------------- */
+
+static void test_resolve_takes_a_name_a_file_name_or_a_path_in_the_directory(void **state)
+{
+	struct fixture *f = *state;
+	char name[SCRIPTDIR_NAME_MAX + 1], err[512], path[256];
+	const char *base = strrchr(f->dir, '/') + 1;
+	char ways[4][256];
+	snprintf(ways[0], sizeof ways[0], "good.lua");
+	snprintf(ways[1], sizeof ways[1], "%s/good.lua", f->dir);
+	snprintf(ways[2], sizeof ways[2], "%s/./good.lua", f->dir);
+	snprintf(ways[3], sizeof ways[3], "%s/../%s/good.lua", f->dir, base);
+	assert_int_equal(scriptdir_resolve(f->dir, "good", name, err, sizeof err), 0);
+	assert_string_equal(name, "good");
+	for (size_t i = 0; i < 4; i++) {
+		memset(name, 'x', sizeof name);
+		assert_int_equal(scriptdir_resolve(f->dir, ways[i], name, err, sizeof err), 0);
+		assert_string_equal(name, "good");
+	}
+	/* The directory given with a trailing slash is the same directory. */
+	snprintf(path, sizeof path, "%s/", f->dir);
+	assert_int_equal(scriptdir_resolve(path, ways[1], name, err, sizeof err), 0);
+	assert_string_equal(name, "good");
+	/* The name is resolved, not the file read: a missing NAME.lua is for
+	 * scriptdir_load to report. */
+	assert_int_equal(scriptdir_resolve(f->dir, "absent.lua", name, err, sizeof err), 0);
+	assert_string_equal(name, "absent");
+}
+
+static void test_resolve_refuses_a_file_outside_the_directory_saying_to_copy_it_in(void **state)
+{
+	struct fixture *f = *state;
+	char name[SCRIPTDIR_NAME_MAX + 1], err[512], path[256], sub[128];
+	char other[] = "/tmp/interviewd-elsewhere-XXXXXX";
+	assert_non_null(mkdtemp(other));
+	fixture_write_file(other, "frontend.lua", GOOD_SCRIPT);
+	snprintf(path, sizeof path, "%s/frontend.lua", other);
+	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err),
+			 SCRIPTDIR_EOUTSIDE);
+	assert_string_equal(name, "frontend"); /* what it would be called once copied in */
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, f->dir));
+	assert_non_null(strstr(err, "copy it in"));
+	/* A subdirectory is elsewhere too: scripts live directly in the directory. */
+	snprintf(sub, sizeof sub, "%s/sub", f->dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	snprintf(path, sizeof path, "%s/sub/good.lua", f->dir);
+	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err),
+			 SCRIPTDIR_EOUTSIDE);
+	rmdir(sub);
+	/* ".." cannot lead a path back out. */
+	snprintf(path, sizeof path, "%s/../%s/frontend.lua", f->dir, strrchr(other, '/') + 1);
+	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err),
+			 SCRIPTDIR_EOUTSIDE);
+	fixture_remove_tree(other);
+}
+
+static void test_resolve_bad_names_say_what_to_type_instead(void **state)
+{
+	struct fixture *f = *state;
+	char name[SCRIPTDIR_NAME_MAX + 1], err[512], path[256];
+	assert_int_equal(scriptdir_resolve(f->dir, "front end", name, err, sizeof err),
+			 SCRIPTDIR_ENAME);
+	assert_string_equal(name, "");
+	assert_non_null(strstr(err, "'front end'"));
+	assert_non_null(strstr(err, "without .lua"));
+	assert_int_equal(scriptdir_resolve(f->dir, "my thing.lua", name, err, sizeof err),
+			 SCRIPTDIR_ENAME);
+	assert_non_null(strstr(err, "rename the file"));
+	assert_int_equal(scriptdir_resolve(f->dir, ".lua", name, err, sizeof err), SCRIPTDIR_ENAME);
+	snprintf(path, sizeof path, "%s/good.txt", f->dir);
+	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err), SCRIPTDIR_ENAME);
+	assert_non_null(strstr(err, "NAME.lua"));
+	snprintf(path, sizeof path, "%s/no-such-dir/good.lua", f->dir);
+	assert_int_equal(scriptdir_resolve(f->dir, path, name, err, sizeof err),
+			 SCRIPTDIR_ENOTFOUND);
+	assert_non_null(strstr(err, "No such file"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_load_reads_a_good_script_whole, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_syntax_error_is_named_with_file_and_line, setup,
+		cmocka_unit_test_setup_teardown(test_load_reads_a_good_script_whole, setup,
 						teardown),
-		cmocka_unit_test(test_compile_names_the_chunk_it_is_given),
-		cmocka_unit_test_setup_teardown(test_bad_script_name_refused_before_any_file_is_read,
+		cmocka_unit_test_setup_teardown(test_syntax_error_is_named_with_file_and_line,
 						setup, teardown),
+		cmocka_unit_test(test_compile_names_the_chunk_it_is_given),
+		cmocka_unit_test_setup_teardown(
+			test_bad_script_name_refused_before_any_file_is_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_script_is_not_found_and_named, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
-			test_script_at_the_limit_loads_and_one_byte_more_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_read_file_of_a_directory_is_a_read_error, setup,
-						teardown),
+			test_script_at_the_limit_loads_and_one_byte_more_is_refused, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_read_file_of_a_directory_is_a_read_error,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_list_has_every_script_sorted_and_explains_the_unusable, setup, teardown),
+			test_list_has_every_script_sorted_and_explains_the_unusable, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_list_of_an_empty_directory_is_empty, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_list_of_a_missing_directory_or_a_file_says_which,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_list_of_a_missing_directory_or_a_file_says_which, setup, teardown),
 		cmocka_unit_test(test_every_scriptdir_error_has_its_own_sentence),
+		cmocka_unit_test_setup_teardown(
+			test_resolve_takes_a_name_a_file_name_or_a_path_in_the_directory, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_resolve_refuses_a_file_outside_the_directory_saying_to_copy_it_in,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_bad_names_say_what_to_type_instead,
+						setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -67,6 +67,22 @@ static void msleep(long ms)
 		;
 }
 
+/* Waits (at most 10 s) until inflight commits are queued and, if closing,
+ * until store_close has begun: conditions, not a guess at how long it takes. */
+static void wait_stats(struct store *s, unsigned inflight, bool closing)
+{
+	struct store_stats st;
+	for (int i = 0; i < 10000; i++) {
+		store_get_stats(s, &st);
+		if (st.inflight >= inflight && (!closing || st.closing))
+			return;
+		msleep(1);
+	}
+	fail_msg("store never reached %u in-flight commits%s", inflight,
+		 closing ? " and closing" : "");
+}
+
+
 static struct store *open_store(const char *dir, const struct store_options *opt)
 {
 	char err[256] = "";
@@ -408,7 +424,7 @@ static void test_put_new_on_existing_key_fails_only_that_batch(void **state)
 	start_commit(&c[0], s, "c0", 0);
 	start_commit(&c[1], s, "taken", STORE_PUT_NEW);
 	start_commit(&c[2], s, "c2", 0);
-	msleep(200);
+	wait_stats(s, 4, false);
 	holder_release(&h);
 	pthread_join(first.tid, NULL);
 	for (int i = 0; i < 3; i++)
@@ -584,10 +600,10 @@ static void test_close_drains_pending_and_refuses_later_commits(void **state)
 		snprintf(key, sizeof key, "drain-%d", i);
 		start_commit(&c[i], s, key, 0);
 	}
-	msleep(150);
+	wait_stats(s, DRAIN_N, false);
 	cl.s = s;
 	assert_int_equal(pthread_create(&cl.tid, NULL, closer_main, &cl), 0);
-	msleep(100);
+	wait_stats(s, DRAIN_N, true);
 	/* close is waiting for the stalled writer, so s is still valid here. */
 	assert_int_equal(put_one(s, STORE_DB_INTERVIEWS, "late", "v", 0), STORE_ECLOSED);
 	holder_release(&h);
