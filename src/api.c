@@ -37,6 +37,9 @@
 
 _Static_assert(API_LIST_MAX == RECORD_PAGE_MAX && API_LIST_DEFAULT == RECORD_PAGE_DEFAULT,
 	       "the API pages interviews as record does");
+_Static_assert(API_WATCH_OWNER_MAX >= ACCOUNT_NAME_MAX + 4 &&
+		       sizeof((struct api_watch *)0)->interview_id == TOKEN_ID_LEN + 1,
+	       "a watch's owner and interview fit");
 
 /* One request on its way through: the caller's request and response, who
  * asked, and the route's one path argument (an id, a name, a label). */
@@ -1154,6 +1157,89 @@ static void loggable(const char *path, char *out, size_t outlen)
 	out[o] = '\0';
 	if (strlen(path) > o)
 		memcpy(out + o, "...", 4);
+}
+
+/* ======================================================================== */
+/* The watch handshake                                                      */
+/* ======================================================================== */
+
+/* A watch's arguments into w; answers 400 naming the one at fault (404 for
+ * an interview there is not) and returns -1. */
+static int watch_args(struct call *c, struct api_watch *w)
+{
+	const char *query = c->req->query;
+	char v[QUERY_VALUE_MAX];
+	int has;
+	if ((has = query_param(query, "all", v, sizeof v)) != 0) {
+		if (has < 0 || strcmp(v, "1") != 0) {
+			fail_field(c, 400, "all", "all must be 1 (every interview's status)");
+			return -1;
+		}
+		w->all = true;
+	}
+	if ((has = query_param(query, "interview", v, sizeof v)) == 0 && !w->all) {
+		fail_field(c, 400, "interview",
+			   "interview= is required (or all=1): the id to watch");
+		return -1;
+	}
+	if (has != 0 && w->all) {
+		fail_field(c, 400, "interview", "give interview= or all=1, not both");
+		return -1;
+	}
+	if (has < 0 || (has && !token_is_id(v))) {
+		fail_field(c, 400, "interview",
+			   "interview must be an interview id (16 hex characters)");
+		return -1;
+	}
+	if (has)
+		memcpy(w->interview_id, v, TOKEN_ID_LEN + 1); /* token_is_id: exactly that long */
+	if ((has = query_param(query, "from", v, sizeof v)) != 0) {
+		char *end = v;
+		errno = 0;
+		if (has > 0 && v[0] >= '0' && v[0] <= '9')
+			w->from = strtoull(v, &end, 10);
+		if (has < 0 || end == v || *end || errno) {
+			fail_field(c, 400, "from", "from must be a seq: a whole number from 0");
+			return -1;
+		}
+	}
+	if (w->all)
+		return 0;
+	struct proto_interview iv = { 0 };
+	memcpy(c->arg, w->interview_id, sizeof w->interview_id);
+	int rc = interview_of(c, &iv);
+	proto_interview_free(&iv);
+	return rc;
+}
+
+int api_watch_check(struct api *a, const struct api_request *req, struct api_watch *w,
+		    struct api_response *res)
+{
+	memset(res, 0, sizeof *res);
+	memset(w, 0, sizeof *w);
+	struct call c = { .a = a, .req = req, .res = res };
+	int rc = -1;
+	if (!req->method || strcmp(req->method, "GET") != 0) {
+		snprintf(res->allow, sizeof res->allow, "GET");
+		fail(&c, 405, "open the watch socket with a GET upgrade");
+	} else if (authenticate(&c) != 0) {
+		/* answered */
+	} else if (c.by_cookie && !same_origin(req)) {
+		/* The cookie comes along with a page of another site too; its
+		 * Origin says where it runs (cross-site WebSocket hijacking). */
+		fail(&c, 403, "Origin must be this server's own (%s)",
+		     req->origin ? "it is another" : "it is missing");
+	} else if (watch_args(&c, w) == 0) {
+		snprintf(w->owner, sizeof w->owner, "%s%s", c.who.apikey ? "key:" : "", c.who.name);
+		rc = 0;
+	}
+	log_info("api watch %s %d %s%s",
+		 w->all               ? "all"
+		 : w->interview_id[0] ? w->interview_id
+				      : "-",
+		 rc == 0 ? 101 : res->status, c.authed && c.who.apikey ? "key:" : "",
+		 c.authed ? c.who.name : "-");
+	return rc;
 }
 
 void api_handle(struct api *a, const struct api_request *req, struct api_response *res)

@@ -81,6 +81,29 @@ struct api_response {
 	int64_t retry_after;       /* seconds, for Retry-After (429) */
 };
 
+/* ---- the watch handshake (GET /v1/watch; server.c upgrades it) ---------- */
+
+#define API_WATCH_PATH "/v1/watch"
+#define API_WATCH_OWNER_MAX 72 /* "key:" and a label */
+
+/* What a watch handshake asks for, and whose it is. */
+struct api_watch {
+	char owner[API_WATCH_OWNER_MAX + 1]; /* a user's name, or "key:LABEL" */
+	char interview_id[17];               /* ?interview=ID; "" with all */
+	bool all;                            /* ?all=1: every interview's status */
+	uint64_t from;                       /* ?from=SEQ; 0: from the start */
+};
+
+/* Decides a watch handshake: who is asking (an API key, or the session cookie
+ * sent with this server's own Origin, so a page on another site cannot open
+ * it with a user's cookie; a candidate's token never counts) and what for:
+ * ?interview=ID[&from=SEQ] (the interview must exist) or ?all=1. Returns 0
+ * with w filled and res untouched, or -1 with res holding the refusal (400
+ * naming the argument, 401, 403, 404, 405); free res with api_response_free.
+ * Logs one line, as api_handle does. */
+int api_watch_check(struct api *a, const struct api_request *req, struct api_watch *w,
+		    struct api_response *res);
+
 /* Answers req into res (always filled, even out of memory: a 500 then). Logs
  * one info line: method, path, status and who asked. Free res's body with
  * api_response_free. */

@@ -917,6 +917,94 @@ static void test_stats_count_a_scripts_interviews(void **state)
 			    "\"finished\":0,\"closed\":1,\"started\":0,\"dropoff\":[]}");
 }
 
+/* --- the watch handshake --------------------------------------------------- */
+
+/* Sends q (and frees it) as a watch handshake; returns its status: 101 when
+ * it may upgrade (*w filled), else the refusal's, whose body must hold
+ * field when given. */
+static int watch_rq(struct rq *q, const char *query, struct api_watch *w, const char *field)
+{
+	struct api_response res;
+	q->r.path = API_WATCH_PATH;
+	q->r.query = query;
+	int rc = api_watch_check(&F->api, &q->r, w, &res);
+	free(q);
+	int status = rc == 0 ? 101 : res.status;
+	if (rc == 0)
+		assert_null(res.body);
+	if (field) {
+		char want[64];
+		snprintf(want, sizeof want, "\"field\":\"%s\"", field);
+		assert_non_null(res.body);
+		assert_contains(res.body, want);
+	}
+	api_response_free(&res);
+	return status;
+}
+
+static void test_a_watch_needs_a_key_or_the_cookie_with_this_servers_origin(void **state)
+{
+	struct api_watch w;
+	char q[64];
+	snprintf(q, sizeof q, "interview=%s&from=3", F->interview);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), q, &w, NULL), 101);
+	assert_string_equal(w.owner, "key:ci");
+	assert_string_equal(w.interview_id, F->interview);
+	assert_int_equal(w.from, 3);
+	assert_false(w.all);
+	assert_int_equal(watch_rq(same_origin(with_cookie(rq_new("GET", "/", NULL), F->ivan_cookie)),
+				  "all=1", &w, NULL),
+			 101);
+	assert_string_equal(w.owner, "ivan");
+	assert_true(w.all);
+	/* Cross-site WebSocket hijacking: the browser sends the cookie anyway. */
+	struct rq *r = with_cookie(rq_new("GET", "/", NULL), F->ivan_cookie);
+	r->r.origin = "http://evil.example";
+	assert_int_equal(watch_rq(r, "all=1", &w, NULL), 403);
+	assert_int_equal(watch_rq(with_cookie(rq_new("GET", "/", NULL), F->ivan_cookie), "all=1", &w,
+				  NULL),
+			 403);
+	assert_int_equal(watch_rq(rq_new("GET", "/", NULL), "all=1", &w, NULL), 401);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->candidate_token), "all=1", &w,
+				  NULL),
+			 401);
+	assert_int_equal(watch_rq(same_origin(with_cookie(rq_new("GET", "/", NULL),
+							  F->candidate_token)),
+				  "all=1", &w, NULL),
+			 401);
+	assert_int_equal(watch_rq(with_key(rq_new("POST", "/", NULL), F->ci_key), "all=1", &w, NULL),
+			 405);
+}
+
+static void test_a_watchs_arguments_are_checked_and_named(void **state)
+{
+	struct api_watch w;
+	char q[96];
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), NULL, &w,
+				  "interview"),
+			 400);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), "interview=nope", &w,
+				  "interview"),
+			 400);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), "all=yes", &w, "all"),
+			 400);
+	snprintf(q, sizeof q, "all=1&interview=%s", F->interview);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), q, &w, "interview"),
+			 400);
+	const char *froms[] = { "-1", "x", "1.5", "", "99999999999999999999999" };
+	for (size_t i = 0; i < sizeof froms / sizeof froms[0]; i++) {
+		snprintf(q, sizeof q, "interview=%s&from=%s", F->interview, froms[i]);
+		assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), q, &w, "from"),
+				 400);
+	}
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key),
+				  "interview=0123456789abcdef", &w, NULL),
+			 404);
+	snprintf(q, sizeof q, "interview=%s&from=0", F->interview);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), q, &w, NULL), 101);
+	assert_int_equal(w.from, 0);
+}
+
 /* --- the log ------------------------------------------------------------ */
 
 static void test_the_log_has_one_line_per_request_and_no_secret(void **state)
@@ -999,6 +1087,8 @@ int main(void)
 		cmocka_unit_test(test_transcript_and_exports_are_downloads_of_their_type),
 		cmocka_unit_test(test_exports_and_stats_need_a_script_name),
 		cmocka_unit_test(test_stats_count_a_scripts_interviews),
+		cmocka_unit_test(test_a_watch_needs_a_key_or_the_cookie_with_this_servers_origin),
+		cmocka_unit_test(test_a_watchs_arguments_are_checked_and_named),
 		cmocka_unit_test(test_the_log_has_one_line_per_request_and_no_secret),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
