@@ -1,19 +1,19 @@
-/* account: users, sessions, API keys and the sign-in limiter. See account.h.
+/* account: users, sessions and API keys. See account.h.
  *
- * Records are proto JSON in four databases: users by name, sessions by the
+ * Records are proto JSON in three databases: users by name, sessions by the
  * cookie's hash, API keys by their hash (with a label index beside them in the
- * same database: 'k' + hash -> record, 'l' + label -> hash hex) and sign-in
- * failures by "user:NAME" / "addr:ADDR". A user record carries an epoch that
- * changes with each password; a session is good only while its user exists
- * under the epoch it was opened in. Removing a user or changing a password
- * also deletes their sessions, but the epoch check is what makes that exact
- * when a sign-in races the change in another process.
+ * same database: 'k' + hash -> record, 'l' + label -> hash hex). A user record
+ * carries an epoch that changes with each password; a session is good only
+ * while its user exists under the epoch it was opened in. Removing a user or
+ * changing a password also deletes their sessions, but the epoch check is
+ * what makes that exact when a sign-in races the change in another process.
  *
- * Read-modify-writes (a password change, the failure counts, a session's last
- * use) are conditional batches: store_batch_expect() on the bytes read, and a
- * retry when another thread or process got there first. The limiter records
- * an attempt as a failure before the password is checked and takes it back on
- * success, so concurrent guesses cannot slip past the limit. */
+ * Read-modify-writes (a password change, a session's last use) are
+ * conditional batches: store_batch_expect() on the bytes read, and a retry
+ * when another thread or process got there first. The sign-in failure limit
+ * is signin.c's: a sign-in reserves an attempt there before the password is
+ * checked and takes it back on success; the sweep here deletes its stale
+ * records along with expired sessions. */
 #include "account.h"
 
 #include <pthread.h>
@@ -22,15 +22,13 @@
 #include <string.h>
 
 #include "log.h"
+#include "signin.h"
 
 #define CAS_TRIES 16      /* conditional writes retried this often before giving up */
 #define HASH_SLOTS 4      /* Argon2id runs at once per process: 4 x 64 MiB at most */
-#define ADDR_MAX 128      /* client address bytes kept in a limiter key */
 #define APIKEY_RECORD 'k' /* APIKEYS key prefixes */
 #define APIKEY_LABEL 'l'
 #define RETRY 1           /* internal: a conditional batch lost a race; read again */
-
-_Static_assert(ACCOUNT_SIGNIN_FAILURES < PROTO_FAILURES_MAX, "a failure record has room");
 
 /* ======================================================================== */
 /* Names, roles, errors                                                     */
@@ -557,169 +555,6 @@ void account_users_free(struct proto_user *users, size_t n)
 }
 
 /* ======================================================================== */
-/* The sign-in limiter                                                      */
-/* ======================================================================== */
-
-/* One limiter record key: "user:NAME" or "addr:ADDR". */
-struct limit_key {
-	char key[8 + ADDR_MAX];
-	size_t len;
-};
-
-/* Drops failures that left the window; the rest stay oldest first. */
-static void failures_prune(struct proto_failures *f, int64_t now)
-{
-	size_t keep = 0;
-	for (size_t i = 0; i < f->n; i++)
-		if (f->at[i] > now - ACCOUNT_SIGNIN_WINDOW_MS)
-			f->at[keep++] = f->at[i];
-	f->n = keep;
-}
-
-/* Inserts in time order; only called below the limit, so there is room. */
-static void failures_insert(struct proto_failures *f, int64_t at)
-{
-	size_t i = f->n;
-	while (i > 0 && f->at[i - 1] > at) { /* a clock that stepped back */
-		f->at[i] = f->at[i - 1];
-		i--;
-	}
-	f->at[i] = at;
-	f->n++;
-}
-
-/* Adds to bt the conditional write of key's failures from what (old, oldlen)
- * held: replace when it existed, create when it did not, delete when empty.
- * Returns the batch's state. */
-static int batch_failures(struct batch *bt, const struct limit_key *k, const char *old,
-			  size_t oldlen, const struct proto_failures *f)
-{
-	if (old != NULL)
-		batch_expect(bt, STORE_DB_SIGNIN, k->key, k->len, old, oldlen);
-	if (f->n == 0) {
-		batch_del(bt, STORE_DB_SIGNIN, k->key, k->len);
-	} else {
-		char *rec = proto_failures_encode(f);
-		batch_put(bt, STORE_DB_SIGNIN, k->key, k->len, rec,
-			  old != NULL ? 0 : STORE_PUT_NEW);
-		free(rec);
-	}
-	return bt->rc;
-}
-
-/* Reads one key's failures into f; *old keeps the bytes (NULL when absent). */
-static int failures_read(struct store *st, const struct limit_key *k, char **old, size_t *oldlen,
-			 struct proto_failures *f)
-{
-	memset(f, 0, sizeof *f);
-	int rc = get(st, STORE_DB_SIGNIN, k->key, k->len, old, oldlen);
-	if (rc == ACCOUNT_ENOTFOUND)
-		return ACCOUNT_OK;
-	if (rc == ACCOUNT_OK && proto_failures_decode(*old, *oldlen, f) != PROTO_OK)
-		log_warn("account: a sign-in failure record does not decode; starting it afresh");
-	return rc;
-}
-
-/* What an edit did to one key's failures. */
-enum edit { EDIT_NONE, EDIT_CHANGED, EDIT_REFUSED };
-typedef enum edit (*edit_fn)(struct proto_failures *f, void *ctx);
-
-/* Reads every key's failures, lets edit change each, and writes the changed
- * ones back in one conditional batch; reads again and retries when another
- * writer got there first. Writes nothing when an edit refuses (then
- * ACCOUNT_ELIMITED, after every key was seen) or none changed anything. */
-static int limiter_update(struct store *st, const struct limit_key *keys, size_t nkeys,
-			  edit_fn edit, void *ctx, const char *what)
-{
-	int rc = RETRY;
-
-	/* EEXISTS: another writer created a record this one read as absent. */
-	for (int tries = 0; (rc == RETRY || rc == ACCOUNT_EEXISTS) && tries < CAS_TRIES; tries++) {
-		struct batch bt;
-		bool changed = false, refused = false;
-		batch_begin(&bt);
-		rc = bt.rc;
-		for (size_t i = 0; rc == ACCOUNT_OK && i < nkeys; i++) {
-			struct proto_failures f;
-			char *old = NULL;
-			size_t oldlen = 0;
-			if ((rc = failures_read(st, &keys[i], &old, &oldlen, &f)) == ACCOUNT_OK) {
-				switch (edit(&f, ctx)) {
-				case EDIT_NONE: break;
-				case EDIT_REFUSED: refused = true; break;
-				case EDIT_CHANGED:
-					changed = true;
-					rc = batch_failures(&bt, &keys[i], old, oldlen, &f);
-					break;
-				}
-			}
-			free(old);
-		}
-		if (rc == ACCOUNT_OK && refused)
-			rc = ACCOUNT_ELIMITED;
-		if (rc == ACCOUNT_OK && changed)
-			rc = batch_commit(st, &bt, what);
-		else
-			batch_drop(&bt);
-	}
-	return rc == RETRY || rc == ACCOUNT_EEXISTS ? ACCOUNT_ESTORE : rc;
-}
-
-struct reserve {
-	int64_t now;
-	int64_t wait_ms; /* the longest wait of the keys at the limit */
-};
-
-/* Adds an attempt at now, unless the key already holds the limit. */
-static enum edit reserve_edit(struct proto_failures *f, void *ctx)
-{
-	struct reserve *r = ctx;
-
-	failures_prune(f, r->now);
-	if (f->n >= ACCOUNT_SIGNIN_FAILURES) {
-		/* > 0: pruning kept only failures still in the window */
-		int64_t w =
-			f->at[f->n - ACCOUNT_SIGNIN_FAILURES] + ACCOUNT_SIGNIN_WINDOW_MS - r->now;
-		if (w > r->wait_ms)
-			r->wait_ms = w;
-		return EDIT_REFUSED;
-	}
-	failures_insert(f, r->now);
-	return EDIT_CHANGED;
-}
-
-/* Records an attempt at now against every key, unless one of them already
- * holds the limit: then ACCOUNT_ELIMITED and *wait_ms until a slot frees. */
-static int limiter_reserve(struct store *st, const struct limit_key *keys, size_t nkeys,
-			   int64_t now, int64_t *wait_ms)
-{
-	struct reserve r = { .now = now, .wait_ms = 0 };
-	int rc = limiter_update(st, keys, nkeys, reserve_edit, &r, "record a sign-in attempt");
-	*wait_ms = r.wait_ms;
-	return rc;
-}
-
-/* Removes the attempt at *ctx, if the key has it. */
-static enum edit release_edit(struct proto_failures *f, void *ctx)
-{
-	const int64_t at = *(const int64_t *)ctx;
-
-	for (size_t j = 0; j < f->n; j++)
-		if (f->at[j] == at) {
-			memmove(&f->at[j], &f->at[j + 1], (f->n - j - 1) * sizeof f->at[0]);
-			f->n--;
-			return EDIT_CHANGED;
-		}
-	return EDIT_NONE;
-}
-
-/* Takes back the attempt reserved at `at`: it was not a failure. */
-static int limiter_release(struct store *st, const struct limit_key *keys, size_t nkeys, int64_t at)
-{
-	return limiter_update(st, keys, nkeys, release_edit, &at, "take back a sign-in attempt");
-}
-
-/* ======================================================================== */
 /* Sign-in and sessions                                                     */
 /* ======================================================================== */
 
@@ -761,14 +596,24 @@ static int session_open(struct store *st, const struct proto_user *u, int64_t no
 	return rc;
 }
 
+/* The account code for a SIGNIN_E* code. */
+static int from_signin(int rc)
+{
+	switch (rc) {
+	case SIGNIN_OK: return ACCOUNT_OK;
+	case SIGNIN_ELIMITED: return ACCOUNT_ELIMITED;
+	case SIGNIN_ENOMEM: return ACCOUNT_ENOMEM;
+	default: return ACCOUNT_ESTORE; /* signin has logged it */
+	}
+}
+
 int account_sign_in(struct store *st, const char *name, const char *pw, size_t pwlen,
 		    const char *client_addr, int64_t now, char cookie[ACCOUNT_SECRET_LEN + 1],
 		    struct account_principal *who, int64_t *retry_after)
 {
-	struct limit_key keys[2];
+	struct signin_keys keys;
 	struct proto_user u = { 0 };
 	enum account_role role = ACCOUNT_ROLE_INTERVIEWER;
-	size_t nkeys = 0;
 	int64_t wait_ms = 0;
 	int rc, found = 0;
 
@@ -783,17 +628,8 @@ int account_sign_in(struct store *st, const char *name, const char *pw, size_t p
 		pwlen = ACCOUNT_PASSWORD_MAX;
 	int name_ok = account_name_valid(name);
 	/* A malformed name cannot exist; it still counts against the address. */
-	if (name_ok) {
-		keys[nkeys].len = (size_t)snprintf(keys[nkeys].key, sizeof keys[nkeys].key,
-						   "user:%s", name);
-		nkeys++;
-	}
-	const char *addr = client_addr != NULL && *client_addr ? client_addr : "unknown";
-	keys[nkeys].len = (size_t)snprintf(keys[nkeys].key, sizeof keys[nkeys].key, "addr:%.*s",
-					   ADDR_MAX, addr);
-	nkeys++;
-
-	rc = limiter_reserve(st, keys, nkeys, now, &wait_ms);
+	signin_keys_of(&keys, name_ok ? name : NULL, client_addr);
+	rc = from_signin(signin_reserve(st, &keys, now, &wait_ms));
 	if (rc == ACCOUNT_ELIMITED && retry_after != NULL)
 		*retry_after = (wait_ms + 999) / 1000;
 	if (rc != ACCOUNT_OK)
@@ -813,7 +649,7 @@ int account_sign_in(struct store *st, const char *name, const char *pw, size_t p
 	}
 	if ((rc = session_open(st, &u, now, cookie)) != ACCOUNT_OK)
 		goto out;
-	if (limiter_release(st, keys, nkeys, now) != ACCOUNT_OK)
+	if (signin_release(st, &keys, now) != SIGNIN_OK)
 		log_warn("account: a successful sign-in still counts as a failure for %s", name);
 	principal_set(who, u.name, role, false);
 out:
@@ -922,12 +758,7 @@ static bool session_expired(const void *arg, const void *val, size_t vlen)
 /* A failure record with nothing left in the window. arg: the time now. */
 static bool failures_stale(const void *arg, const void *val, size_t vlen)
 {
-	struct proto_failures f;
-	if (proto_failures_decode(val, vlen, &f) == PROTO_OK)
-		failures_prune(&f, *(const int64_t *)arg);
-	else
-		f.n = 0;
-	return f.n == 0;
+	return signin_record_stale(val, vlen, *(const int64_t *)arg);
 }
 
 int account_sweep(struct store *st, int64_t now)

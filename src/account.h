@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "proto.h"
+#include "signin.h"
 #include "store.h"
 #include "token.h"
 
@@ -35,8 +36,8 @@
 #define ACCOUNT_SESSION_IDLE_MS (12LL * 3600 * 1000)     /* unused this long: ended */
 #define ACCOUNT_SESSION_MAX_MS (7LL * 24 * 3600 * 1000)  /* older than this: ended */
 #define ACCOUNT_SESSION_TOUCH_MS (60LL * 1000)           /* last_seen written at most this often */
-#define ACCOUNT_SIGNIN_FAILURES 10                       /* allowed per name and per address... */
-#define ACCOUNT_SIGNIN_WINDOW_MS (15LL * 60 * 1000)      /* ...in any window this long */
+#define ACCOUNT_SIGNIN_FAILURES SIGNIN_FAILURES          /* allowed per name and per address... */
+#define ACCOUNT_SIGNIN_WINDOW_MS SIGNIN_WINDOW_MS        /* ...in any window this long (signin.h) */
 
 enum account_role { ACCOUNT_ROLE_INTERVIEWER, ACCOUNT_ROLE_ADMIN };
 

@@ -22,6 +22,7 @@
 #include "link.h"
 #include "log.h"
 #include "manage.h"
+#include "migrate.h"
 #include "proto.h"
 #include "record.h"
 #include "replay.h"
@@ -1020,7 +1021,7 @@ static const struct command COMMANDS[] = {
 	{ "check", check_cmd },
 	{ "try", try_cmd },
 	{ "replay", replay_cmd },
-	{ "migrate", replay_migrate_cmd },
+	{ "migrate", migrate_cmd },
 	{ "user", team_cmd_user },
 	{ "apikey", team_cmd_apikey },
 	{ "close", manage_cmd_close },

@@ -18,7 +18,6 @@
 #include "script.h"
 
 #include <ctype.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "hint.h"
 #include "log.h"
 #include "text.h"
 
@@ -44,7 +44,6 @@
 #define MAX_PRINTS 64        /* print() lines per feed; later ones are dropped */
 #define MAX_SCAN 256         /* globals compared for "did you mean" */
 #define SCAN_COST 200        /* instructions charged per global compared */
-#define MAX_SUGGEST 64   /* longest global name considered for "did you mean" */
 #define MAX_WALK 64      /* stack levels searched for the script's line */
 #define REPORT_HEADROOM (256 * 1024) /* lets an error at the cap still get a traceback */
 #define PRELUDE_NAME "=prelude.lua" /* errors name prelude.lua:LINE */
@@ -386,39 +385,16 @@ nomem:
 	return kill_now(L, s, SCRIPT_ENOMEM, 1);
 }
 
-/* Lua's %s: the C locale's whitespace. */
-static bool is_space(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
 /* trim(s, nbsp): s without leading and trailing whitespace; with nbsp true,
  * U+00A0 (bytes C2 A0, what a paste from a web page often brings) counts as
  * whitespace too. One pass from each end, so its cost is linear in the
- * whitespace it drops, whatever the answer. [-2, +1, m] */
+ * whitespace it drops, whatever the answer (text_trim). [-2, +1, m] */
 static int host_trim(lua_State *L)
 {
-	size_t len;
-	const unsigned char *p = (const unsigned char *)luaL_checklstring(L, 1, &len);
-	bool nbsp = lua_toboolean(L, 2);
-	size_t b = 0, e = len;
-	while (b < e) {
-		if (is_space(p[b]))
-			b++;
-		else if (nbsp && b + 1 < e && p[b] == 0xc2 && p[b + 1] == 0xa0)
-			b += 2;
-		else
-			break;
-	}
-	while (e > b) {
-		if (is_space(p[e - 1]))
-			e--;
-		else if (nbsp && e - b >= 2 && p[e - 1] == 0xa0 && p[e - 2] == 0xc2)
-			e -= 2;
-		else
-			break;
-	}
-	lua_pushlstring(L, (const char *)p + b, e - b);
+	size_t len, b, e;
+	const char *p = luaL_checklstring(L, 1, &len);
+	text_trim(p, len, lua_toboolean(L, 2), &b, &e);
+	lua_pushlstring(L, p + b, e - b);
 	return 1;
 }
 
@@ -462,31 +438,6 @@ static int host_print(lua_State *L)
 	return 0;
 }
 
-/* Optimal string alignment distance (a swap counts 1), names of <= MAX_SUGGEST. */
-static int edit_distance(const char *a, size_t n, const char *b, size_t m)
-{
-	int d[MAX_SUGGEST + 1][MAX_SUGGEST + 1];
-	for (size_t i = 0; i <= n; i++)
-		d[i][0] = (int)i;
-	for (size_t j = 0; j <= m; j++)
-		d[0][j] = (int)j;
-	for (size_t i = 1; i <= n; i++) {
-		for (size_t j = 1; j <= m; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < v)
-				v = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-			    d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	}
-	return d[n][m];
-}
-
 /* __index of the script's environment: reading an undefined global is an
  * error naming it, with the nearest defined name when one is close. Ties go
  * to the alphabetically first so the message does not depend on hash order.
@@ -494,41 +445,35 @@ static int edit_distance(const char *a, size_t n, const char *b, size_t m)
 static int host_undefined(lua_State *L)
 {
 	struct script *s = host_of(L);
-	size_t len, best_len = 0;
-	char best[MAX_SUGGEST + 1] = "";
-	int best_d = INT_MAX;
+	size_t len;
 	if (lua_type(L, 2) != LUA_TSTRING)
 		return 0;
 	const char *name = lua_tolstring(L, 2, &len);
-	int max_d = len <= 3 ? 1 : 2;
+	struct hint_nearest near;
+	hint_nearest_init(&near, name, len);
+	bool gave_up = false;
 	unsigned scanned = 0;
 	lua_pushnil(L);
-	while (len <= MAX_SUGGEST && lua_next(L, 1)) {
+	while (len <= HINT_NAME_MAX && lua_next(L, 1)) {
 		lua_pop(L, 1);
 		/* Charged to the budget, and given up past MAX_SCAN names (no hint
 		 * then, rather than one that depends on hash order). */
 		s->used += SCAN_COST;
 		if (++scanned > MAX_SCAN) {
 			lua_pop(L, 1);
-			best_len = 0;
+			gave_up = true;
 			break;
 		}
 		size_t klen;
 		if (lua_type(L, -1) != LUA_TSTRING)
 			continue;
 		const char *k = lua_tolstring(L, -1, &klen);
-		if (klen > MAX_SUGGEST || (klen > len ? klen - len : len - klen) > (size_t)max_d)
-			continue;
-		int d = edit_distance(name, len, k, klen);
-		if (d <= max_d && (d < best_d || (d == best_d && strcmp(k, best) < 0))) {
-			best_d = d;
-			best_len = klen;
-			memcpy(best, k, klen + 1);
-		}
+		hint_nearest_offer(&near, k, klen);
 	}
+	const char *best = gave_up ? NULL : hint_nearest_name(&near);
 	int level = script_level(L, s, 1);
 	luaL_where(L, level < 0 ? 1 : level);
-	if (best_len)
+	if (best)
 		lua_pushfstring(L, "undefined global '%s' (did you mean '%s'?)", name, best);
 	else
 		lua_pushfstring(L, "undefined global '%s'", name);
@@ -760,160 +705,6 @@ static void report(struct script *s, struct script_error *e, int code, bool has_
 	s->reporting = false;
 }
 
-/* ---- hints for slips from other languages --------------------------------- */
-
-/* The line starting at *p as [*b, *e), moving *p to the next one; false at
- * the end of src. Line breaks count as Lua counts them ("\n", "\r", "\r\n",
- * "\n\r"). */
-static bool next_line(const char **p, const char *end, const char **b, const char **e)
-{
-	if (*p > end)
-		return false;
-	const char *q = *p;
-	*b = q;
-	while (q < end && *q != '\n' && *q != '\r')
-		q++;
-	*e = q;
-	if (q == end) {
-		*p = end + 1;
-		return true;
-	}
-	char c = *q++;
-	if (q < end && (*q == '\n' || *q == '\r') && *q != c)
-		q++;
-	*p = q;
-	return true;
-}
-
-/* Line n (1-based) of src as [*b, *e); false when src has fewer lines. */
-static bool line_span(const char *src, size_t len, int n, const char **b, const char **e)
-{
-	const char *p = src;
-	for (int line = 1; next_line(&p, src + len, b, e); line++)
-		if (line == n)
-			return true;
-	return false;
-}
-
-/* Where needle occurs in [b, e) as code: not after "--" and not inside a
- * quoted string (quotes counted from the line's start), or NULL. */
-static const char *find_code(const char *b, const char *e, const char *needle)
-{
-	size_t n = strlen(needle);
-	char quote = 0;
-	for (const char *p = b; p + n <= e; p++) {
-		if (quote) {
-			if (*p == '\\' && p + 1 < e)
-				p++;
-			else if (*p == quote)
-				quote = 0;
-		} else if (*p == '"' || *p == '\'') {
-			quote = *p;
-		} else if (p[0] == '-' && p + 1 < e && p[1] == '-') {
-			return NULL;
-		} else if (memcmp(p, needle, n) == 0) {
-			return p;
-		}
-	}
-	return NULL;
-}
-
-static bool is_word_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_';
-}
-
-/* A word of [p, e) starting at p: its end, or NULL. */
-static const char *word_end(const char *p, const char *e)
-{
-	if (p >= e || !(isalpha((unsigned char)*p) || *p == '_'))
-		return NULL;
-	while (p < e && is_word_char(*p))
-		p++;
-	return p;
-}
-
-static bool is_keyword(const char *w, size_t n)
-{
-	static const char *const kw[] = { "and", "break", "do", "else", "elseif", "end", "false",
-		"for", "function", "goto", "if", "in", "local", "nil", "not", "or", "repeat",
-		"return", "then", "true", "until", "while", NULL };
-	for (const char *const *k = kw; *k; k++)
-		if (strlen(*k) == n && memcmp(*k, w, n) == 0)
-			return true;
-	return false;
-}
-
-/* A "//" on the line that reads as a comment rather than floor division:
- * first on its line, or followed by prose: two words that no expression has
- * side by side ("// the answer"), or a word, a colon and a space ("// TODO:
- * fix"). */
-static bool has_slash_comment(const char *b, const char *e)
-{
-	const char *p = find_code(b, e, "//");
-	if (!p)
-		return false;
-	const char *q = b;
-	while (q < p && isspace((unsigned char)*q))
-		q++;
-	if (q == p)
-		return true;
-	for (q = p + 2; q < e && isspace((unsigned char)*q);)
-		q++;
-	const char *w1 = word_end(q, e);
-	if (w1 && w1 + 1 < e && *w1 == ':' && isspace((unsigned char)w1[1]))
-		return true; /* "// TODO: fix" */
-	if (!w1 || w1 == e || !isspace((unsigned char)*w1))
-		return false;
-	for (q = w1; q < e && isspace((unsigned char)*q);)
-		q++;
-	const char *w2 = word_end(q, e);
-	return w2 && !is_keyword(q, (size_t)(w2 - q));
-}
-
-/* "else if" as two words on one line, outside strings and comments. */
-static bool has_else_if(const char *src, size_t len)
-{
-	const char *b, *e, *at = src;
-	while (next_line(&at, src + len, &b, &e)) {
-		for (const char *p = b; (p = find_code(p, e, "else")) != NULL; p += 4) {
-			if ((p > b && is_word_char(p[-1])) || (p + 4 < e && is_word_char(p[4])))
-				continue;
-			const char *q = p + 4;
-			while (q < e && (*q == ' ' || *q == '\t'))
-				q++;
-			if (q > p + 4 && q + 2 <= e && memcmp(q, "if", 2) == 0 &&
-			    (q + 2 == e || !is_word_char(q[2])))
-				return true;
-		}
-	}
-	return false;
-}
-
-/* A hint for a syntax error that comes from writing another language's
- * syntax, or NULL. Each needs both the error Lua gives for the slip and the
- * slip itself on the line, so a real Lua mistake gets no misleading hint
- * (and "//", Lua's floor division, is only taken for a comment when it reads
- * like one). */
-static const char *syntax_hint(const char *src, size_t len, const char *msg, int line)
-{
-	const char *b = NULL, *e = NULL;
-	bool on_line = line > 0 && line_span(src, len, line, &b, &e);
-	if (on_line && strstr(msg, "near '!'") && find_code(b, e, "!="))
-		return "use ~= for not-equal";
-	if (on_line && (strstr(msg, "near '&'") || strstr(msg, "near '|'")) &&
-	    (find_code(b, e, "&&") || find_code(b, e, "||")))
-		return "use and / or";
-	if (strstr(msg, "'end' expected") && has_else_if(src, len))
-		return "use elseif (else if opens a new block that needs its own end)";
-	/* A comment's words can make the error surface on the next line. */
-	const char *pb, *pe;
-	if ((on_line && has_slash_comment(b, e)) ||
-	    (line > 1 && line_span(src, len, line - 1, &pb, &pe) && has_slash_comment(pb, pe)))
-		return "comments start with --";
-	return NULL;
-}
-
 /* ---- public -------------------------------------------------------------- */
 
 const char *script_strerror(int code)
@@ -1011,7 +802,7 @@ int script_open(struct script **out, const char *chunkname, const char *source, 
 				snprintf(msg, sizeof msg, "%s", m);
 			snprintf(s->short_src, sizeof s->short_src, "%s", chunkname);
 			int line = message_line(s, msg);
-			const char *hint = syntax_hint(source, len, msg, line);
+			const char *hint = hint_for_syntax_error(source, len, msg, line);
 			if (hint) {
 				/* The hint goes on its own line; cut the message if needed. */
 				size_t room = sizeof msg - strlen(hint) - sizeof "\nhint: ";

@@ -1,4 +1,4 @@
-/* text: UTF-8 validation, repair and cutting. See text.h. */
+/* text: UTF-8 validation, repair, cutting and trimming. See text.h. */
 #include "text.h"
 
 #include <stdlib.h>
@@ -83,4 +83,34 @@ size_t text_utf8_cut(const char *s, size_t len, size_t max)
 	while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
 		max--;
 	return max;
+}
+
+/* Lua's %s: the C locale's whitespace. */
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+void text_trim(const char *s, size_t len, bool nbsp, size_t *b, size_t *e)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, j = len;
+	while (i < j) {
+		if (is_space(p[i]))
+			i++;
+		else if (nbsp && i + 1 < j && p[i] == 0xc2 && p[i + 1] == 0xa0)
+			i += 2;
+		else
+			break;
+	}
+	while (j > i) {
+		if (is_space(p[j - 1]))
+			j--;
+		else if (nbsp && j - i >= 2 && p[j - 1] == 0xa0 && p[j - 2] == 0xc2)
+			j -= 2;
+		else
+			break;
+	}
+	*b = i;
+	*e = j;
 }

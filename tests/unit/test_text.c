@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +82,27 @@ static void test_cut_never_splits_a_character(void **state)
 		assert_true(text_utf8_valid(s, text_utf8_cut(s, sizeof s - 1, max)));
 }
 
+/* [b, e) of s once trimmed, as a string for comparison. */
+static const char *trimmed(const char *s, bool nbsp)
+{
+	static char buf[64];
+	size_t b, e;
+	text_trim(s, strlen(s), nbsp, &b, &e);
+	snprintf(buf, sizeof buf, "%.*s", (int)(e - b), s + b);
+	return buf;
+}
+
+static void test_trim_drops_surrounding_whitespace_and_nbsp_only_when_asked(void **state)
+{
+	(void)state;
+	assert_string_equal(trimmed(" \t\r\n\v\fa b\n ", false), "a b");
+	assert_string_equal(trimmed("   ", false), "");
+	assert_string_equal(trimmed("\xC2\xA0 Go\xC2\xA0", true), "Go");
+	assert_string_equal(trimmed("\xC2\xA0Go", false), "\xC2\xA0Go");
+	/* A lone byte of the pair is not whitespace: the text keeps it. */
+	assert_string_equal(trimmed("\xA0x\xC2", true), "\xA0x\xC2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -88,6 +111,7 @@ int main(void)
 		cmocka_unit_test(test_repair_replaces_each_bad_byte_and_keeps_the_rest),
 		cmocka_unit_test(test_cut_keeps_everything_that_fits),
 		cmocka_unit_test(test_cut_never_splits_a_character),
+		cmocka_unit_test(test_trim_drops_surrounding_whitespace_and_nbsp_only_when_asked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
