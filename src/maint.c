@@ -147,15 +147,16 @@ static struct store *open_existing(const struct cmd *c, const char *dir)
 	return st;
 }
 
-/* "2024-06-01 12:00:00 UTC", with milliseconds when there are any. */
-static void fmt_time(int64_t ms, char *out, size_t len)
+/* "2024-06-01 12:00:00 UTC"; with_ms adds the milliseconds when there are
+ * any (a cutoff given to the ms is shown as given). */
+static void fmt_time(int64_t ms, bool with_ms, char *out, size_t len)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 	char sec[32];
 	gmtime_r(&t, &tm);
 	strftime(sec, sizeof sec, "%Y-%m-%d %H:%M:%S", &tm);
-	if (ms % 1000)
+	if (with_ms && ms % 1000)
 		snprintf(out, len, "%s.%03d UTC", sec, (int)(ms % 1000));
 	else
 		snprintf(out, len, "%s UTC", sec);
@@ -440,7 +441,7 @@ static void print_purged(void *ctx, const struct proto_interview *iv, int rc, co
 		fprintf(stderr, "interviewd purge: cannot erase %s: %s\n", iv->id, err);
 		return;
 	}
-	fmt_time(iv->updated, when, sizeof when);
+	fmt_time(iv->updated, false, when, sizeof when);
 	printf("%s %s  %-8s  ended %s  %s\n", pp->dry_run ? "would erase" : "erased", iv->id,
 	       proto_status_name(iv->status), when, iv->candidate[0] ? iv->candidate : "-");
 }
@@ -473,7 +474,7 @@ int maint_cmd_purge(int argc, char **argv)
 			date);
 		return 2;
 	}
-	fmt_time(cutoff, when, sizeof when);
+	fmt_time(cutoff, true, when, sizeof when);
 	struct store *st = open_existing(&PURGE, p.val[OPT_DATA]);
 	if (!st)
 		return 2;
