@@ -21,11 +21,13 @@
 #include "export.h"
 #include "link.h"
 #include "log.h"
+#include "maint.h"
 #include "manage.h"
 #include "migrate.h"
 #include "proto.h"
 #include "record.h"
 #include "replay.h"
+#include "retention.h"
 #include "scriptdir.h"
 #include "server.h"
 #include "store.h"
@@ -61,6 +63,10 @@ static const char USAGE[] =
 	"Team:\n"
 	"  user      add, list or remove the accounts that sign in; set a password\n"
 	"  apikey    add, list or remove API keys for automation\n"
+	"Operations:\n"
+	"  backup    a consistent, compacted copy of the data directory, taken while serving\n"
+	"  verify    check that a data directory's records hold together\n"
+	"  purge     erase finished and closed interviews that ended before a date\n"
 	"\n"
 	"Run `interviewd COMMAND --help` for a command's options. Common options:\n"
 	"  --data DIR      LMDB directory (default: data)\n"
@@ -75,6 +81,7 @@ static const char USAGE[] =
 struct opts {
 	const char *data, *scripts, *www, *listen, *script, *candidate, *url, *public_url;
 	unsigned max_connections;
+	unsigned retention_days; /* 0: keep interviews for ever */
 	int json, help, nosync, markdown;
 	int scripts_given; /* --scripts was on the command line, not the default */
 	int url_given;     /* --url was on the command line (o->url is NULL without it) */
@@ -83,7 +90,7 @@ struct opts {
 };
 
 enum opt_id { O_DATA, O_SCRIPTS, O_WWW, O_LISTEN, O_SCRIPT, O_CANDIDATE, O_URL, O_PUBLIC_URL,
-	      O_MAXCONN, O_JSON, O_NOSYNC, O_MARKDOWN, O_COUNT };
+	      O_MAXCONN, O_JSON, O_NOSYNC, O_MARKDOWN, O_RETENTION_DAYS, O_COUNT };
 
 static const struct {
 	const char *name;
@@ -101,6 +108,7 @@ static const struct {
 	[O_JSON] = { "json", 0 },
 	[O_NOSYNC] = { "no-sync", 0 },
 	[O_MARKDOWN] = { "markdown", 0 },
+	[O_RETENTION_DAYS] = { "retention-days", 1 },
 };
 
 /* A command's options, exactly: getopt_long would also take any unambiguous
@@ -139,6 +147,12 @@ static int set_option(struct opts *o, enum opt_id id, const char *val, const cha
 		o->max_connections = (unsigned)v;
 		break;
 	}
+	case O_RETENTION_DAYS:
+		if (retention_parse_days(val, &o->retention_days) == 0)
+			break;
+		fprintf(stderr, "interviewd %s: --retention-days takes a number of days from 1 to %d\n",
+			cmd, RETENTION_DAYS_MAX);
+		return 2;
 	case O_COUNT: break;
 	}
 	return 0;
@@ -348,7 +362,7 @@ static void warn_guessed(const char *cmd, const struct opts *o)
 
 static const char SERVE_HELP[] =
 	"usage: interviewd serve [--listen ADDR:PORT] [--data DIR] [--scripts DIR] [--www DIR]\n"
-	"                        [--max-connections N] [--public-url URL]\n"
+	"                        [--max-connections N] [--public-url URL] [--retention-days N]\n"
 	"\n"
 	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
 	"Records its address (the port actually bound, or --public-url) in the data directory, where\n"
@@ -361,6 +375,8 @@ static const char SERVE_HELP[] =
 	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
 	"  --public-url URL       the address candidates reach this server at, when it is not the\n"
 	"                         one it listens on (behind TLS or a proxy): http(s)://host[:port][/path]\n"
+	"  --retention-days N     erase finished and closed interviews N days after they end (checked\n"
+	"                         at start and hourly; logs each id erased); default: keep them\n"
 	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
 	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
 
@@ -431,7 +447,7 @@ static int cmd_serve(int argc, char **argv)
 	struct opts o;
 	int usage = parse(argc, argv, &o,
 			  OPTLIST(O_LISTEN, O_DATA, O_SCRIPTS, O_WWW, O_MAXCONN, O_NOSYNC,
-				  O_PUBLIC_URL),
+				  O_PUBLIC_URL, O_RETENTION_DAYS),
 			  SERVE_HELP);
 	if (usage >= 0)
 		return usage;
@@ -454,6 +470,7 @@ static int cmd_serve(int argc, char **argv)
 	struct store_stats before = { 0 };
 	struct engine *eng = NULL;
 	struct server *srv = NULL;
+	struct retention *ret = NULL;
 	struct store *st = open_store(o.data, o.max_connections + 64, o.nosync);
 	if (!st)
 		return 1;
@@ -476,6 +493,10 @@ static int cmd_serve(int argc, char **argv)
 				     .max_connections = o.max_connections, .engine = eng, .store = st };
 	if (server_start(&srv, &so, err, sizeof err) != 0) {
 		fprintf(stderr, "interviewd: %s\n", err);
+		goto out;
+	}
+	if (o.retention_days && retention_start(&ret, st, o.retention_days) != 0) {
+		fprintf(stderr, "interviewd serve: cannot start the retention thread\n");
 		goto out;
 	}
 	char host[256];
@@ -504,6 +525,7 @@ static int cmd_serve(int argc, char **argv)
 	rc = 0;
 out:
 	server_stop(srv);
+	retention_stop(ret);
 	if (rc == 0) {
 		struct engine_stats es;
 		struct store_stats ss;
@@ -1029,6 +1051,9 @@ static const struct command COMMANDS[] = {
 	{ "erase", manage_cmd_erase },
 	{ "export", manage_cmd_export },
 	{ "stats", manage_cmd_stats },
+	{ "backup", maint_cmd_backup },
+	{ "verify", maint_cmd_verify },
+	{ "purge", maint_cmd_purge },
 };
 
 int main(int argc, char **argv)
