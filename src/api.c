@@ -6,10 +6,9 @@
  * arguments (400 naming the field) and answers. Every step that refuses
  * fills the response and stops; the log line is written once at the end.
  *
- * The routes h-ops builds (close, link, erase, the Markdown transcript,
- * export, stats) are registered with their methods and roles so the 404 /
- * 405 / 401 / 403 answers are already right; their handlers answer 501 from
- * one section below until they are wired. */
+ * What an interview's operations do to the store is record's and export's
+ * business; a change that open connections must follow (close, a new link,
+ * erase, a new interview) is told to the transport through a->notify. */
 #include "api.h"
 
 #include <ctype.h>
@@ -22,7 +21,10 @@
 #include <strings.h>
 
 #include "account.h"
+#include "export.h"
+#include "link.h"
 #include "log.h"
+#include "ops.h"
 #include "page.h"
 #include "proto.h"
 #include "record.h"
@@ -37,6 +39,9 @@
 
 _Static_assert(API_LIST_MAX == PAGE_MAX && API_LIST_DEFAULT == PAGE_DEFAULT,
 	       "the API pages interviews as page does");
+_Static_assert(API_WATCH_OWNER_MAX >= ACCOUNT_NAME_MAX + 4 &&
+		       sizeof((struct api_watch *)0)->interview_id == TOKEN_ID_LEN + 1,
+	       "a watch's owner and interview fit");
 
 /* One request on its way through: the caller's request and response, who
  * asked, and the route's one path argument (an id, a name, a label). */
@@ -91,7 +96,6 @@ static const char *code_of(int status)
 	case 409: return "conflict";
 	case 413: return "too_large";
 	case 429: return "rate_limited";
-	case 501: return "not_implemented";
 	case 503: return "unavailable";
 	default: return "internal";
 	}
@@ -111,6 +115,26 @@ static void fail_field(struct call *c, int status, const char *field, const char
 }
 
 #define fail(c, status, ...) fail_field((c), (status), NULL, __VA_ARGS__)
+
+/* Takes body (new, len bytes; NULL: out of memory) as a download of type
+ * (a static string) saved as filename (no quote or control character). */
+static void reply_file(struct call *c, const char *type, char *body, size_t len,
+		       const char *filename)
+{
+	struct api_response *res = c->res;
+	free(res->body);
+	res->body = NULL;
+	if (!body) {
+		out_of_memory(res);
+		return;
+	}
+	res->status = 200;
+	res->body = body;
+	res->len = len;
+	res->content_type = type;
+	snprintf(res->disposition, sizeof res->disposition, "attachment; filename=\"%.96s\"",
+		 filename);
+}
 
 static void no_content(struct call *c)
 {
@@ -472,6 +496,12 @@ done:
 /* Interviews                                                               */
 /* ======================================================================== */
 
+static void notify(struct call *c, enum api_change change, const struct proto_interview *iv)
+{
+	if (c->a->notify.changed)
+		c->a->notify.changed(c->a->notify.ctx, change, iv);
+}
+
 /* Why a candidate's name cannot be used, or NULL: 1..API_CANDIDATE_MAX
  * characters of UTF-8 text without control characters. */
 static const char *candidate_problem(const char *s)
@@ -539,17 +569,18 @@ static void interviews_create(struct call *c)
 		fail(c, 500, "the server could not create the interview; try again");
 		goto out;
 	}
-	char origin[HOST_MAX + 16], url[HOST_MAX + 128], ws[HOST_MAX + 128];
+	struct link l;
+	char origin[HOST_MAX + 16];
 	own_origin(c->req, origin, sizeof origin);
-	snprintf(url, sizeof url, "%s/?interview=%s&token=%s", origin, id, token);
-	if (origin[0])
-		snprintf(ws, sizeof ws, "%s://%s/v1?token=%s", c->req->is_tls ? "wss" : "ws",
-			 c->req->host, token);
-	else
-		snprintf(ws, sizeof ws, "/v1?token=%s", token);
-	json = proto_api_created(id, script, cand, token, url, ws);
+	link_candidate(origin, id, token, &l); /* fits: the origin is bounded */
+	json = proto_api_created(id, script, cand, token, l.url, l.ws_url);
 	explicit_bzero(token, sizeof token);
+	explicit_bzero(&l, sizeof l);
 	log_info("api: interview %s created (script %s) by %s", id, script, c->who.name);
+	struct proto_interview iv = { 0 };
+	if (record_get_interview(c->a->store, id, &iv) == 0)
+		notify(c, API_CHANGE_CREATED, &iv);
+	proto_interview_free(&iv);
 	reply_json(c, 201, json);
 out:
 	free(src);
@@ -818,24 +849,162 @@ static void apikeys_remove(struct call *c)
 }
 
 /* ======================================================================== */
-/* NOT YET WIRED (h-ops): close, link, erase, Markdown, export, stats       */
+/* One interview's operations, exports and statistics                       */
 /* ======================================================================== */
-/* Each is routed below with its final method and role, so everything in
- * front of it (404, 405, 401, CSRF, 403) already answers as it will. Wire
- * each to its record/export function here; nothing else needs to change. */
 
-static void not_yet(struct call *c, const char *what)
+static void interview_markdown(struct call *c)
 {
-	fail(c, 501, "%s is not available in this build yet", what);
+	char *md = NULL, name[TOKEN_ID_LEN + 32];
+	size_t len = 0;
+	int rc = token_is_id(c->arg) ? export_transcript(c->a->store, c->arg, &md, &len)
+				     : STORE_ENOTFOUND;
+	if (rc == STORE_ENOTFOUND) {
+		fail(c, 404, "there is no interview %.40s", c->arg);
+	} else if (rc != 0) {
+		log_error("api: the transcript of %s as Markdown: %s", c->arg, record_strerror(rc));
+		fail(c, 500, "the server could not make the transcript; try again");
+	} else {
+		snprintf(name, sizeof name, "interview-%.*s.md", TOKEN_ID_LEN, c->arg);
+		reply_file(c, "text/markdown; charset=utf-8", md, len, name);
+		md = NULL;
+	}
+	free(md);
 }
 
-static void interview_markdown(struct call *c) { not_yet(c, "the Markdown transcript"); }
-static void interview_close(struct call *c) { not_yet(c, "closing an interview"); }
-static void interview_link(struct call *c) { not_yet(c, "a new candidate link"); }
-static void interview_erase(struct call *c) { not_yet(c, "erasing an interview"); }
-static void export_csv(struct call *c) { not_yet(c, "CSV export"); }
-static void export_jsonl(struct call *c) { not_yet(c, "JSON Lines export"); }
-static void stats_get(struct call *c) { not_yet(c, "per-script statistics"); }
+static void interview_close(struct call *c)
+{
+	struct proto_interview iv = { 0 };
+	char err[512] = "";
+	int rc = token_is_id(c->arg) ? ops_close_interview(c->a->store, c->arg, &iv, err,
+							    sizeof err)
+				     : STORE_ENOTFOUND;
+	if (rc == STORE_ENOTFOUND) {
+		fail(c, 404, "there is no interview %.40s", c->arg);
+	} else if (rc == RECORD_EFINISHED || rc == RECORD_ECLOSED) {
+		fail(c, 409, "interview %s %s", c->arg,
+		     rc == RECORD_EFINISHED ? "has finished already" : "was closed already");
+	} else if (rc != 0) {
+		log_error("api: closing %s: %s", c->arg, err[0] ? err : record_strerror(rc));
+		fail(c, 500, "the server could not close the interview; try again");
+	} else {
+		log_info("api: interview %s closed by %s", iv.id, c->who.name);
+		notify(c, API_CHANGE_CLOSED, &iv);
+		reply_json(c, 200, proto_api_interview_item(&iv));
+	}
+	proto_interview_free(&iv);
+}
+
+/* A new link on the request's own origin; the old tokens are deleted in the
+ * same batch, and connections opened with them are ended by the notifier
+ * before the new link is handed out. */
+static void interview_link(struct call *c)
+{
+	struct proto_interview iv = { 0 };
+	char token[TOKEN_LEN + 1], err[512] = "", origin[HOST_MAX + 16];
+	struct link l;
+	int rc = token_is_id(c->arg) ? ops_relink_interview(c->a->store, c->arg, token, err,
+							     sizeof err)
+				     : STORE_ENOTFOUND;
+	if (rc == STORE_ENOTFOUND) {
+		fail(c, 404, "there is no interview %.40s", c->arg);
+		return;
+	}
+	if (rc != 0) {
+		log_error("api: a new link for %s: %s", c->arg, err[0] ? err : record_strerror(rc));
+		fail(c, 500, "the server could not make a new link; try again");
+		return;
+	}
+	/* The names are for the answer; the link is made whether or not they read. */
+	struct proto_interview bare = { .id = c->arg };
+	const struct proto_interview *now = &bare;
+	if (record_get_interview(c->a->store, c->arg, &iv) == 0)
+		now = &iv;
+	log_info("api: interview %s has a new link, made by %s", c->arg, c->who.name);
+	notify(c, API_CHANGE_RELINKED, now);
+	own_origin(c->req, origin, sizeof origin);
+	link_candidate(origin, c->arg, token, &l);
+	reply_json(c, 200, proto_api_created(c->arg, now->script ? now->script : "",
+					     now->candidate ? now->candidate : "", token, l.url,
+					     l.ws_url));
+	explicit_bzero(token, sizeof token);
+	explicit_bzero(&l, sizeof l);
+	proto_interview_free(&iv);
+}
+
+static void interview_erase(struct call *c)
+{
+	struct proto_interview iv = { 0 };
+	char err[512] = "";
+	if (interview_of(c, &iv) != 0)
+		return;
+	int rc = ops_erase_interview(c->a->store, iv.id, err, sizeof err);
+	if (rc == STORE_ENOTFOUND) {
+		fail(c, 404, "there is no interview %.40s", c->arg);
+	} else if (rc != 0) {
+		log_error("api: erasing %s: %s", iv.id, err[0] ? err : record_strerror(rc));
+		fail(c, 500, "the server could not erase the interview; try again");
+	} else {
+		log_info("api: interview %s erased by %s", iv.id, c->who.name);
+		notify(c, API_CHANGE_ERASED, &iv);
+		no_content(c);
+	}
+	proto_interview_free(&iv);
+}
+
+/* The script= argument every export and summary needs, into script; answers
+ * 400 naming it and returns -1 when it is missing or no script name. */
+static int script_arg(struct call *c, char *script, size_t len)
+{
+	int has = query_param(c->req->query, "script", script, len);
+	if (has == 0) {
+		fail_field(c, 400, "script", "script= is required: the name of the script whose interviews to use");
+		return -1;
+	}
+	if (has < 0 || !scriptdir_name_ok(script)) {
+		fail_field(c, 400, "script", "script must be a script name (%s)",
+			   scriptdir_strerror(SCRIPTDIR_ENAME));
+		return -1;
+	}
+	return 0;
+}
+
+static void export_as(struct call *c, enum export_format fmt)
+{
+	char script[QUERY_VALUE_MAX], name[SCRIPTDIR_NAME_MAX + 8];
+	char *out = NULL;
+	size_t len = 0;
+	if (script_arg(c, script, sizeof script) != 0)
+		return;
+	int rc = export_script(c->a->store, script, fmt, &out, &len);
+	if (rc != 0) {
+		log_error("api: exporting %s: %s", script, record_strerror(rc));
+		fail(c, 500, "the server could not export the interviews; try again");
+		return;
+	}
+	snprintf(name, sizeof name, "%.*s.%s", SCRIPTDIR_NAME_MAX, script,
+		 fmt == EXPORT_CSV ? "csv" : "jsonl");
+	reply_file(c, fmt == EXPORT_CSV ? "text/csv; charset=utf-8" : "application/x-ndjson", out,
+		   len, name);
+}
+
+static void export_csv_get(struct call *c) { export_as(c, EXPORT_CSV); }
+static void export_jsonl_get(struct call *c) { export_as(c, EXPORT_JSONL); }
+
+static void stats_get(struct call *c)
+{
+	char script[QUERY_VALUE_MAX];
+	struct proto_stats stats;
+	if (script_arg(c, script, sizeof script) != 0)
+		return;
+	int rc = export_stats(c->a->store, script, &stats);
+	if (rc != 0) {
+		log_error("api: statistics of %s: %s", script, record_strerror(rc));
+		fail(c, 500, "the server could not read the interviews; try again");
+		return;
+	}
+	reply_json(c, 200, proto_cli_stats(script, &stats));
+	proto_stats_free(&stats);
+}
 
 /* ======================================================================== */
 /* Routing                                                                  */
@@ -865,8 +1034,8 @@ static const struct route ROUTES[] = {
 	{ "GET", "/interviews/*/transcript.md", 0, interview_markdown },
 	{ "POST", "/interviews/*/close", 0, interview_close },
 	{ "POST", "/interviews/*/link", 0, interview_link },
-	{ "GET", "/export.csv", 0, export_csv },
-	{ "GET", "/export.jsonl", 0, export_jsonl },
+	{ "GET", "/export.csv", 0, export_csv_get },
+	{ "GET", "/export.jsonl", 0, export_jsonl_get },
 	{ "GET", "/stats", 0, stats_get },
 	{ "GET", "/users", R_ADMIN, users_list },
 	{ "POST", "/users", R_ADMIN, users_add },
@@ -990,6 +1159,89 @@ static void loggable(const char *path, char *out, size_t outlen)
 	out[o] = '\0';
 	if (strlen(path) > o)
 		memcpy(out + o, "...", 4);
+}
+
+/* ======================================================================== */
+/* The watch handshake                                                      */
+/* ======================================================================== */
+
+/* A watch's arguments into w; answers 400 naming the one at fault (404 for
+ * an interview there is not) and returns -1. */
+static int watch_args(struct call *c, struct api_watch *w)
+{
+	const char *query = c->req->query;
+	char v[QUERY_VALUE_MAX];
+	int has;
+	if ((has = query_param(query, "all", v, sizeof v)) != 0) {
+		if (has < 0 || strcmp(v, "1") != 0) {
+			fail_field(c, 400, "all", "all must be 1 (every interview's status)");
+			return -1;
+		}
+		w->all = true;
+	}
+	if ((has = query_param(query, "interview", v, sizeof v)) == 0 && !w->all) {
+		fail_field(c, 400, "interview",
+			   "interview= is required (or all=1): the id to watch");
+		return -1;
+	}
+	if (has != 0 && w->all) {
+		fail_field(c, 400, "interview", "give interview= or all=1, not both");
+		return -1;
+	}
+	if (has < 0 || (has && !token_is_id(v))) {
+		fail_field(c, 400, "interview",
+			   "interview must be an interview id (16 hex characters)");
+		return -1;
+	}
+	if (has)
+		memcpy(w->interview_id, v, TOKEN_ID_LEN + 1); /* token_is_id: exactly that long */
+	if ((has = query_param(query, "from", v, sizeof v)) != 0) {
+		char *end = v;
+		errno = 0;
+		if (has > 0 && v[0] >= '0' && v[0] <= '9')
+			w->from = strtoull(v, &end, 10);
+		if (has < 0 || end == v || *end || errno) {
+			fail_field(c, 400, "from", "from must be a seq: a whole number from 0");
+			return -1;
+		}
+	}
+	if (w->all)
+		return 0;
+	struct proto_interview iv = { 0 };
+	memcpy(c->arg, w->interview_id, sizeof w->interview_id);
+	int rc = interview_of(c, &iv);
+	proto_interview_free(&iv);
+	return rc;
+}
+
+int api_watch_check(struct api *a, const struct api_request *req, struct api_watch *w,
+		    struct api_response *res)
+{
+	memset(res, 0, sizeof *res);
+	memset(w, 0, sizeof *w);
+	struct call c = { .a = a, .req = req, .res = res };
+	int rc = -1;
+	if (!req->method || strcmp(req->method, "GET") != 0) {
+		snprintf(res->allow, sizeof res->allow, "GET");
+		fail(&c, 405, "open the watch socket with a GET upgrade");
+	} else if (authenticate(&c) != 0) {
+		/* answered */
+	} else if (c.by_cookie && !same_origin(req)) {
+		/* The cookie comes along with a page of another site too; its
+		 * Origin says where it runs (cross-site WebSocket hijacking). */
+		fail(&c, 403, "Origin must be this server's own (%s)",
+		     req->origin ? "it is another" : "it is missing");
+	} else if (watch_args(&c, w) == 0) {
+		snprintf(w->owner, sizeof w->owner, "%s%s", c.who.apikey ? "key:" : "", c.who.name);
+		rc = 0;
+	}
+	log_info("api watch %s %d %s%s",
+		 w->all               ? "all"
+		 : w->interview_id[0] ? w->interview_id
+				      : "-",
+		 rc == 0 ? 101 : res->status, c.authed && c.who.apikey ? "key:" : "",
+		 c.authed ? c.who.name : "-");
+	return rc;
 }
 
 void api_handle(struct api *a, const struct api_request *req, struct api_response *res)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "record.h"
+#include "retention.h"
 #include "scriptdir.h"
 #include "token.h"
 
@@ -32,6 +33,7 @@ static const struct {
 	[CLI_OPT_JSON] = { "json", 0 },
 	[CLI_OPT_NOSYNC] = { "no-sync", 0 },
 	[CLI_OPT_MARKDOWN] = { "markdown", 0 },
+	[CLI_OPT_RETENTION_DAYS] = { "retention-days", 1 },
 };
 
 static int set_option(struct cli_opts *o, enum cli_opt id, const char *val, const char *cmd)
@@ -60,6 +62,12 @@ static int set_option(struct cli_opts *o, enum cli_opt id, const char *val, cons
 		o->max_connections = (unsigned)v;
 		break;
 	}
+	case CLI_OPT_RETENTION_DAYS:
+		if (retention_parse_days(val, &o->retention_days) == 0)
+			break;
+		fprintf(stderr, "interviewd %s: --retention-days takes a number of days from 1 to %d\n",
+			cmd, RETENTION_DAYS_MAX);
+		return 2;
 	case CLI_OPT_COUNT: break;
 	}
 	return 0;

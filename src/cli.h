@@ -18,6 +18,7 @@
 struct cli_opts {
 	const char *data, *scripts, *www, *listen, *script, *candidate, *url, *public_url;
 	unsigned max_connections;
+	unsigned retention_days; /* 0: keep interviews for ever */
 	int json, help, nosync, markdown;
 	int scripts_given; /* --scripts was on the command line, not the default */
 	int url_given;     /* --url was on the command line (o->url is NULL without it) */
@@ -38,6 +39,7 @@ enum cli_opt {
 	CLI_OPT_JSON,
 	CLI_OPT_NOSYNC,
 	CLI_OPT_MARKDOWN,
+	CLI_OPT_RETENTION_DAYS,
 	CLI_OPT_COUNT
 };
 

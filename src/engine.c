@@ -52,6 +52,7 @@ struct engine {
 	struct session *buckets[NBUCKETS];
 	unsigned count;
 	atomic_ullong turns, rebuilds, script_errors;
+	struct engine_observer observer; /* set while no turn runs */
 };
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -119,14 +120,19 @@ static void evict_locked(struct engine *e, time_t now)
 	}
 }
 
-/* Returns the session of id, locked, creating it if needed. NULL if out of memory. */
-static struct session *session_acquire(struct engine *e, const char *id)
+/* Returns the session of id, locked, creating it if needed (when create).
+ * NULL if out of memory, or when there is none and create is false. */
+static struct session *session_acquire(struct engine *e, const char *id, bool create)
 {
 	pthread_mutex_lock(&e->lock);
 	unsigned b = bucket_of(id);
 	struct session *s = e->buckets[b];
 	while (s && strcmp(s->id, id) != 0)
 		s = s->next;
+	if (!s && !create) {
+		pthread_mutex_unlock(&e->lock);
+		return NULL;
+	}
 	if (!s) {
 		if (e->count >= e->max_sessions)
 			evict_locked(e, time(NULL));
@@ -334,6 +340,8 @@ static void fail_script(struct engine *e, const struct engine_conn *c, struct se
 	if (!b || record_batch_expect_interview(b, s->id, &m->seen) != 0 ||
 	    record_batch_interview(b, iv) != 0 || store_commit(e->store, b, err, sizeof err) != 0)
 		log_error("interview %s: could not record the script error", s->id);
+	else if (e->observer.script_error)
+		e->observer.script_error(e->observer.ctx, iv);
 	store_batch_free(b);
 	send_error(c, s->id, PROTO_CODE_SCRIPT_ERROR, POLITE_SCRIPT_ERROR);
 }
@@ -477,6 +485,8 @@ static void publish_step(struct engine *e, const struct engine_conn *c, struct s
 			free(f);
 		}
 	}
+	if (e->observer.turn)
+		e->observer.turn(e->observer.ctx, &m->iv, t->v, t->n, t->finished);
 	if (turn_log_append(&s->log, &m->turn) != 0)
 		s->loaded = false; /* reread next time */
 }
@@ -511,7 +521,7 @@ void engine_handle(struct engine *e, const struct engine_conn *c, const char *da
 		send_error(c, req.interview_id, PROTO_CODE_NOT_FOUND, "interview not found");
 		goto out;
 	}
-	struct session *s = session_acquire(e, c->interview_id);
+	struct session *s = session_acquire(e, c->interview_id, true);
 	if (!s) {
 		send_error(c, req.interview_id, PROTO_CODE_UNAVAILABLE, "the server is out of memory");
 		goto out;
@@ -539,6 +549,32 @@ int engine_open(struct engine **out, const struct engine_options *o)
 	pthread_mutex_init(&e->lock, NULL);
 	*out = e;
 	return 0;
+}
+
+void engine_set_observer(struct engine *e, const struct engine_observer *o)
+{
+	if (o)
+		e->observer = *o;
+	else
+		memset(&e->observer, 0, sizeof e->observer);
+}
+
+void engine_sync(struct engine *e, const char *id, void (*fn)(void *arg), void *arg)
+{
+	struct session *s = session_acquire(e, id, true);
+	fn(arg); /* out of memory: no session to wait for, but fn still runs */
+	if (s)
+		session_release(e, s);
+}
+
+void engine_forget(struct engine *e, const char *id)
+{
+	struct session *s = session_acquire(e, id, false);
+	if (!s)
+		return;
+	session_drop_state(s);
+	session_drop_turns(s);
+	session_release(e, s);
 }
 
 void engine_sweep(struct engine *e)

@@ -19,6 +19,7 @@
 #include "export.h"
 #include "link.h"
 #include "log.h"
+#include "maint.h"
 #include "manage.h"
 #include "migrate.h"
 #include "proto.h"
@@ -59,6 +60,10 @@ static const char USAGE[] =
 	"Team:\n"
 	"  user      add, list or remove the accounts that sign in; set a password\n"
 	"  apikey    add, list or remove API keys for automation\n"
+	"Operations:\n"
+	"  backup    a consistent, compacted copy of the data directory, taken while serving\n"
+	"  verify    check that a data directory's records hold together\n"
+	"  purge     erase finished and closed interviews that ended before a date\n"
 	"\n"
 	"Run `interviewd COMMAND --help` for a command's options. Common options:\n"
 	"  --data DIR      LMDB directory (default: data)\n"
@@ -638,6 +643,9 @@ static const struct command COMMANDS[] = {
 	{ "erase", manage_cmd_erase },
 	{ "export", manage_cmd_export },
 	{ "stats", manage_cmd_stats },
+	{ "backup", maint_cmd_backup },
+	{ "verify", maint_cmd_verify },
+	{ "purge", maint_cmd_purge },
 };
 
 int main(int argc, char **argv)

@@ -1704,3 +1704,56 @@ char *proto_api_interview(const struct proto_interview *iv, const struct proto_t
 	}
 	return print_and_delete(o);
 }
+
+/* --- live view and the closing frame ------------------------------------ */
+
+char *proto_api_interview_item(const struct proto_interview *iv)
+{
+	return print_and_delete(api_item(iv));
+}
+
+char *proto_frame_turns(const char *interview_id, enum proto_status status,
+			const struct proto_turn *turns, size_t n)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "type", "turns") || add_str(o, "interview_id", interview_id) ||
+	    add_str(o, "message", "") || add_str(o, "status", proto_status_name(status)) ||
+	    add_turns(o, "messages", turns, n, true)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+char *proto_frame_status(const char *interview_id, const char *event, enum proto_status status,
+			 const char *script, const char *candidate)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "type", "status") || add_str(o, "interview_id", interview_id) ||
+	    add_str(o, "message", "") || add_str(o, "event", event) ||
+	    add_str(o, "status", proto_status_name(status)) ||
+	    add_str(o, "script", script ? script : "") ||
+	    add_str(o, "candidate", candidate ? candidate : "")) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}
+
+char *proto_frame_closed(const char *interview_id)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return NULL;
+	if (add_str(o, "message", "This interview has been closed.") ||
+	    add_str(o, "type", "response") || add_str(o, "interview_id", interview_id) ||
+	    add_str(o, "kind", proto_kind_name(PROTO_KIND_END)) || add_bool(o, "done", true)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return print_and_delete(o);
+}

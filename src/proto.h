@@ -381,5 +381,28 @@ char *proto_api_interviews(const struct proto_interview *ivs, size_t n, const ch
 char *proto_api_interview(const struct proto_interview *iv, const struct proto_turn *turns,
 			  size_t n);
 
+/* ---- live view (GET /v1/watch) and the closing frame --------------------- */
+
+/* One interview in a list: the ITEM of proto_api_interviews, alone (what
+ * closing an interview answers). */
+char *proto_api_interview_item(const struct proto_interview *iv);
+
+/* Committed turns for a watcher: {"type":"turns","interview_id":…,
+ * "message":"","status":…,"messages":[…]}, each message exactly a history
+ * item (seq, role, kind, text, ts, and choices / section / client_msg_id
+ * where they apply). */
+char *proto_frame_turns(const char *interview_id, enum proto_status status,
+			const struct proto_turn *turns, size_t n);
+
+/* A change of one interview for watchers: {"type":"status","interview_id":…,
+ * "message":"","event":…,"status":…,"script":…,"candidate":…}; event is
+ * "created", "started", "finished", "closed", "erased" or "script_error". */
+char *proto_frame_status(const char *interview_id, const char *event, enum proto_status status,
+			 const char *script, const char *candidate);
+
+/* What open candidate connections get when the team closes the interview:
+ * {"message":"This interview has been closed.","type":"response",
+ *  "interview_id":…,"kind":"end","done":true} (no seq: it is no turn). */
+char *proto_frame_closed(const char *interview_id);
 
 #endif

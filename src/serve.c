@@ -22,13 +22,14 @@
 #include "engine.h"
 #include "log.h"
 #include "record.h"
+#include "retention.h"
 #include "scriptdir.h"
 #include "server.h"
 #include "store.h"
 
 static const char SERVE_HELP[] =
 	"usage: interviewd serve [--listen ADDR:PORT] [--data DIR] [--scripts DIR] [--www DIR]\n"
-	"                        [--max-connections N] [--public-url URL]\n"
+	"                        [--max-connections N] [--public-url URL] [--retention-days N]\n"
 	"\n"
 	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
 	"Records its address (the port actually bound, or --public-url) in the data directory, where\n"
@@ -41,6 +42,8 @@ static const char SERVE_HELP[] =
 	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
 	"  --public-url URL       the address candidates reach this server at, when it is not the\n"
 	"                         one it listens on (behind TLS or a proxy): http(s)://host[:port][/path]\n"
+	"  --retention-days N     erase finished and closed interviews N days after they end (checked\n"
+	"                         at start and hourly; logs each id erased); default: keep them\n"
 	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
 	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
 
@@ -111,7 +114,8 @@ int serve_cmd(int argc, char **argv)
 	struct cli_opts o;
 	int usage = cli_parse(argc, argv, &o,
 			      CLI_OPTLIST(CLI_OPT_LISTEN, CLI_OPT_DATA, CLI_OPT_SCRIPTS, CLI_OPT_WWW,
-					  CLI_OPT_MAXCONN, CLI_OPT_NOSYNC, CLI_OPT_PUBLIC_URL),
+					  CLI_OPT_MAXCONN, CLI_OPT_NOSYNC, CLI_OPT_PUBLIC_URL,
+					  CLI_OPT_RETENTION_DAYS),
 			      SERVE_HELP);
 	if (usage >= 0)
 		return usage;
@@ -134,6 +138,7 @@ int serve_cmd(int argc, char **argv)
 	struct store_stats before = { 0 };
 	struct engine *eng = NULL;
 	struct server *srv = NULL;
+	struct retention *ret = NULL;
 	struct store *st = cli_open_store(o.data, o.max_connections + 64, o.nosync);
 	if (!st)
 		return 1;
@@ -156,6 +161,10 @@ int serve_cmd(int argc, char **argv)
 				     .max_connections = o.max_connections, .engine = eng, .store = st };
 	if (server_start(&srv, &so, err, sizeof err) != 0) {
 		fprintf(stderr, "interviewd: %s\n", err);
+		goto out;
+	}
+	if (o.retention_days && retention_start(&ret, st, o.retention_days) != 0) {
+		fprintf(stderr, "interviewd serve: cannot start the retention thread\n");
 		goto out;
 	}
 	char host[256];
@@ -184,6 +193,7 @@ int serve_cmd(int argc, char **argv)
 	rc = 0;
 out:
 	server_stop(srv);
+	retention_stop(ret);
 	if (rc == 0) {
 		struct engine_stats es;
 		struct store_stats ss;

@@ -33,11 +33,14 @@
 #include "log.h"
 #include "proto.h"
 #include "record.h"
+#include "watch.h"
 
 #define NSHARDS 64
 #define RATE_PER_SEC 20.0 /* messages a connection may send per second... */
 #define RATE_BURST 40.0   /* ...with this burst */
 #define MAX_PER_INTERVIEW 8 /* open WebSockets on one interview (tabs, devices) */
+#define CLOSE_LINK_REPLACED 4401 /* close codes (RFC 6455 leaves 4000-4999 to us) */
+#define CLOSE_ERASED 4404
 
 struct wsconn {
 	struct mg_connection *conn;
@@ -53,6 +56,7 @@ struct wsconn {
 	struct wsconn *prev, *next; /* shard list, shard lock */
 	unsigned writers;           /* broadcasts writing to it now, shard lock */
 	atomic_bool close_sent;     /* we sent a close frame (shutdown) */
+	struct watch *watch;        /* a /v1/watch connection: its watcher; NULL: a candidate's */
 };
 
 struct shard {
@@ -68,6 +72,7 @@ struct server {
 	char *www_dir;
 	char *scripts_dir; /* where scriptdir finds NAME.lua, as interviewd new does */
 	struct api api;    /* the team API under /api/v1 */
+	struct watch_hub *hub; /* the live view under /v1/watch */
 	unsigned max_connections;
 	atomic_uint open;
 	int port;
@@ -88,16 +93,17 @@ static struct shard *shard_of(struct server *s, const char *id)
 /* Sends one unmasked, unfragmented frame (RFC 6455, 5.2) in a single write.
  * mg_websocket_write sends the header and the payload in two send()s, which
  * with TCP_NODELAY is two packets and two wakeups of the client per frame. */
-static void write_frame(struct mg_connection *conn, int opcode, const char *data, size_t len)
+static int write_frame(struct mg_connection *conn, int opcode, const char *data, size_t len)
 {
 	unsigned char stack[2048], *buf = stack;
 	size_t h = len < 126 ? 2 : len <= 0xffff ? 4 : 10;
+	int n;
 	/* cppcheck-suppress redundantInitialization ; buf stays stack when the frame fits */
 	if (h + len > sizeof stack && !(buf = malloc(h + len))) {
 		mg_lock_connection(conn); /* out of memory: fall back to two writes */
-		mg_websocket_write(conn, opcode, data, len);
+		n = mg_websocket_write(conn, opcode, data, len);
 		mg_unlock_connection(conn);
-		return;
+		return n > 0 ? 0 : -1;
 	}
 	buf[0] = (unsigned char)(0x80 | opcode); /* FIN */
 	if (h == 2) {
@@ -113,10 +119,24 @@ static void write_frame(struct mg_connection *conn, int opcode, const char *data
 	}
 	memcpy(buf + h, data, len);
 	mg_lock_connection(conn);
-	mg_write(conn, buf, h + len);
+	n = mg_write(conn, buf, h + len);
 	mg_unlock_connection(conn);
 	if (buf != stack)
 		free(buf);
+	return n == (int)(h + len) ? 0 : -1;
+}
+
+/* A close frame's payload: the code, big-endian, then the reason (at most
+ * 123 bytes, RFC 6455 5.5). Returns its length. */
+static size_t close_payload(char out[125], int code, const char *reason)
+{
+	size_t n = strlen(reason);
+	if (n > 123)
+		n = 123;
+	out[0] = (char)((code >> 8) & 0xff);
+	out[1] = (char)(code & 0xff);
+	memcpy(out + 2, reason, n);
+	return n + 2;
 }
 
 /* ---- HTTP: plain responses and the page ---------------------------------- */
@@ -124,19 +144,27 @@ static void write_frame(struct mg_connection *conn, int opcode, const char *data
 /* Written by hand rather than with mg_response_header_*: CivetWeb refuses
  * those on a request that asked for a WebSocket upgrade, and the handshake
  * refusals (401, 503) are exactly such requests. */
-static void send_plain(struct mg_connection *conn, int status, const char *body)
+static void send_answer(struct mg_connection *conn, int status, const char *type, const char *body,
+			size_t len)
 {
 	const char *reason = status == 401   ? "Unauthorized"
+			     : status == 403 ? "Forbidden"
 			     : status == 503 ? "Service Unavailable"
 			     : status == 404 ? "Not Found"
 			     : status == 405 ? "Method Not Allowed"
 			     : status == 414 ? "URI Too Long"
+			     : status == 500 ? "Internal Server Error"
 					     : "Bad Request";
 	mg_printf(conn,
-		  "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 		  "Cache-Control: no-store\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-		  status, reason, strlen(body));
-	mg_write(conn, body, strlen(body));
+		  status, reason, type, len);
+	mg_write(conn, body, len);
+}
+
+static void send_plain(struct mg_connection *conn, int status, const char *body)
+{
+	send_answer(conn, status, "text/plain; charset=utf-8", body, strlen(body));
 }
 
 static bool is_file(const char *path)
@@ -248,6 +276,26 @@ static int read_body(struct mg_connection *conn, const struct mg_request_info *r
 	return 0;
 }
 
+/* The request as api.c takes it, without a body. */
+static struct api_request request_of(struct mg_connection *conn, const struct mg_request_info *ri)
+{
+	return (struct api_request){
+		.method = ri->request_method,
+		.path = ri->local_uri_raw ? ri->local_uri_raw
+			: ri->local_uri   ? ri->local_uri
+					  : "",
+		.query = ri->query_string,
+		.cookie = mg_get_header(conn, "Cookie"),
+		.authorization = mg_get_header(conn, "Authorization"),
+		.origin = mg_get_header(conn, "Origin"),
+		.host = mg_get_header(conn, "Host"),
+		.content_type = mg_get_header(conn, "Content-Type"),
+		.peer = ri->remote_addr,
+		.is_tls = ri->is_ssl != 0,
+		.now = record_now_ms(),
+	};
+}
+
 static int api_handler(struct mg_connection *conn, void *cbdata)
 {
 	struct server *s = cbdata;
@@ -260,22 +308,10 @@ static int api_handler(struct mg_connection *conn, void *cbdata)
 		send_plain(conn, 503, "server out of memory; try again shortly\n");
 		return 503;
 	}
-	struct api_request req = {
-		.method = ri->request_method,
-		.path = ri->local_uri_raw ? ri->local_uri_raw : ri->local_uri ? ri->local_uri : "",
-		.query = ri->query_string,
-		.cookie = mg_get_header(conn, "Cookie"),
-		.authorization = mg_get_header(conn, "Authorization"),
-		.origin = mg_get_header(conn, "Origin"),
-		.host = mg_get_header(conn, "Host"),
-		.content_type = mg_get_header(conn, "Content-Type"),
-		.body = body,
-		.body_len = too_large ? 0 : len,
-		.body_too_large = too_large,
-		.peer = ri->remote_addr,
-		.is_tls = ri->is_ssl != 0,
-		.now = record_now_ms(),
-	};
+	struct api_request req = request_of(conn, ri);
+	req.body = body;
+	req.body_len = too_large ? 0 : len;
+	req.body_too_large = too_large;
 	api_handle(&s->api, &req, &res);
 	if (body) {
 		explicit_bzero(body, len); /* a sign-in's password */
@@ -295,6 +331,8 @@ static int api_handler(struct mg_connection *conn, void *cbdata)
 		mg_response_header_add(conn, "Set-Cookie", res.set_cookie, -1);
 	if (res.allow[0])
 		mg_response_header_add(conn, "Allow", res.allow, -1);
+	if (res.disposition[0])
+		mg_response_header_add(conn, "Content-Disposition", res.disposition, -1);
 	if (res.retry_after > 0) {
 		snprintf(retry, sizeof retry, "%lld", (long long)res.retry_after);
 		mg_response_header_add(conn, "Retry-After", retry, -1);
@@ -316,6 +354,23 @@ static int token_of(const struct mg_request_info *ri, char *token, size_t len)
 		return -1;
 	return mg_get_var(ri->query_string, strlen(ri->query_string), "token", token, len) > 0 ? 0
 											     : -1;
+}
+
+/* The state a handshake carries to ws_connect, hung on the connection. A
+ * keep-alive connection may still hold one from an earlier request that did
+ * not upgrade: it is reused, without the watcher place that one took. NULL
+ * when out of memory. */
+static struct wsconn *conn_state(struct mg_connection *conn)
+{
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (w) {
+		watch_stop(w->watch);
+		w->watch = NULL;
+		return w;
+	}
+	if ((w = calloc(1, sizeof *w)))
+		mg_set_user_connection_data(conn, w);
+	return w;
 }
 
 /* Runs before the upgrade: CivetWeb would drop a refused connect handler's
@@ -351,16 +406,11 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 		send_plain(conn, 503, "too many open connections to this interview; close a tab\n");
 		return 0;
 	}
-	/* Carry the interview to ws_connect. A keep-alive connection may still
-	 * hold one from an earlier request that did not upgrade: reuse it. */
-	struct wsconn *w = mg_get_user_connection_data(conn);
+	struct wsconn *w = conn_state(conn);
 	if (!w) {
-		if (!(w = calloc(1, sizeof *w))) {
-			log_error("refused /v1 from %s: out of memory", ri->remote_addr);
-			send_plain(conn, 503, "server out of memory; try again shortly\n");
-			return 0;
-		}
-		mg_set_user_connection_data(conn, w);
+		log_error("refused /v1 from %s: out of memory", ri->remote_addr);
+		send_plain(conn, 503, "server out of memory; try again shortly\n");
+		return 0;
 	}
 	memcpy(w->interview_id, id, sizeof w->interview_id);
 	return 1;
@@ -448,6 +498,7 @@ static void conn_closed(const struct mg_connection *conn)
 		struct server *s = mg_get_user_data(mg_get_context(conn));
 		atomic_fetch_sub(&s->open, 1);
 	}
+	watch_stop(w->watch);
 	free(w->buf);
 	free(w);
 }
@@ -458,43 +509,54 @@ static void reply_cb(void *ctx, const char *frame, size_t len)
 	write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
 }
 
-/* Writes outside the shard lock, so a client that stops reading stalls only
- * its own interview's turns, never the other interviews of its shard. */
-static void broadcast_cb(void *ctx, const char *interview_id, const char *frame, size_t len)
+/* Writes one frame to every candidate connection open on interview id, each
+ * outside the shard lock, so a client that stops reading stalls only its own
+ * interview's turns, never the other interviews of its shard. A close frame
+ * (closing) marks each connection as closed by us. */
+static void to_interview(struct server *s, const char *id, int opcode, const char *data,
+			 size_t len, bool closing)
 {
-	struct wsconn *self = ctx;
-	struct shard *sh = shard_of(self->srv, interview_id);
-	struct wsconn *one[8], **to = one;
-	size_t n = 0;
+	struct shard *sh = shard_of(s, id);
+	struct wsconn *few[2 * MAX_PER_INTERVIEW], **to = few;
+	size_t n = 0, cap = sizeof few / sizeof few[0];
 
 	pthread_mutex_lock(&sh->lock);
 	for (struct wsconn *w = sh->head; w; w = w->next)
-		n += strcmp(w->interview_id, interview_id) == 0;
-	if (n > sizeof one / sizeof one[0])
-		to = malloc(n * sizeof *to);
-	n = 0;
-	if (to) {
-		for (struct wsconn *w = sh->head; w; w = w->next)
-			if (strcmp(w->interview_id, interview_id) == 0)
-				to[n++] = w;
-	} else {
-		to = one; /* out of memory: the sender still gets its reply */
-		to[n++] = self;
+		n += strcmp(w->interview_id, id) == 0;
+	if (n > cap) {
+		struct wsconn **more = malloc(n * sizeof *more);
+		if (more) { /* out of memory: the first few still get it */
+			to = more;
+			cap = n;
+		}
 	}
+	n = 0;
+	for (struct wsconn *w = sh->head; w && n < cap; w = w->next)
+		if (strcmp(w->interview_id, id) == 0)
+			to[n++] = w;
 	for (size_t i = 0; i < n; i++)
 		to[i]->writers++;
 	pthread_mutex_unlock(&sh->lock);
 
-	for (size_t i = 0; i < n; i++)
-		write_frame(to[i]->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
+	for (size_t i = 0; i < n; i++) {
+		if (closing)
+			atomic_store(&to[i]->close_sent, true);
+		write_frame(to[i]->conn, opcode, data, len);
+	}
 
 	pthread_mutex_lock(&sh->lock);
 	for (size_t i = 0; i < n; i++)
 		to[i]->writers--;
 	pthread_cond_broadcast(&sh->idle);
 	pthread_mutex_unlock(&sh->lock);
-	if (to != one)
+	if (to != few)
 		free(to);
+}
+
+static void broadcast_cb(void *ctx, const char *interview_id, const char *frame, size_t len)
+{
+	struct wsconn *self = ctx;
+	to_interview(self->srv, interview_id, MG_WEBSOCKET_OPCODE_TEXT, frame, len, false);
 }
 
 /* An error frame for a message refused before it reaches the engine; it still
@@ -587,6 +649,10 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 		return 0;
 	int opcode = bits & 0x0f;
 	bool fin = (bits & 0x80) != 0;
+	/* After our close frame (a replaced link, an erased interview) no data
+	 * frame (opcodes below 8) of this connection reaches the engine. */
+	if (opcode < 8 && atomic_load(&w->close_sent))
+		return 0;
 	switch (opcode) {
 	case MG_WEBSOCKET_OPCODE_PING:
 		write_frame(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
@@ -619,6 +685,192 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 	if (fin)
 		deliver(w);
 	return 1;
+}
+
+/* ---- the live view: /v1/watch --------------------------------------------- */
+
+/* Authenticated by api.c (an API key, or the session cookie with our own
+ * Origin) before the upgrade, like /v1; refusals are JSON errors. */
+static int watch_auth_handler(struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct api_request req = request_of(conn, ri);
+	struct api_response res;
+	struct api_watch want;
+	if (api_watch_check(&s->api, &req, &want, &res) != 0) {
+		send_answer(conn, res.status, res.content_type ? res.content_type : "text/plain",
+			    res.body ? res.body : "", res.len);
+		api_response_free(&res);
+		return 0;
+	}
+	if (atomic_load(&s->open) >= s->max_connections) {
+		log_warn("refused %s from %s: at --max-connections %u", API_WATCH_PATH,
+			 ri->remote_addr, s->max_connections);
+		send_plain(conn, 503, "server at capacity; try again shortly\n");
+		return 0;
+	}
+	struct wsconn *w = conn_state(conn);
+	int rc = w ? watch_admit(s->hub, want.owner, want.all ? NULL : want.interview_id, want.from,
+				 &w->watch)
+		   : WATCH_ENOMEM;
+	if (rc != 0) {
+		char why[160];
+		log_warn("refused %s from %s (%s): %s", API_WATCH_PATH, ri->remote_addr, want.owner,
+			 watch_strerror(rc));
+		snprintf(why, sizeof why, "%s\n", watch_strerror(rc));
+		send_plain(conn, 503, why);
+		return 0;
+	}
+	memcpy(w->interview_id, want.interview_id, sizeof w->interview_id);
+	return 1;
+}
+
+static int watch_write(void *ctx, const char *frame, size_t len)
+{
+	struct wsconn *w = ctx;
+	return write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
+}
+
+static void watch_close_frame(void *ctx, int code, const char *reason)
+{
+	struct wsconn *w = ctx;
+	char payload[125];
+	size_t n = close_payload(payload, code, reason);
+	atomic_store(&w->close_sent, true);
+	write_frame(w->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, n);
+}
+
+static void watch_ready(struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w || !w->watch)
+		return;
+	w->conn = conn;
+	struct watch_sink sink = { .write = watch_write, .close = watch_close_frame, .ctx = w };
+	if (watch_start(w->watch, &sink) != 0) {
+		log_error("watch: out of memory starting a watcher");
+		watch_close_frame(w, WATCH_CLOSE_ERROR, "server out of memory; try again shortly");
+		return;
+	}
+	log_info("watch %s: opened (%u open)", w->interview_id[0] ? w->interview_id : "all",
+		 atomic_load(&s->open));
+}
+
+/* Read-only: pings are answered, a close ends it, anything else is refused
+ * with 1003 (a watcher has nothing to say). */
+static int watch_data(struct mg_connection *conn, int bits, char *data, size_t len, void *cbdata)
+{
+	(void)cbdata;
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w)
+		return 0;
+	int opcode = bits & 0x0f;
+	if (opcode == MG_WEBSOCKET_OPCODE_PING) {
+		write_frame(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
+		return 1;
+	}
+	if (opcode == MG_WEBSOCKET_OPCODE_PONG)
+		return 1;
+	if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) {
+		if (!atomic_load(&w->close_sent))
+			write_frame(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data,
+				    len >= 2 ? 2 : 0);
+		return 0;
+	}
+	if (!atomic_load(&w->close_sent))
+		watch_close_frame(w, 1003, "this socket is read-only");
+	return 0;
+}
+
+static void watch_closed(const struct mg_connection *conn, void *cbdata)
+{
+	struct server *s = cbdata;
+	struct wsconn *w = mg_get_user_connection_data(conn);
+	if (!w)
+		return;
+	/* Waits for a write of its thread in progress: CivetWeb reuses conn
+	 * once this returns. */
+	watch_stop(w->watch);
+	atomic_fetch_sub(&s->open, 1);
+	log_info("watch %s: closed (%u open)", w->interview_id[0] ? w->interview_id : "all",
+		 atomic_load(&s->open));
+	mg_set_user_connection_data(conn, NULL);
+	free(w->buf);
+	free(w);
+}
+
+/* The engine's news, after each commit (engine_observer). */
+static void turn_committed(void *ctx, const struct proto_interview *iv,
+			   const struct proto_turn *turns, size_t n, bool finished)
+{
+	struct server *s = ctx;
+	watch_publish_turn(s->hub, iv, turns, n, finished);
+}
+
+static void script_failed(void *ctx, const struct proto_interview *iv)
+{
+	struct server *s = ctx;
+	watch_publish_status(s->hub, "script_error", iv);
+}
+
+/* ---- what the team's API changes ----------------------------------------- */
+
+struct change {
+	struct server *s;
+	enum api_change what;
+	const struct proto_interview *iv;
+};
+
+/* Runs between two turns of the interview (engine_sync), so candidates and
+ * watchers get it after every frame of a turn committed before. */
+static void follow_change(void *arg)
+{
+	struct change *c = arg;
+	const char *id = c->iv->id;
+	char payload[125];
+	size_t n;
+	switch (c->what) {
+	case API_CHANGE_CREATED:
+		break;
+	case API_CHANGE_CLOSED: {
+		/* Later messages get interview_finished from the engine. */
+		char *f = proto_frame_closed(id);
+		if (f)
+			to_interview(c->s, id, MG_WEBSOCKET_OPCODE_TEXT, f, strlen(f), false);
+		free(f);
+		watch_publish_status(c->s->hub, "closed", c->iv);
+		break;
+	}
+	case API_CHANGE_RELINKED:
+		n = close_payload(payload, CLOSE_LINK_REPLACED,
+				  "this link has been replaced by a new one");
+		to_interview(c->s, id, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, n, true);
+		break;
+	case API_CHANGE_ERASED:
+		n = close_payload(payload, CLOSE_ERASED, "this interview has been erased");
+		to_interview(c->s, id, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, n, true);
+		watch_publish_erased(c->s->hub, c->iv);
+		break;
+	}
+}
+
+/* The API changed an interview (durably): the connections open on it follow
+ * at once. A change made by a CLI command in another process is not seen
+ * here (the store still refuses what it must: a closed interview's messages,
+ * an old token's next handshake). */
+static void api_changed(void *ctx, enum api_change what, const struct proto_interview *iv)
+{
+	struct server *s = ctx;
+	struct change c = { .s = s, .what = what, .iv = iv };
+	if (what == API_CHANGE_CREATED) {
+		watch_publish_status(s->hub, "created", iv); /* no turn can be running */
+		return;
+	}
+	if (what == API_CHANGE_ERASED)
+		engine_forget(s->engine, iv->id);
+	engine_sync(s->engine, iv->id, follow_change, &c);
 }
 
 /* ---- stopping ------------------------------------------------------------- */
@@ -709,6 +961,10 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (watch_hub_open(&s->hub, s->store) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	for (int i = 0; i < NSHARDS; i++) {
 		pthread_mutex_init(&s->shards[i].lock, NULL);
 		pthread_cond_init(&s->shards[i].idle, NULL);
@@ -745,16 +1001,25 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	int n = mg_get_server_ports(s->ctx, 4, ports);
 	s->port = n > 0 ? ports[0].port : 0;
 	s->self_len = s->port ? self_address(o->listen, s->port, &s->self) : 0;
-	mg_set_auth_handler(s->ctx, "/v1", ws_auth_handler, s);
-	mg_set_websocket_handler(s->ctx, "/v1", ws_connect, ws_ready, ws_data, ws_close, s);
 	s->api.store = s->store;
 	s->api.scripts_dir = s->scripts_dir;
+	s->api.notify = (struct api_notifier){ .changed = api_changed, .ctx = s };
+	struct engine_observer obs = { .turn = turn_committed,
+				       .script_error = script_failed,
+				       .ctx = s };
+	engine_set_observer(s->engine, &obs);
+	mg_set_auth_handler(s->ctx, "/v1", ws_auth_handler, s);
+	mg_set_websocket_handler(s->ctx, "/v1", ws_connect, ws_ready, ws_data, ws_close, s);
+	mg_set_auth_handler(s->ctx, API_WATCH_PATH, watch_auth_handler, s);
+	mg_set_websocket_handler(s->ctx, API_WATCH_PATH, ws_connect, watch_ready, watch_data,
+				 watch_closed, s);
 	mg_set_request_handler(s->ctx, "/api", api_handler, s);
 	mg_set_request_handler(s->ctx, "/", page_handler, s);
 	warn_if_page_missing(s->www_dir);
 	*out = s;
 	return 0;
 fail:
+	watch_hub_close(s->hub);
 	free(s->www_dir);
 	free(s->scripts_dir);
 	free(s);
@@ -780,14 +1045,17 @@ void server_stop(struct server *s)
 		pthread_mutex_unlock(&s->shards[i].lock);
 	}
 	log_info("closing %u WebSocket connection(s) with 1001", closed);
+	watch_close_all(s->hub, WATCH_CLOSE_GOING_AWAY, "server shutting down");
 	pthread_t waker;
 	bool waking = s->self_len && pthread_create(&waker, NULL, wake_listener, s) == 0;
-	mg_stop(s->ctx);
+	mg_stop(s->ctx); /* every connection's close handler has run: no watcher is left */
 	if (waking) {
 		atomic_store(&s->stopped, true);
 		pthread_join(waker, NULL);
 	}
 	mg_exit_library();
+	engine_set_observer(s->engine, NULL);
+	watch_hub_close(s->hub);
 	for (int i = 0; i < NSHARDS; i++) {
 		pthread_mutex_destroy(&s->shards[i].lock);
 		pthread_cond_destroy(&s->shards[i].idle);

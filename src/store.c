@@ -16,12 +16,14 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -766,4 +768,120 @@ void store_close(struct store *s)
 	pthread_rwlock_destroy(&s->txn_lock);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
+}
+
+/* --- snapshots and backups ---------------------------------------------------- */
+
+int store_scan_snapshot(struct store *s, const enum store_db *dbs, size_t n,
+			store_scan_db_fn fn, void *ctx)
+{
+	char err[256];
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int rc;
+
+	if (s == NULL || fn == NULL || (n > 0 && dbs == NULL))
+		return STORE_EIO;
+	for (size_t i = 0; i < n; i++)
+		if (!db_valid(dbs[i]))
+			return STORE_EIO;
+	rc = txn_begin(s, MDB_RDONLY, &txn);
+	if (rc != MDB_SUCCESS) {
+		rc = store_err(rc, "cannot begin a read transaction", err, sizeof err);
+		log_error("%s", err);
+		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rc = mdb_cursor_open(txn, s->dbi[dbs[i]], &cur);
+		if (rc != MDB_SUCCESS)
+			goto mdb_fail;
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+		while (rc == MDB_SUCCESS) {
+			int stop = fn(ctx, dbs[i], k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+			if (stop != 0) {
+				rc = stop;
+				goto out;
+			}
+			rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		}
+		if (rc != MDB_NOTFOUND)
+			goto mdb_fail;
+		mdb_cursor_close(cur);
+		cur = NULL;
+	}
+	rc = STORE_OK;
+	goto out;
+mdb_fail:
+	rc = store_err(rc, "cannot scan", err, sizeof err);
+	log_error("%s", err);
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	txn_end_lock(s);
+	return rc;
+}
+
+/* fsync of a directory, so the name of a file just written in it lasts. */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd < 0 || fsync(fd) != 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int store_backup(struct store *s, const char *dest_dir, char *err, size_t errlen)
+{
+	char path[4096], what[4200];
+	int fd = -1, rc;
+
+	if (s == NULL || dest_dir == NULL) {
+		set_err(err, errlen, "store: no store or no backup directory");
+		return STORE_EIO;
+	}
+	if ((size_t)snprintf(path, sizeof path, "%s/data.mdb", dest_dir) >= sizeof path) {
+		set_err(err, errlen, "store: the backup directory's name is too long");
+		return STORE_EIO;
+	}
+	/* Our own descriptor, not mdb_env_copy2: it creates the file 0644 less the
+	 * umask, and a backup holds every transcript. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, FILE_MODE);
+	if (fd < 0) {
+		snprintf(what, sizeof what, "cannot create %s", path);
+		return store_err(errno, what, err, errlen);
+	}
+	snprintf(what, sizeof what, "cannot copy the data into %s", path);
+	for (int tries = 0;; tries++) {
+		/* The copy runs its own read txn: held under txn_lock like any. */
+		pthread_rwlock_rdlock(&s->txn_lock);
+		rc = mdb_env_copyfd2(s->env, fd, MDB_CP_COMPACT);
+		txn_end_lock(s);
+		if (rc != MDB_MAP_RESIZED || tries >= RETRY_MAX)
+			break;
+		/* Another process grew the map: adopt its size and start over. */
+		if ((rc = resize_map(s, 0)) != MDB_SUCCESS)
+			break;
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+			rc = errno;
+			break;
+		}
+	}
+	if (rc == MDB_SUCCESS && fsync(fd) != 0) {
+		rc = errno;
+		snprintf(what, sizeof what, "cannot flush %s to disk", path);
+	}
+	if (close(fd) != 0 && rc == MDB_SUCCESS) {
+		rc = errno;
+		snprintf(what, sizeof what, "cannot write %s", path);
+	}
+	if (rc == MDB_SUCCESS && (rc = sync_dir(dest_dir)) != 0)
+		snprintf(what, sizeof what, "cannot flush the directory %s to disk", dest_dir);
+	if (rc != MDB_SUCCESS) {
+		unlink(path);
+		return store_err(rc, what, err, errlen);
+	}
+	return STORE_OK;
 }

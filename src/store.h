@@ -120,4 +120,20 @@ struct store_stats {
 };
 void store_get_stats(struct store *s, struct store_stats *out);
 
+/* Like store_scan, over each of the n databases in dbs in turn, all inside one
+ * read transaction: every callback sees the store as it was at one moment,
+ * even while other threads or processes write. fn gets the database too. */
+typedef int (*store_scan_db_fn)(void *ctx, enum store_db db, const void *key, size_t klen,
+				const void *val, size_t vlen);
+int store_scan_snapshot(struct store *s, const enum store_db *dbs, size_t n,
+			store_scan_db_fn fn, void *ctx);
+
+/* Writes a consistent, compacted copy of the whole environment (free pages
+ * left out) into dest_dir/data.mdb, created with mode 0600 and failing if it
+ * exists, while other threads and processes go on reading and writing. Returns
+ * once the copy is durable (file and directory fsynced), or a STORE_E* code
+ * with the sentence in err; a failed copy leaves no file behind. dest_dir must
+ * exist; checking that it holds nothing else is the caller's business. */
+int store_backup(struct store *s, const char *dest_dir, char *err, size_t errlen);
+
 #endif

@@ -4,15 +4,17 @@
 // body bounds and odd paths. Accounts and keys are made with the CLI, beside the running server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
 import { rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { bin, cli, startServer, tempDir } from '../lib/server.mjs';
 import { scriptsDirWith } from '../lib/fixtures.mjs';
 import { connect } from '../lib/ws.mjs';
 
 const PW = 'a long enough passphrase';
 const BROKEN = "say('one')\nsay('two'\nsay('three')\n";
+const DROP = 'local a = ask("First?", { id = "a" })\nlocal b = ask("Second?", { id = "b" })\nfinish("bye")\n';
 
 // Runs the CLI with text on stdin; resolves { code, stdout, stderr }.
 function cliStdin(args, input) {
@@ -92,7 +94,7 @@ let server, data, scripts;
 const cred = {};
 before(async () => {
   data = tempDir();
-  scripts = scriptsDirWith({ broken: BROKEN }, { withDemo: true });
+  scripts = scriptsDirWith({ broken: BROKEN, drop: DROP, tally: DROP }, { withDemo: true });
   await addUser(data, 'boss', 'admin');
   await addUser(data, 'ivy');
   cred.ciKey = await addKey(data, 'ci');
@@ -230,7 +232,7 @@ test('a cookie write needs the server\'s own Origin: a foreign one or none is 40
 test('GET /scripts lists each script with its hash, and the compile error with file and line', async () => {
   const r = await call(server, '/api/v1/scripts', { key: cred.ciKey });
   assert.equal(r.status, 200);
-  assert.deepEqual(r.body.map((s) => s.name), ['broken', 'demo']);
+  assert.deepEqual(r.body.map((s) => s.name), ['broken', 'demo', 'drop', 'tally']);
   const [broken, demo] = r.body;
   assert.equal(demo.ok, true);
   assert.equal(demo.error, null);
@@ -332,19 +334,188 @@ test('an unknown interview is 404, and so is a malformed id', async () => {
   assertError(await call(server, '/api/v1/interviews/zzz', { key: cred.ciKey }), 404, 'not_found');
 });
 
-test('close, link, erase, the Markdown transcript, export and stats answer 501 until they are wired', async () => {
-  const id = cred.interview;
-  for (const [method, path, key] of [
-    ['GET', `/api/v1/interviews/${id}/transcript.md`, cred.ciKey],
-    ['POST', `/api/v1/interviews/${id}/close`, cred.ciKey],
-    ['POST', `/api/v1/interviews/${id}/link`, cred.ciKey],
-    ['DELETE', `/api/v1/interviews/${id}`, cred.opsKey],
-    ['GET', '/api/v1/export.csv?script=demo', cred.ciKey],
-    ['GET', '/api/v1/export.jsonl?script=demo', cred.ciKey],
-    ['GET', '/api/v1/stats?script=demo', cred.ciKey],
-  ]) {
-    assertError(await call(server, path, { method, key }), 501, 'not_implemented');
+// ---- one interview's operations, exports and statistics -----------------------------------------------
+
+// A new interview of the two-question script DROP, made through the API with the ci key.
+async function newDrop(candidate) {
+  const r = await call(server, '/api/v1/interviews', { method: 'POST', body: { script: 'drop', candidate }, key: cred.ciKey });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body;
+}
+
+// A candidate connection on iv, which has sent each of msgs as a turn.
+async function candidate(iv, msgs = []) {
+  const c = await connect(iv.ws_url);
+  for (const m of msgs) await c.turn(iv.id, m);
+  return c;
+}
+
+test('close ends the interview: open candidate sockets get the closing frame, later messages interview_finished', async () => {
+  const iv = await newDrop('Closable');
+  const c = await candidate(iv, ['hi']);
+  const other = await connect(iv.ws_url); // a second tab: it gets the frame too
+  const r = await call(server, `/api/v1/interviews/${iv.id}/close`, { method: 'POST', cookie: cred.ivy, origin: true });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.id, iv.id);
+  assert.equal(r.body.status, 'closed');
+  assert.equal(r.body.messages, 2);
+  for (const k of ['script', 'candidate', 'created', 'updated', 'scores', 'tags']) assert.ok(k in r.body, k);
+  for (const sock of [c, other]) {
+    const f = await sock.next((x) => x.done === true);
+    assert.deepEqual(f, { message: 'This interview has been closed.', type: 'response', interview_id: iv.id, kind: 'end', done: true });
   }
+  const refused = await c.turn(iv.id, 'one more thing');
+  assert.equal(refused.at(-1).type, 'error');
+  assert.equal(refused.at(-1).code, 'interview_finished');
+  c.close();
+  other.close();
+
+  assert.equal((await call(server, `/api/v1/interviews/${iv.id}`, { key: cred.ciKey })).body.status, 'closed');
+  assertError(await call(server, `/api/v1/interviews/${iv.id}/close`, { method: 'POST', key: cred.ciKey }), 409, 'conflict');
+  const done = await newDrop('Finisher');
+  (await candidate(done, ['hi', 'x', 'y'])).close();
+  const fin = await call(server, `/api/v1/interviews/${done.id}/close`, { method: 'POST', key: cred.ciKey });
+  assertError(fin, 409, 'conflict');
+  assert.match(fin.body.error.message, /finished/);
+  assertError(await call(server, '/api/v1/interviews/0123456789abcdef/close', { method: 'POST', key: cred.ciKey }), 404, 'not_found');
+  assertError(await call(server, `/api/v1/interviews/${iv.id}/close`, { method: 'POST', cookie: cred.ivy, origin: 'http://evil.example' }), 403, 'forbidden');
+});
+
+test('link gives a new link on the request\'s origin; the old token stops at once and its open socket is closed', async () => {
+  const iv = await newDrop('Relinked');
+  const old = await candidate(iv, ['hi']);
+  const r = await call(server, `/api/v1/interviews/${iv.id}/link`, { method: 'POST', key: cred.ciKey });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  const { token, url, ws_url: wsUrl } = r.body;
+  assert.equal(r.body.id, iv.id);
+  assert.equal(r.body.script, 'drop');
+  assert.equal(r.body.candidate, 'Relinked');
+  assert.notEqual(token, iv.token);
+  assert.equal(url, `${server.http}/?interview=${iv.id}&token=${token}`);
+  assert.equal(wsUrl, `${server.ws}/v1?token=${token}`);
+  const closed = await old.closed;
+  assert.equal(closed.code, 4401);
+  assert.match(closed.reason, /replaced/);
+  await assert.rejects(connect(iv.ws_url), (e) => e.status === 401);
+  const fresh = await connect(wsUrl);
+  const replies = await fresh.turn(iv.id, 'carrying on');
+  assert.equal(replies.at(-1).message, 'Second?');
+  fresh.close();
+  assertError(await call(server, '/api/v1/interviews/0123456789abcdef/link', { method: 'POST', key: cred.ciKey }), 404, 'not_found');
+});
+
+test('erase (admin) leaves nothing: 404 after, no trace in any database, the candidate socket closed', async () => {
+  const secret = 'quokka-lighthouse-answer-9182';
+  const iv = await newDrop('Erasable Person');
+  const c = await candidate(iv, ['hi', secret]);
+  const dump = async () => (await promisify(execFile)('mdb_dump', ['-a', '-p', data], { maxBuffer: 64 << 20 })).stdout;
+  assert.ok((await dump()).includes(secret), 'the answer is stored before the erase');
+
+  assertError(await call(server, `/api/v1/interviews/${iv.id}`, { method: 'DELETE', key: cred.ciKey }), 403, 'forbidden');
+  const r = await call(server, `/api/v1/interviews/${iv.id}`, { method: 'DELETE', cookie: cred.admin, origin: true });
+  assert.equal(r.status, 204);
+  assert.equal(r.body, '');
+  const closed = await c.closed;
+  assert.equal(closed.code, 4404);
+  assertError(await call(server, `/api/v1/interviews/${iv.id}`, { key: cred.ciKey }), 404, 'not_found');
+  assertError(await call(server, `/api/v1/interviews/${iv.id}/transcript.md`, { key: cred.ciKey }), 404, 'not_found');
+  assertError(await call(server, `/api/v1/interviews/${iv.id}`, { method: 'DELETE', key: cred.opsKey }), 404, 'not_found');
+  const after = await dump();
+  for (const trace of [secret, 'Erasable Person', iv.id]) assert.ok(!after.includes(trace), `${trace} is gone from every database`);
+  await assert.rejects(connect(iv.ws_url), (e) => e.status === 401);
+});
+
+test('transcript.md is the Markdown transcript as a download', async () => {
+  const iv = await newDrop('Mark Down');
+  (await candidate(iv, ['hi', '# not a heading'])).close();
+  const r = await call(server, `/api/v1/interviews/${iv.id}/transcript.md`, { key: cred.ciKey });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'text/markdown; charset=utf-8');
+  assert.equal(r.headers.get('content-disposition'), `attachment; filename="interview-${iv.id}.md"`);
+  assert.ok(r.body.startsWith('# Interview with Mark Down — drop\n'), r.body);
+  assert.ok(r.body.includes('**Bot:** First?\n'));
+  assert.ok(r.body.includes('**Candidate:** \\# not a heading\n'));
+  assertError(await call(server, '/api/v1/interviews/0123456789abcdef/transcript.md', { key: cred.ciKey }), 404, 'not_found');
+});
+
+// A strict RFC 4180 reader: CRLF between records, quoted fields with doubled quotes; anything else throws.
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (text[i] === '"') {
+      for (i++; ; i++) {
+        if (i >= text.length) throw new Error('unterminated quoted field');
+        if (text[i] === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (text[i] === '"') { i++; break; } else field += text[i];
+      }
+    } else {
+      while (i < text.length && !',\r\n"'.includes(text[i])) field += text[i++];
+      if (text[i] === '"') throw new Error(`a quote inside an unquoted field at ${i}`);
+    }
+    row.push(field);
+    if (text[i] === ',') { i++; continue; }
+    if (text.startsWith('\r\n', i)) { rows.push(row); row = []; i += 2; if (i === text.length) return rows; continue; }
+    throw new Error(`expected , or CRLF at ${i}, found ${JSON.stringify(text.slice(i, i + 10))}`);
+  }
+}
+
+test('export.csv reads back with an RFC 4180 parser to exactly the answers; export.jsonl has the same data', async () => {
+  const tricky = 'Built a parser, in C; it said "hello",\nthen quit';
+  const iv = await newDrop('Ada "Countess" Lovelace, Jr.');
+  (await candidate(iv, ['hi', tricky, 'plain'])).close();
+  const r = await call(server, '/api/v1/export.csv?script=drop', { cookie: cred.ivy });
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get('content-type'), 'text/csv; charset=utf-8');
+  assert.equal(r.headers.get('content-disposition'), 'attachment; filename="drop.csv"');
+  const [header, ...rows] = parseCsv(r.body);
+  assert.deepEqual(header.slice(0, 7), ['id', 'candidate', 'status', 'created', 'finished', 'answer.a', 'answer.b']);
+  const row = rows.find((x) => x[0] === iv.id);
+  assert.ok(row, 'the interview has a row');
+  const got = Object.fromEntries(header.map((h, k) => [h, row[k]]));
+  assert.equal(got.candidate, 'Ada "Countess" Lovelace, Jr.');
+  assert.equal(got.status, 'finished');
+  assert.equal(got['answer.a'], tricky);
+  assert.equal(got['answer.b'], 'plain');
+
+  const j = await call(server, '/api/v1/export.jsonl?script=drop', { key: cred.ciKey });
+  assert.equal(j.status, 200);
+  assert.equal(j.headers.get('content-type'), 'application/x-ndjson');
+  assert.equal(j.headers.get('content-disposition'), 'attachment; filename="drop.jsonl"');
+  assert.ok(j.body.endsWith('\n'));
+  const line = j.body.trimEnd().split('\n').map((l) => JSON.parse(l)).find((l) => l.id === iv.id);
+  assert.deepEqual(line.answers, { a: tricky, b: 'plain' });
+  assert.equal(line.status, 'finished');
+
+  const none = await call(server, '/api/v1/export.csv?script=nothing_here', { key: cred.ciKey });
+  assert.equal(none.status, 200);
+  assert.deepEqual(parseCsv(none.body), [['id', 'candidate', 'status', 'created', 'finished', 'tags']]);
+  for (const q of ['', '?script=', '?script=../etc', '?scrip=drop']) {
+    assertError(await call(server, `/api/v1/export.csv${q}`, { key: cred.ciKey }), 400, 'bad_request', 'script');
+    assertError(await call(server, `/api/v1/export.jsonl${q}`, { key: cred.ciKey }), 400, 'bad_request', 'script');
+  }
+});
+
+test('stats count each status of a script and where the unfinished ones stopped', async () => {
+  const make = async (name, msgs) => {
+    const r = await call(server, '/api/v1/interviews', { method: 'POST', body: { script: 'tally', candidate: name }, key: cred.ciKey });
+    if (msgs) (await candidate(r.body, msgs)).close();
+    return r.body;
+  };
+  await make('never started');
+  await make('stopped at first', ['hi']);
+  await make('stopped at second', ['hi', 'x']);
+  await make('finished', ['hi', 'x', 'y']);
+  const closed = await make('closed at first', ['hi']);
+  assert.equal((await call(server, `/api/v1/interviews/${closed.id}/close`, { method: 'POST', key: cred.ciKey })).status, 200);
+  const r = await call(server, '/api/v1/stats?script=tally', { cookie: cred.ivy });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body, {
+    script: 'tally', total: 5, new: 1, active: 2, finished: 1, closed: 1, started: 4,
+    dropoff: [{ question: 'First?', count: 2 }, { question: 'Second?', count: 1 }],
+  });
+  assertError(await call(server, '/api/v1/stats', { key: cred.ciKey }), 400, 'bad_request', 'script');
 });
 
 // ---- users and keys -----------------------------------------------------------------------------------

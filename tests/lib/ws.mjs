@@ -2,9 +2,10 @@
 // queued, and next() waits for the first one matching a predicate, with a timeout instead of sleeps.
 import WebSocket from 'ws';
 
-export function connect(url, { timeout = 5000 } = {}) {
+// headers: extra handshake headers (Origin, Cookie, Authorization), for the team's /v1/watch.
+export function connect(url, { timeout = 5000, headers } = {}) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
+    const ws = new WebSocket(url, headers ? { headers } : undefined);
     const frames = [];
     const waiters = [];
     const timer = setTimeout(() => { ws.terminate(); reject(new Error(`connect to ${url} timed out`)); }, timeout);

@@ -22,6 +22,8 @@
 #include "account.h"
 #include "api.h"
 #include "log.h"
+#include "ops.h"
+#include "proto.h"
 #include "record.h"
 #include "scriptdir.h"
 
@@ -47,6 +49,23 @@ struct fixture {
 
 static struct fixture *F;
 
+/* What the API told the transport: the last change and how many. */
+static struct {
+	enum api_change last;
+	char id[TOKEN_ID_LEN + 1];
+	char candidate[64];
+	int count;
+} told;
+
+static void fake_changed(void *ctx, enum api_change change, const struct proto_interview *iv)
+{
+	(void)ctx;
+	told.last = change;
+	snprintf(told.id, sizeof told.id, "%s", iv->id);
+	snprintf(told.candidate, sizeof told.candidate, "%s", iv->candidate ? iv->candidate : "");
+	told.count++;
+}
+
 static int group_setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof *f);
@@ -63,6 +82,7 @@ static int group_setup(void **state)
 	assert_int_equal(store_open(&f->st, f->data, NULL, err, sizeof err), 0);
 	f->api.store = f->st;
 	f->api.scripts_dir = f->scripts;
+	f->api.notify.changed = fake_changed;
 
 	struct account_principal who;
 	assert_int_equal(account_user_add(f->st, "ada", ACCOUNT_ROLE_ADMIN, PW, strlen(PW), T0), 0);
@@ -741,19 +761,249 @@ static void test_admins_add_and_remove_api_keys(void **state)
 	       "not_found");
 }
 
-/* --- not yet wired ------------------------------------------------------ */
+/* --- one interview's operations, exports and statistics ------------------ */
 
-static void test_routes_not_yet_wired_answer_501_behind_the_same_checks(void **state)
+/* A new interview of hello.lua (made through record, not the API). */
+static void new_hello(const char *candidate, char id[TOKEN_ID_LEN + 1], char token[TOKEN_LEN + 1])
 {
-	char path[128];
-	snprintf(path, sizeof path, "/api/v1/interviews/%s/close", F->interview);
-	expect(rq_new("POST", path, NULL), 401, "unauthorized");
+	char err[256] = "";
+	assert_int_equal(record_create_interview(F->st, "hello", HELLO_SCRIPT, strlen(HELLO_SCRIPT),
+						 candidate, id, token, err, sizeof err), 0);
+}
+
+static void test_creating_an_interview_tells_the_transport(void **state)
+{
+	int before = told.count;
+	const char *b = create("{\"script\":\"hello\",\"candidate\":\"Told About\"}", 201);
+	char id[TOKEN_ID_LEN + 1];
+	json_string(b, "id", id, sizeof id);
+	assert_int_equal(told.count, before + 1);
+	assert_int_equal(told.last, API_CHANGE_CREATED);
+	assert_string_equal(told.id, id);
+	assert_string_equal(told.candidate, "Told About");
+}
+
+static void test_close_answers_the_closed_item_tells_the_transport_and_then_is_409(void **state)
+{
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], path[128];
+	new_hello("Closable", id, token);
+	snprintf(path, sizeof path, "/api/v1/interviews/%s/close", id);
 	expect(with_cookie(rq_new("POST", path, NULL), F->ivan_cookie), 403, "forbidden");
-	expect(with_key(rq_new("POST", path, NULL), F->ci_key), 501, "not_implemented");
-	snprintf(path, sizeof path, "/api/v1/interviews/%s", F->interview);
+	int before = told.count;
+	const char *b = expect(with_key(rq_new("POST", path, NULL), F->ci_key), 200, NULL);
+	assert_contains(b, "\"status\":\"closed\"");
+	assert_contains(b, "\"candidate\":\"Closable\"");
+	assert_contains(b, "\"messages\":0");
+	assert_int_equal(told.count, before + 1);
+	assert_int_equal(told.last, API_CHANGE_CLOSED);
+	assert_string_equal(told.id, id);
+	assert_contains(expect(with_key(rq_new("POST", path, NULL), F->ci_key), 409, "conflict"),
+			"closed already");
+	assert_int_equal(told.count, before + 1);
+	expect(with_key(rq_new("POST", "/api/v1/interviews/0123456789abcdef/close", NULL), F->ci_key),
+	       404, "not_found");
+	expect(with_key(rq_new("POST", "/api/v1/interviews/nope/close", NULL), F->ci_key), 404,
+	       "not_found");
+}
+
+static void test_a_new_link_replaces_every_token_on_the_requests_origin(void **state)
+{
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], path[128], bound[TOKEN_ID_LEN + 1];
+	char fresh[TOKEN_LEN + 8], url[512], want[512];
+	new_hello("Relinked", id, token);
+	snprintf(path, sizeof path, "/api/v1/interviews/%s/link", id);
+	const char *b =
+		expect(same_origin(with_cookie(rq_new("POST", path, NULL), F->ivan_cookie)), 200, NULL);
+	assert_int_equal(told.last, API_CHANGE_RELINKED);
+	assert_string_equal(told.id, id);
+	assert_contains(b, "\"script\":\"hello\"");
+	assert_contains(b, "\"candidate\":\"Relinked\"");
+	json_string(b, "token", fresh, sizeof fresh);
+	json_string(b, "url", url, sizeof url);
+	snprintf(want, sizeof want, ORIGIN "/?interview=%s&token=%s", id, fresh);
+	assert_string_equal(url, want);
+	json_string(b, "ws_url", url, sizeof url);
+	snprintf(want, sizeof want, "ws://" HOST "/v1?token=%s", fresh);
+	assert_string_equal(url, want);
+	assert_int_equal(record_check_token(F->st, token, bound), RECORD_EAUTH);
+	assert_int_equal(record_check_token(F->st, fresh, bound), 0);
+	assert_string_equal(bound, id);
+	expect(with_key(rq_new("POST", "/api/v1/interviews/0123456789abcdef/link", NULL), F->ci_key),
+	       404, "not_found");
+}
+
+static void test_erase_is_for_admins_and_leaves_a_404(void **state)
+{
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], path[128], bound[TOKEN_ID_LEN + 1];
+	new_hello("Erasable", id, token);
+	snprintf(path, sizeof path, "/api/v1/interviews/%s", id);
 	expect(with_key(rq_new("DELETE", path, NULL), F->ci_key), 403, "forbidden");
-	expect(with_key(rq_new("DELETE", path, NULL), F->ops_key), 501, "not_implemented");
-	expect(with_key(rq_new("GET", "/api/v1/stats", NULL), F->ci_key), 501, "not_implemented");
+	expect(same_origin(with_cookie(rq_new("DELETE", path, NULL), F->admin_cookie)), 204, NULL);
+	assert_int_equal(told.last, API_CHANGE_ERASED);
+	assert_string_equal(told.id, id);
+	assert_string_equal(told.candidate, "Erasable");
+	expect(with_key(rq_new("GET", path, NULL), F->ci_key), 404, "not_found");
+	expect(with_key(rq_new("DELETE", path, NULL), F->ops_key), 404, "not_found");
+	assert_int_equal(record_check_token(F->st, token, bound), RECORD_EAUTH);
+}
+
+/* Sends q, expecting a 200 download of type saved as filename; returns the
+ * body (static until the next call). */
+static const char *download(struct rq *q, const char *type, const char *filename)
+{
+	static char body[1 << 16];
+	struct api_response res;
+	char want[160];
+	assert_int_equal(send_rq(q, &res), 200);
+	assert_string_equal(res.content_type, type);
+	snprintf(want, sizeof want, "attachment; filename=\"%s\"", filename);
+	assert_string_equal(res.disposition, want);
+	snprintf(body, sizeof body, "%.*s", (int)res.len, res.body ? res.body : "");
+	assert_int_equal(strlen(body), res.len);
+	api_response_free(&res);
+	return body;
+}
+
+static void test_transcript_and_exports_are_downloads_of_their_type(void **state)
+{
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], path[128], name[64];
+	new_hello("Down \"Loaded\", Jr.", id, token);
+	snprintf(path, sizeof path, "/api/v1/interviews/%s/transcript.md", id);
+	snprintf(name, sizeof name, "interview-%s.md", id);
+	const char *md = download(with_key(rq_new("GET", path, NULL), F->ci_key),
+				  "text/markdown; charset=utf-8", name);
+	assert_contains(md, "# Interview with Down \"Loaded\", Jr. — hello\n");
+	expect(with_key(rq_new("GET", "/api/v1/interviews/0123456789abcdef/transcript.md", NULL),
+			F->ci_key),
+	       404, "not_found");
+
+	struct rq *q = with_key(rq_new("GET", "/api/v1/export.csv", NULL), F->ci_key);
+	q->r.query = "script=hello";
+	const char *csv = download(q, "text/csv; charset=utf-8", "hello.csv");
+	assert_true(strncmp(csv, "id,candidate,status,created,finished,", 37) == 0);
+	assert_contains(csv, "\"Down \"\"Loaded\"\", Jr.\"");
+	q = with_cookie(rq_new("GET", "/api/v1/export.jsonl", NULL), F->ivan_cookie);
+	q->r.query = "script=hello";
+	const char *jl = download(q, "application/x-ndjson", "hello.jsonl");
+	assert_contains(jl, "\"candidate\":\"Down \\\"Loaded\\\", Jr.\"");
+	assert_int_equal(jl[strlen(jl) - 1], '\n');
+}
+
+static void test_exports_and_stats_need_a_script_name(void **state)
+{
+	const char *paths[] = { "/api/v1/export.csv", "/api/v1/export.jsonl", "/api/v1/stats" };
+	const char *queries[] = { NULL, "", "script=", "script=a/b", "script=%zz", "scrip=hello" };
+	for (size_t i = 0; i < 3; i++)
+		for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
+			struct rq *q = with_key(rq_new("GET", paths[i], NULL), F->ci_key);
+			q->r.query = queries[k];
+			assert_field(expect(q, 400, "bad_request"), "script");
+		}
+}
+
+static void test_stats_count_a_scripts_interviews(void **state)
+{
+	char id[TOKEN_ID_LEN + 1], token[TOKEN_LEN + 1], err[256] = "";
+	fixture_write_file(F->scripts, "counted.lua", HELLO_SCRIPT);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(record_create_interview(F->st, "counted", HELLO_SCRIPT,
+							 strlen(HELLO_SCRIPT), "C", id, token, err,
+							 sizeof err),
+				 0);
+	assert_int_equal(ops_close_interview(F->st, id, NULL, err, sizeof err), 0);
+	struct rq *q = with_key(rq_new("GET", "/api/v1/stats", NULL), F->ci_key);
+	q->r.query = "script=counted";
+	assert_string_equal(expect(q, 200, NULL),
+			    "{\"script\":\"counted\",\"total\":2,\"new\":1,\"active\":0,"
+			    "\"finished\":0,\"closed\":1,\"started\":0,\"dropoff\":[]}");
+}
+
+/* --- the watch handshake --------------------------------------------------- */
+
+/* Sends q (and frees it) as a watch handshake; returns its status: 101 when
+ * it may upgrade (*w filled), else the refusal's, whose body must hold
+ * field when given. */
+static int watch_rq(struct rq *q, const char *query, struct api_watch *w, const char *field)
+{
+	struct api_response res;
+	q->r.path = API_WATCH_PATH;
+	q->r.query = query;
+	int rc = api_watch_check(&F->api, &q->r, w, &res);
+	free(q);
+	int status = rc == 0 ? 101 : res.status;
+	if (rc == 0)
+		assert_null(res.body);
+	if (field) {
+		char want[64];
+		snprintf(want, sizeof want, "\"field\":\"%s\"", field);
+		assert_non_null(res.body);
+		assert_contains(res.body, want);
+	}
+	api_response_free(&res);
+	return status;
+}
+
+static void test_a_watch_needs_a_key_or_the_cookie_with_this_servers_origin(void **state)
+{
+	struct api_watch w;
+	char q[64];
+	snprintf(q, sizeof q, "interview=%s&from=3", F->interview);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), q, &w, NULL), 101);
+	assert_string_equal(w.owner, "key:ci");
+	assert_string_equal(w.interview_id, F->interview);
+	assert_int_equal(w.from, 3);
+	assert_false(w.all);
+	assert_int_equal(watch_rq(same_origin(with_cookie(rq_new("GET", "/", NULL), F->ivan_cookie)),
+				  "all=1", &w, NULL),
+			 101);
+	assert_string_equal(w.owner, "ivan");
+	assert_true(w.all);
+	/* Cross-site WebSocket hijacking: the browser sends the cookie anyway. */
+	struct rq *r = with_cookie(rq_new("GET", "/", NULL), F->ivan_cookie);
+	r->r.origin = "http://evil.example";
+	assert_int_equal(watch_rq(r, "all=1", &w, NULL), 403);
+	assert_int_equal(watch_rq(with_cookie(rq_new("GET", "/", NULL), F->ivan_cookie), "all=1", &w,
+				  NULL),
+			 403);
+	assert_int_equal(watch_rq(rq_new("GET", "/", NULL), "all=1", &w, NULL), 401);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->candidate_token), "all=1", &w,
+				  NULL),
+			 401);
+	assert_int_equal(watch_rq(same_origin(with_cookie(rq_new("GET", "/", NULL),
+							  F->candidate_token)),
+				  "all=1", &w, NULL),
+			 401);
+	assert_int_equal(watch_rq(with_key(rq_new("POST", "/", NULL), F->ci_key), "all=1", &w, NULL),
+			 405);
+}
+
+static void test_a_watchs_arguments_are_checked_and_named(void **state)
+{
+	struct api_watch w;
+	char q[96];
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), NULL, &w,
+				  "interview"),
+			 400);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), "interview=nope", &w,
+				  "interview"),
+			 400);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), "all=yes", &w, "all"),
+			 400);
+	snprintf(q, sizeof q, "all=1&interview=%s", F->interview);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), q, &w, "interview"),
+			 400);
+	const char *froms[] = { "-1", "x", "1.5", "", "99999999999999999999999" };
+	for (size_t i = 0; i < sizeof froms / sizeof froms[0]; i++) {
+		snprintf(q, sizeof q, "interview=%s&from=%s", F->interview, froms[i]);
+		assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), q, &w, "from"),
+				 400);
+	}
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key),
+				  "interview=0123456789abcdef", &w, NULL),
+			 404);
+	snprintf(q, sizeof q, "interview=%s&from=0", F->interview);
+	assert_int_equal(watch_rq(with_key(rq_new("GET", "/", NULL), F->ci_key), q, &w, NULL), 101);
+	assert_int_equal(w.from, 0);
 }
 
 /* --- the log ------------------------------------------------------------ */
@@ -831,7 +1081,15 @@ int main(void)
 		cmocka_unit_test(test_scripts_lists_each_file_with_its_hash_and_compile_error),
 		cmocka_unit_test(test_admins_add_and_remove_users),
 		cmocka_unit_test(test_admins_add_and_remove_api_keys),
-		cmocka_unit_test(test_routes_not_yet_wired_answer_501_behind_the_same_checks),
+		cmocka_unit_test(test_creating_an_interview_tells_the_transport),
+		cmocka_unit_test(test_close_answers_the_closed_item_tells_the_transport_and_then_is_409),
+		cmocka_unit_test(test_a_new_link_replaces_every_token_on_the_requests_origin),
+		cmocka_unit_test(test_erase_is_for_admins_and_leaves_a_404),
+		cmocka_unit_test(test_transcript_and_exports_are_downloads_of_their_type),
+		cmocka_unit_test(test_exports_and_stats_need_a_script_name),
+		cmocka_unit_test(test_stats_count_a_scripts_interviews),
+		cmocka_unit_test(test_a_watch_needs_a_key_or_the_cookie_with_this_servers_origin),
+		cmocka_unit_test(test_a_watchs_arguments_are_checked_and_named),
 		cmocka_unit_test(test_the_log_has_one_line_per_request_and_no_secret),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -366,11 +366,112 @@ static void test_rebuild_is_not_held_to_the_wall_clock(void **state)
 	assert_frame_has(fx, 0, "\"done\":true");
 }
 
+/* ---- observer, sync, forget --------------------------------------------- */
+
+struct seen {
+	int turns, errors;
+	uint64_t first_seq[8];
+	size_t n[8];
+	enum proto_status status[8];
+	bool finished[8];
+	char last_error[128];
+};
+
+static void seen_turn(void *ctx, const struct proto_interview *iv, const struct proto_turn *t,
+		      size_t n, bool finished)
+{
+	struct seen *s = ctx;
+	if (s->turns < 8) {
+		s->first_seq[s->turns] = t[0].seq;
+		s->n[s->turns] = n;
+		s->status[s->turns] = iv->status;
+		s->finished[s->turns] = finished;
+	}
+	s->turns++;
+}
+
+static void seen_error(void *ctx, const struct proto_interview *iv)
+{
+	struct seen *s = ctx;
+	s->errors++;
+	snprintf(s->last_error, sizeof s->last_error, "%s", iv->last_error ? iv->last_error : "");
+}
+
+static void test_the_observer_sees_each_committed_turn_in_order_and_the_finish(void **state)
+{
+	struct fixture *fx = *state;
+	struct seen seen = { 0 };
+	struct engine_observer o = { .turn = seen_turn, .script_error = seen_error, .ctx = &seen };
+	engine_set_observer(fx->eng, &o);
+	send_msg(fx, "Hello", NULL);
+	send_msg(fx, "alpha", NULL);
+	send_msg(fx, "9", NULL); /* out of range: asked again, still a turn */
+	send_msg(fx, "3", NULL);
+	send_msg(fx, "y", NULL);
+	send_msg(fx, "after the end", NULL); /* refused: no turn */
+	assert_int_equal(seen.turns, 5);
+	assert_int_equal(seen.first_seq[0], 1);
+	assert_int_equal(seen.n[0], 3); /* Hello, Welcome, First? */
+	assert_int_equal(seen.status[0], PROTO_STATUS_ACTIVE);
+	for (int i = 1; i < 5; i++)
+		assert_int_equal(seen.first_seq[i], seen.first_seq[i - 1] + seen.n[i - 1]);
+	for (int i = 0; i < 4; i++)
+		assert_false(seen.finished[i]);
+	assert_true(seen.finished[4]);
+	assert_int_equal(seen.status[4], PROTO_STATUS_FINISHED);
+	assert_int_equal(seen.errors, 0);
+	engine_set_observer(fx->eng, NULL);
+	send_msg(fx, "ignored", NULL);
+	assert_int_equal(seen.turns, 5);
+}
+
+static void test_the_observer_hears_of_a_script_error_once_it_is_recorded(void **state)
+{
+	struct fixture *fx = *state;
+	struct seen seen = { 0 };
+	struct engine_observer o = { .turn = seen_turn, .script_error = seen_error, .ctx = &seen };
+	engine_set_observer(fx->eng, &o);
+	send_msg(fx, "Hello", NULL);
+	send_msg(fx, "boom", NULL);
+	send_msg(fx, "2", NULL);
+	assert_int_equal(seen.turns, 2);
+	assert_int_equal(seen.errors, 1);
+	assert_non_null(strstr(seen.last_error, "exploded"));
+}
+
+static void count_call(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static void test_forget_drops_the_cached_state_and_sync_runs_its_function(void **state)
+{
+	struct fixture *fx = *state;
+	struct engine_stats es;
+	int calls = 0;
+	engine_sync(fx->eng, fx->id, count_call, &calls);
+	engine_sync(fx->eng, "0123456789abcdef", count_call, &calls);
+	assert_int_equal(calls, 2);
+	engine_forget(fx->eng, "0123456789abcdef"); /* none: nothing happens */
+	send_msg(fx, "Hello", NULL);
+	send_msg(fx, "alpha", NULL);
+	engine_get_stats(fx->eng, &es);
+	assert_int_equal(es.rebuilds, 1);
+	engine_forget(fx->eng, fx->id);
+	send_msg(fx, "3", NULL);
+	assert_frame_has(fx, 0, "\"message\":\"Pick\"");
+	engine_get_stats(fx->eng, &es);
+	assert_int_equal(es.rebuilds, 2); /* the state was gone: rebuilt from the store */
+}
+
 int main(void)
 {
 	token_init();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_first_message_starts_the_script_and_replies_are_broadcast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_observer_sees_each_committed_turn_in_order_and_the_finish, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_observer_hears_of_a_script_error_once_it_is_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forget_drops_the_cached_state_and_sync_runs_its_function, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_mid_interview_resumes_at_next_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_message_to_finished_interview_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_script_error_is_polite_and_recorded_and_nothing_is_kept, setup, teardown),

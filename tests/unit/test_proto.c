@@ -319,6 +319,48 @@ static void test_history_frame_is_exact(void **state)
 	free(f);
 }
 
+static void test_watch_frames_are_exact(void **state)
+{
+	(void)state;
+	struct proto_turn turns[] = {
+		{.seq = 4, .role = PROTO_ROLE_CANDIDATE, .kind = PROTO_KIND_MESSAGE, .text = "C, mostly",
+		 .ts = 1764102000000, .client_msg_id = "m4"},
+		{.seq = 5, .role = PROTO_ROLE_BOT, .kind = PROTO_KIND_END, .text = "Thanks!",
+		 .ts = 1764102000001, .section = "wrap-up"},
+	};
+	char *f = proto_frame_turns("3f2a9c0d1e4b5a67", PROTO_STATUS_FINISHED, turns, 2);
+	assert_string_equal(
+		f, "{\"type\":\"turns\",\"interview_id\":\"3f2a9c0d1e4b5a67\",\"message\":\"\","
+		   "\"status\":\"finished\",\"messages\":["
+		   "{\"seq\":4,\"role\":\"candidate\",\"kind\":\"message\",\"text\":\"C, mostly\",\"ts\":1764102000000,\"client_msg_id\":\"m4\"},"
+		   "{\"seq\":5,\"role\":\"bot\",\"kind\":\"end\",\"text\":\"Thanks!\",\"ts\":1764102000001,\"section\":\"wrap-up\"}]}");
+	free(f);
+
+	f = proto_frame_status("3f2a9c0d1e4b5a67", "closed", PROTO_STATUS_CLOSED, "demo", "Ada \"A\"");
+	assert_string_equal(f, "{\"type\":\"status\",\"interview_id\":\"3f2a9c0d1e4b5a67\",\"message\":\"\","
+			       "\"event\":\"closed\",\"status\":\"closed\",\"script\":\"demo\","
+			       "\"candidate\":\"Ada \\\"A\\\"\"}");
+	free(f);
+	f = proto_frame_status("x", "created", PROTO_STATUS_NEW, NULL, NULL);
+	assert_string_equal(f, "{\"type\":\"status\",\"interview_id\":\"x\",\"message\":\"\","
+			       "\"event\":\"created\",\"status\":\"new\",\"script\":\"\",\"candidate\":\"\"}");
+	free(f);
+
+	f = proto_frame_closed("3f2a9c0d1e4b5a67");
+	assert_string_equal(f, "{\"message\":\"This interview has been closed.\",\"type\":\"response\","
+			       "\"interview_id\":\"3f2a9c0d1e4b5a67\",\"kind\":\"end\",\"done\":true}");
+	free(f);
+
+	struct proto_interview iv = {.id = "3f2a9c0d1e4b5a67", .script = "demo", .script_hash = "ab",
+				     .candidate = "Ada", .status = PROTO_STATUS_CLOSED, .created = 1,
+				     .updated = 2, .next_seq = 3};
+	f = proto_api_interview_item(&iv);
+	assert_string_equal(f, "{\"id\":\"3f2a9c0d1e4b5a67\",\"script\":\"demo\",\"script_hash\":\"ab\","
+			       "\"candidate\":\"Ada\",\"status\":\"closed\",\"created\":1,\"updated\":2,"
+			       "\"messages\":2,\"scores\":{},\"tags\":[]}");
+	free(f);
+}
+
 static void test_big_timestamps_print_as_integers(void **state)
 {
 	(void)state;
@@ -711,6 +753,7 @@ int main(void)
 		cmocka_unit_test(
 			test_roles_kinds_and_statuses_round_trip_and_unknown_words_are_refused),
 		cmocka_unit_test(test_history_frame_is_exact),
+		cmocka_unit_test(test_watch_frames_are_exact),
 		cmocka_unit_test(test_invalid_utf8_is_refused_and_the_id_still_echoed),
 		cmocka_unit_test(test_big_timestamps_print_as_integers),
 		cmocka_unit_test(test_unicode_and_quotes_are_escaped),

@@ -135,7 +135,9 @@ function historyMovedOn(s) {
 
 function onHistory(s, f) {
   const messages = normalize(Array.isArray(f.messages) ? f.messages : []);
-  const status = ['new', 'active', 'finished'].includes(f.status) ? f.status : messages.length ? 'active' : 'new';
+  // 'closed' (by the team) is over for the candidate, as 'finished' is.
+  const status = f.status === 'closed' ? 'finished'
+    : ['new', 'active', 'finished'].includes(f.status) ? f.status : messages.length ? 'active' : 'new';
   let pending = reconcile(s.pending, messages);
   const delivered = s.pending.some((p) => p.state === 'sent') && !pending.some((p) => p.state === 'sent');
   if (status === 'finished') pending = [];
@@ -151,6 +153,9 @@ function onHistory(s, f) {
 }
 
 function onResponse(s, f) {
+  // The team closed the interview: done, and no seq (it is no turn of the transcript). It is over, as
+  // if an answer had met interview_finished.
+  if (!Number.isInteger(f.seq) && f.done === true) return onError(s, { code: 'interview_finished' });
   if (!Number.isInteger(f.seq)) return s; // not our server's frame shape; nothing to order it by
   const finished = f.done === true || f.kind === 'end';
   const status = finished ? 'finished' : s.status === 'finished' ? 'finished' : 'active';

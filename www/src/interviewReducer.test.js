@@ -280,6 +280,19 @@ describe('history requests', () => {
     expect(run(short, { type: 'history_requested' }, history(full)).messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
   });
 
+  test('the team closing the interview (a done frame without a seq) ends it, and a closed history reads as over', () => {
+    const base = [{ seq: 1, role: 'candidate', text: 'Hello' }, { seq: 2, role: 'bot', kind: 'ask', text: 'Q?' }];
+    const s = run(connected(), history(base), { type: 'submit', text: 'unsent', id: 'u' },
+      frame({ type: 'response', kind: 'end', done: true, message: 'This interview has been closed.' }));
+    expect(s.status).toBe('finished');
+    expect(s.messages.map((m) => m.seq)).toEqual([1, 2]);
+    expect(s.pending).toEqual([]);
+    expect(s.history).toBe('wanted');
+    expect(run(connected(), history(base, 'closed')).status).toBe('finished');
+    // A seq-less frame that is not done is still ignored.
+    expect(run(connected(), history(base), frame({ type: 'response', kind: 'say', message: 'x' })).status).toBe('active');
+  });
+
   test("'interview_finished' asks for the transcript that says so, once the one already asked for has come", () => {
     const loaded = run(requested(), history(base), frame({ type: 'error', code: 'interview_finished', message: 'over' }));
     expect(loaded.history).toBe('wanted');
