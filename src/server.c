@@ -979,6 +979,11 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 		"num_threads", threads,
 		"tcp_nodelay", "1",
 		"enable_keep_alive", "yes",
+		/* Longer than the 4 s a client keeps an idle connection for reuse
+		 * (Node's fetch, browsers): with CivetWeb's 500 ms default the
+		 * server closed sockets clients were about to reuse, and a request
+		 * failed with "other side closed" (seen in api.test.mjs under load). */
+		"keep_alive_timeout_ms", "5000",
 		"enable_websocket_ping_pong", "yes",
 		"websocket_timeout_ms", "10000",
 		"request_timeout_ms", "30000",
