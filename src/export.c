@@ -102,11 +102,16 @@ static void fmt_time(int64_t ms, bool iso, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
-/* The shortest text that reads back as v ("" when not finite). */
+/* The shortest text that reads back as v ("" when not finite). Whole numbers are written out:
+ * %.1g alone turns a score of 10 into "1e+01". */
 static void fmt_number(double v, char *out, size_t len)
 {
 	if (!isfinite(v)) {
 		snprintf(out, len, "%s", "");
+		return;
+	}
+	if (v == trunc(v) && fabs(v) < 1e15) {
+		snprintf(out, len, "%.0f", v == 0 ? 0.0 : v); /* no "-0" */
 		return;
 	}
 	for (int prec = 1; prec <= 17; prec++) {

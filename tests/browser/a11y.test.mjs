@@ -4,7 +4,7 @@
 // by keyboard with a focus ring one can see, new questions are announced, text is readable in both colour
 // schemes, and nothing is fetched from elsewhere.
 import assert from 'node:assert/strict';
-import { Q, browserSuite, pageTest, renderedContrast, typeAnswer, waitBot } from './helpers.mjs';
+import { Q, assertFocusRing, browserSuite, pageTest, renderedContrast, typeAnswer, waitBot } from './helpers.mjs';
 
 const suite = browserSuite();
 const t = (name, fn, opts) => pageTest(() => suite.browser, name, fn, opts);
@@ -84,13 +84,6 @@ async function tabTo(page, name) {
     await page.keyboard.press('Tab');
   }
   assert.fail(`Tab never reached ${name}`);
-}
-
-async function assertFocusRing(page, what) {
-  const ring = await page.locator(':focus').evaluate(renderedContrast, 'ring');
-  assert.notEqual(ring.style, 'none', `${what}: a focus outline is drawn`);
-  assert.ok(ring.width >= 2, `${what}: the focus outline is ${ring.width}px wide`);
-  assert.ok(ring.ratio >= 3, `${what}: the focus outline's contrast is ${ring.ratio.toFixed(2)}:1, below 3:1`);
 }
 
 t('test_keyboard_alone_completes_the_demo_with_a_visible_focus_ring_and_announced_questions', async (page) => {

@@ -1,6 +1,7 @@
 // Shared by the browser tests: Debian's Chromium through playwright-core, a page per test with a
 // screenshot under tests/browser/artifacts/ when the test fails, a free fixed port for restart tests,
 // and the demo interview's questions so every test reads as the conversation it drives.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
@@ -137,4 +138,13 @@ export function renderedContrast(el, part = 'text') {
     return lerp(below, inner, Number(styles[i].opacity));
   };
   return ratio(render(0, [255, 255, 255], true), render(0, [255, 255, 255], false));
+}
+
+// The focused element draws a focus ring one can see: an outline at least 2 px wide and 3:1 against what
+// it is drawn over. `what` names the element in the failure.
+export async function assertFocusRing(page, what) {
+  const ring = await page.locator(':focus').evaluate(renderedContrast, 'ring');
+  assert.notEqual(ring.style, 'none', `${what}: a focus outline is drawn`);
+  assert.ok(ring.width >= 2, `${what}: the focus outline is ${ring.width}px wide`);
+  assert.ok(ring.ratio >= 3, `${what}: the focus outline's contrast is ${ring.ratio.toFixed(2)}:1, below 3:1`);
 }

@@ -20,10 +20,13 @@ export function tempDir(prefix = 'interviewd-test-') {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
-// Runs a CLI command; resolves { code, stdout, stderr } (never rejects on a non-zero exit).
-export async function cli(args, opts = {}) {
+// Runs a CLI command; resolves { code, stdout, stderr } (never rejects on a non-zero exit). opts.input,
+// if given, is written to its stdin (e.g. a password for --password-stdin); the rest go to execFile.
+export async function cli(args, { input, ...opts } = {}) {
   try {
-    const { stdout, stderr } = await run(bin, args, { timeout: 30000, ...opts });
+    const running = run(bin, args, { timeout: 30000, ...opts });
+    if (input !== undefined) running.child.stdin.end(input);
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (e) {
     if (typeof e.code !== 'number') throw e;

@@ -94,6 +94,29 @@ static void test_csv_neutralises_formulas_in_text_but_not_in_scores(void **state
 	free(out);
 }
 
+static void test_csv_writes_whole_scores_as_whole_numbers_not_exponents(void **state)
+{
+	(void)state;
+	struct proto_score sc[] = { { .name = "a", .value = 10 },     { .name = "b", .value = 1500 },
+				    { .name = "c", .value = -20 },    { .name = "d", .value = 12.5 },
+				    { .name = "e", .value = 0.1 },    { .name = "f", .value = -0.0 },
+				    { .name = "g", .value = 123456.25 } };
+	struct proto_interview iv = { .id = "0123456789abcdef",
+				      .candidate = "Ada",
+				      .status = PROTO_STATUS_ACTIVE,
+				      .created = T0,
+				      .updated = T0,
+				      .scores = sc,
+				      .nscores = 7 };
+	char *out = NULL;
+	size_t len = 0;
+	assert_int_equal(export_csv(&iv, 1, &out, &len), 0);
+	const char *row = strstr(out, "\r\n") + 2;
+	assert_string_equal(row, "0123456789abcdef,Ada,active,2025-11-25T20:00:00Z,,"
+				 "10,1500,-20,12.5,0.1,0,123456.25,\r\n");
+	free(out);
+}
+
 static void test_csv_columns_are_every_answer_and_score_of_any_interview_sorted(void **state)
 {
 	(void)state;
@@ -457,6 +480,7 @@ int main(void)
 		cmocka_unit_test(
 			test_csv_quotes_commas_quotes_and_newlines_and_ends_every_line_in_crlf),
 		cmocka_unit_test(test_csv_neutralises_formulas_in_text_but_not_in_scores),
+		cmocka_unit_test(test_csv_writes_whole_scores_as_whole_numbers_not_exponents),
 		cmocka_unit_test(
 			test_csv_columns_are_every_answer_and_score_of_any_interview_sorted),
 		cmocka_unit_test(test_jsonl_is_one_object_per_line_with_numbers_as_numbers),
