@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { cli } from '../lib/server.mjs';
-import { Q, assertFocusRing, browserSuite, pageTest, typeAnswer, waitBot } from './helpers.mjs';
+import { Q, assertFocusRing, browserSuite, pageTest, renderedContrast, typeAnswer, waitBot } from './helpers.mjs';
 
 const suite = browserSuite();
 const ADMIN = 'ada.admin';
@@ -296,3 +296,42 @@ t('test_wrong_password_is_announced_and_signs_no_one_in', async (page, { context
   assert.equal(me.status(), 401, 'no session cookie was set');
   assert.deepEqual((await context.cookies()).filter((c) => c.name === 'interviewd_session'), []);
 });
+
+// What the console shows must fit from a phone to a desktop and read at 4.5:1, light and dark, on each
+// of its main pages (the candidate page's bar, measured the same way).
+async function consoleProblems(page, where) {
+  const out = await page.evaluate(() => {
+    const w = window.innerWidth;
+    return document.documentElement.scrollWidth > w ? [`page is ${document.documentElement.scrollWidth}px wide`] : [];
+  });
+  const texts = page.locator('h1, h2, h3, p, th, td, label, dt, dd, li, a, button:not(:disabled), .turn-text');
+  for (let i = 0; i < await texts.count(); i++) {
+    const el = texts.nth(i);
+    if (!(await el.isVisible()) || !(await el.evaluate((e) => e.textContent.trim() !== ''))) continue;
+    const ratio = await el.evaluate(renderedContrast);
+    if (ratio < 4.5) out.push(`${await el.evaluate((e) => e.tagName + '.' + e.className)} "${(await el.textContent()).trim().slice(0, 30)}" at ${ratio.toFixed(2)}:1`);
+  }
+  return out.map((p) => `${where}: ${p}`);
+}
+
+for (const viewport of [{ width: 360, height: 640 }, DESKTOP]) {
+  t(`test_console_fits_and_meets_aa_contrast_at_${viewport.width}px_light_and_dark`, async (page) => {
+    await page.setViewportSize(viewport);
+    const iv = await suite.server.newInterview('demo', 'Grace');
+    const problems = [];
+    for (const colorScheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme });
+      await page.context().clearCookies();
+      await page.goto(consoleUrl());
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      problems.push(...await consoleProblems(page, `${colorScheme} sign-in`));
+      await signIn(page);
+      await page.getByText('Grace').first().waitFor();
+      problems.push(...await consoleProblems(page, `${colorScheme} interviews`));
+      await page.goto(consoleUrl(`#/interviews/${iv.interview_id}`));
+      await badge(page).waitFor();
+      problems.push(...await consoleProblems(page, `${colorScheme} interview`));
+    }
+    assert.deepEqual(problems, []);
+  });
+}
