@@ -1,5 +1,11 @@
 /* server: CivetWeb glue. See server.h.
  *
+ * One module in three files, which share server_internal.h: this one has the
+ * candidates' WebSockets (/v1), the frames written to them, what the team's
+ * API changes do to open connections, and starting and stopping;
+ * server_http.c the plain HTTP side (the page, /api bodies and answers);
+ * server_watch.c the live view's sockets (/v1/watch).
+ *
  * Threads: CivetWeb gives each WebSocket a worker thread for its life, so the
  * pool is sized from max_connections. Writes to one connection from several
  * threads (its own replies, other connections' broadcasts, shutdown) always
@@ -11,10 +17,9 @@
  * handler takes it from there. Whatever never became a WebSocket is freed
  * when CivetWeb closes the TCP connection (conn_closed). */
 #include "server.h"
+#include "server_internal.h"
 
-#include <civetweb.h>
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -25,7 +30,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,52 +39,11 @@
 #include "record.h"
 #include "watch.h"
 
-#define NSHARDS 64
 #define RATE_PER_SEC 20.0 /* messages a connection may send per second... */
 #define RATE_BURST 40.0   /* ...with this burst */
 #define MAX_PER_INTERVIEW 8 /* open WebSockets on one interview (tabs, devices) */
 #define CLOSE_LINK_REPLACED 4401 /* close codes (RFC 6455 leaves 4000-4999 to us) */
 #define CLOSE_ERASED 4404
-
-struct wsconn {
-	struct mg_connection *conn;
-	struct server *srv;
-	char interview_id[TOKEN_ID_LEN + 1];
-	char *buf; /* reassembly of a fragmented message */
-	size_t len, cap;
-	int opcode;     /* of the message being reassembled, -1 when none */
-	bool oversized; /* the message passed PROTO_MAX_FRAME: drop until FIN */
-	double tokens;
-	struct timespec last;
-	bool counted;               /* holds one of s->open (from ws_connect on) */
-	struct wsconn *prev, *next; /* shard list, shard lock */
-	unsigned writers;           /* broadcasts writing to it now, shard lock */
-	atomic_bool close_sent;     /* we sent a close frame (shutdown) */
-	struct watch *watch;        /* a /v1/watch connection: its watcher; NULL: a candidate's */
-};
-
-struct shard {
-	pthread_mutex_t lock;
-	pthread_cond_t idle; /* a wsconn's writers dropped to 0 */
-	struct wsconn *head;
-};
-
-struct server {
-	struct mg_context *ctx;
-	struct engine *engine;
-	struct store *store;
-	char *www_dir;
-	char *scripts_dir; /* where scriptdir finds NAME.lua, as interviewd new does */
-	struct api api;    /* the team API under /api/v1 */
-	struct watch_hub *hub; /* the live view under /v1/watch */
-	unsigned max_connections;
-	atomic_uint open;
-	int port;
-	struct sockaddr_in self;      /* where a connection reaches the listener */
-	socklen_t self_len;           /* 0: unknown, stop without waking it */
-	atomic_bool stopped;
-	struct shard shards[NSHARDS];
-};
 
 static struct shard *shard_of(struct server *s, const char *id)
 {
@@ -93,7 +56,7 @@ static struct shard *shard_of(struct server *s, const char *id)
 /* Sends one unmasked, unfragmented frame (RFC 6455, 5.2) in a single write.
  * mg_websocket_write sends the header and the payload in two send()s, which
  * with TCP_NODELAY is two packets and two wakeups of the client per frame. */
-static int write_frame(struct mg_connection *conn, int opcode, const char *data, size_t len)
+int server_write_frame(struct mg_connection *conn, int opcode, const char *data, size_t len)
 {
 	unsigned char stack[2048], *buf = stack;
 	size_t h = len < 126 ? 2 : len <= 0xffff ? 4 : 10;
@@ -128,7 +91,7 @@ static int write_frame(struct mg_connection *conn, int opcode, const char *data,
 
 /* A close frame's payload: the code, big-endian, then the reason (at most
  * 123 bytes, RFC 6455 5.5). Returns its length. */
-static size_t close_payload(char out[125], int code, const char *reason)
+size_t server_close_payload(char out[125], int code, const char *reason)
 {
 	size_t n = strlen(reason);
 	if (n > 123)
@@ -137,213 +100,6 @@ static size_t close_payload(char out[125], int code, const char *reason)
 	out[1] = (char)(code & 0xff);
 	memcpy(out + 2, reason, n);
 	return n + 2;
-}
-
-/* ---- HTTP: plain responses and the page ---------------------------------- */
-
-/* Written by hand rather than with mg_response_header_*: CivetWeb refuses
- * those on a request that asked for a WebSocket upgrade, and the handshake
- * refusals (401, 503) are exactly such requests. */
-static void send_answer(struct mg_connection *conn, int status, const char *type, const char *body,
-			size_t len)
-{
-	const char *reason = status == 401   ? "Unauthorized"
-			     : status == 403 ? "Forbidden"
-			     : status == 503 ? "Service Unavailable"
-			     : status == 404 ? "Not Found"
-			     : status == 405 ? "Method Not Allowed"
-			     : status == 414 ? "URI Too Long"
-			     : status == 500 ? "Internal Server Error"
-					     : "Bad Request";
-	mg_printf(conn,
-		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-		  "Cache-Control: no-store\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-		  status, reason, type, len);
-	mg_write(conn, body, len);
-}
-
-static void send_plain(struct mg_connection *conn, int status, const char *body)
-{
-	send_answer(conn, status, "text/plain; charset=utf-8", body, strlen(body));
-}
-
-static bool is_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Sends a file of the page build with our own caching headers
- * (mg_send_mime_file2 would add CivetWeb's default max-age beside them). */
-static int send_page_file(struct mg_connection *conn, const char *path, bool asset, bool head)
-{
-	struct stat st;
-	if (stat(path, &st) != 0)
-		return 404;
-	const char *mime = mg_get_builtin_mime_type(path);
-	char type[128], len[32];
-	bool text = strncmp(mime, "text/", 5) == 0 || strstr(mime, "javascript") || strstr(mime, "json");
-	snprintf(type, sizeof type, "%s%s", mime, text ? "; charset=utf-8" : "");
-	snprintf(len, sizeof len, "%lld", (long long)st.st_size);
-	mg_response_header_start(conn, 200);
-	mg_response_header_add(conn, "Content-Type", type, -1);
-	mg_response_header_add(conn, "Content-Length", len, -1);
-	mg_response_header_add(conn, "Cache-Control",
-			       asset ? "public, max-age=31536000, immutable" : "no-cache", -1);
-	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
-	/* The candidate link carries the token: never leak it in a Referer. */
-	mg_response_header_add(conn, "Referrer-Policy", "no-referrer", -1);
-	mg_response_header_add(conn, "Content-Security-Policy",
-			       "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-			       "style-src 'self' 'unsafe-inline'",
-			       -1);
-	mg_response_header_send(conn);
-	if (!head)
-		mg_send_file_body(conn, path);
-	return 200;
-}
-
-/* GET/HEAD for the page build: hashed assets are cached for a year, anything
- * else revalidates; an unknown path without an extension gets index.html so
- * the page's own routes work. */
-static int page_handler(struct mg_connection *conn, void *cbdata)
-{
-	struct server *s = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	if (strcmp(ri->request_method, "GET") != 0 && strcmp(ri->request_method, "HEAD") != 0) {
-		send_plain(conn, 405, "method not allowed\n");
-		return 405;
-	}
-	const char *uri = ri->local_uri ? ri->local_uri : "/";
-	if (strstr(uri, "..") || strchr(uri, '\\')) {
-		send_plain(conn, 400, "bad path\n");
-		return 400;
-	}
-	char path[PATH_MAX];
-	int n = snprintf(path, sizeof path, "%s%s", s->www_dir, uri);
-	if (n < 0 || (size_t)n >= sizeof path) {
-		send_plain(conn, 414, "path too long\n");
-		return 414;
-	}
-	bool asset = strncmp(uri, "/assets/", 8) == 0;
-	if (!is_file(path)) {
-		const char *last = strrchr(uri, '/');
-		if (asset || (last && strchr(last, '.'))) {
-			send_plain(conn, 404, "not found\n");
-			return 404;
-		}
-		/* /console and everything under it is the team's console, a
-		 * second entry of the same build; the rest is the candidate's. */
-		bool console = strcmp(uri, "/console") == 0 || strncmp(uri, "/console/", 9) == 0;
-		snprintf(path, sizeof path, "%s/%s", s->www_dir, console ? "console.html" : "index.html");
-		asset = false;
-		if (!is_file(path)) {
-			send_plain(conn, 404, console ? "the console is not built; run `make page`\n"
-						      : "the candidate page is not built; run `make page`\n");
-			return 404;
-		}
-	}
-	return send_page_file(conn, path, asset, strcmp(ri->request_method, "HEAD") == 0);
-}
-
-/* ---- HTTP: the team API --------------------------------------------------- */
-
-/* Reads the request body into a new buffer of API_MAX_BODY + 1 bytes.
- * Stops reading one byte past the bound (*too_large then), and refuses a
- * declared Content-Length past it without reading anything: the rest stays
- * unread and CivetWeb closes the connection after the answer. A request with
- * neither a length nor chunked encoding has no body (RFC 9112, 6.3). Returns
- * 0, or -1 when out of memory. */
-static int read_body(struct mg_connection *conn, const struct mg_request_info *ri, char **body,
-		     size_t *len, bool *too_large)
-{
-	*body = NULL;
-	*len = 0;
-	*too_large = ri->content_length > API_MAX_BODY;
-	const char *te = mg_get_header(conn, "Transfer-Encoding");
-	bool chunked = ri->content_length < 0 && te && strstr(te, "chunked");
-	if (*too_large || (ri->content_length <= 0 && !chunked))
-		return 0;
-	if (!(*body = malloc(API_MAX_BODY + 1)))
-		return -1;
-	while (*len <= API_MAX_BODY) {
-		int n = mg_read(conn, *body + *len, API_MAX_BODY + 1 - *len);
-		if (n <= 0)
-			break;
-		*len += (size_t)n;
-	}
-	*too_large = *len > API_MAX_BODY;
-	return 0;
-}
-
-/* The request as api.c takes it, without a body. */
-static struct api_request request_of(struct mg_connection *conn, const struct mg_request_info *ri)
-{
-	return (struct api_request){
-		.method = ri->request_method,
-		.path = ri->local_uri_raw ? ri->local_uri_raw
-			: ri->local_uri   ? ri->local_uri
-					  : "",
-		.query = ri->query_string,
-		.cookie = mg_get_header(conn, "Cookie"),
-		.authorization = mg_get_header(conn, "Authorization"),
-		.origin = mg_get_header(conn, "Origin"),
-		.host = mg_get_header(conn, "Host"),
-		.content_type = mg_get_header(conn, "Content-Type"),
-		.peer = ri->remote_addr,
-		.is_tls = ri->is_ssl != 0,
-		.now = record_now_ms(),
-	};
-}
-
-static int api_handler(struct mg_connection *conn, void *cbdata)
-{
-	struct server *s = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	struct api_response res;
-	char *body;
-	size_t len;
-	bool too_large;
-	if (read_body(conn, ri, &body, &len, &too_large) != 0) {
-		send_plain(conn, 503, "server out of memory; try again shortly\n");
-		return 503;
-	}
-	struct api_request req = request_of(conn, ri);
-	req.body = body;
-	req.body_len = too_large ? 0 : len;
-	req.body_too_large = too_large;
-	api_handle(&s->api, &req, &res);
-	if (body) {
-		explicit_bzero(body, len); /* a sign-in's password */
-		free(body);
-	}
-
-	char clen[32], retry[32];
-	snprintf(clen, sizeof clen, "%zu", res.len);
-	mg_response_header_start(conn, res.status);
-	if (res.content_type)
-		mg_response_header_add(conn, "Content-Type", res.content_type, -1);
-	if (res.status != 204)
-		mg_response_header_add(conn, "Content-Length", clen, -1);
-	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
-	if (res.set_cookie[0])
-		mg_response_header_add(conn, "Set-Cookie", res.set_cookie, -1);
-	if (res.allow[0])
-		mg_response_header_add(conn, "Allow", res.allow, -1);
-	if (res.disposition[0])
-		mg_response_header_add(conn, "Content-Disposition", res.disposition, -1);
-	if (res.retry_after > 0) {
-		snprintf(retry, sizeof retry, "%lld", (long long)res.retry_after);
-		mg_response_header_add(conn, "Retry-After", retry, -1);
-	}
-	mg_response_header_send(conn);
-	if (res.body && strcmp(ri->request_method, "HEAD") != 0)
-		mg_write(conn, res.body, res.len);
-	int status = res.status;
-	explicit_bzero(res.set_cookie, sizeof res.set_cookie);
-	api_response_free(&res);
-	return status;
 }
 
 /* ---- WebSocket ------------------------------------------------------------ */
@@ -360,7 +116,7 @@ static int token_of(const struct mg_request_info *ri, char *token, size_t len)
  * keep-alive connection may still hold one from an earlier request that did
  * not upgrade: it is reused, without the watcher place that one took. NULL
  * when out of memory. */
-static struct wsconn *conn_state(struct mg_connection *conn)
+struct wsconn *server_conn_state(struct mg_connection *conn)
 {
 	struct wsconn *w = mg_get_user_connection_data(conn);
 	if (w) {
@@ -384,13 +140,13 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 	    record_check_token(s->store, token, id) != 0) {
 		log_info("refused %s /v1 from %s: invalid or missing token", ri->request_method,
 			 ri->remote_addr);
-		send_plain(conn, 401, "invalid or missing token\n");
+		server_send_plain(conn, 401, "invalid or missing token\n");
 		return 0;
 	}
 	if (atomic_load(&s->open) >= s->max_connections) {
 		log_warn("refused /v1 from %s: at --max-connections %u", ri->remote_addr,
 			 s->max_connections);
-		send_plain(conn, 503, "server at capacity; try again shortly\n");
+		server_send_plain(conn, 503, "server at capacity; try again shortly\n");
 		return 0;
 	}
 	/* One link must not take every slot of the server. */
@@ -403,13 +159,14 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 	if (mine >= MAX_PER_INTERVIEW) {
 		log_warn("refused /v1 from %s: interview %s already has %u connections",
 			 ri->remote_addr, id, mine);
-		send_plain(conn, 503, "too many open connections to this interview; close a tab\n");
+		server_send_plain(conn, 503,
+				  "too many open connections to this interview; close a tab\n");
 		return 0;
 	}
-	struct wsconn *w = conn_state(conn);
+	struct wsconn *w = server_conn_state(conn);
 	if (!w) {
 		log_error("refused /v1 from %s: out of memory", ri->remote_addr);
-		send_plain(conn, 503, "server out of memory; try again shortly\n");
+		server_send_plain(conn, 503, "server out of memory; try again shortly\n");
 		return 0;
 	}
 	memcpy(w->interview_id, id, sizeof w->interview_id);
@@ -506,7 +263,7 @@ static void conn_closed(const struct mg_connection *conn)
 static void reply_cb(void *ctx, const char *frame, size_t len)
 {
 	struct wsconn *w = ctx;
-	write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
+	server_write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
 }
 
 /* Writes one frame to every candidate connection open on interview id, each
@@ -541,7 +298,7 @@ static void to_interview(struct server *s, const char *id, int opcode, const cha
 	for (size_t i = 0; i < n; i++) {
 		if (closing)
 			atomic_store(&to[i]->close_sent, true);
-		write_frame(to[i]->conn, opcode, data, len);
+		server_write_frame(to[i]->conn, opcode, data, len);
 	}
 
 	pthread_mutex_lock(&sh->lock);
@@ -570,7 +327,7 @@ static void reject(struct wsconn *w, enum proto_code code, const char *message)
 	char *f = proto_frame_error(req.interview_id, code, message);
 	proto_request_free(&req);
 	if (f) {
-		write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, f, strlen(f));
+		server_write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, f, strlen(f));
 		free(f);
 	}
 }
@@ -655,7 +412,7 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 		return 0;
 	switch (opcode) {
 	case MG_WEBSOCKET_OPCODE_PING:
-		write_frame(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
+		server_write_frame(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
 		return 1;
 	case MG_WEBSOCKET_OPCODE_PONG:
 		return 1;
@@ -663,7 +420,8 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 		/* Echo the status code, as RFC 6455 asks, unless this answers our
 		 * own close; then let CivetWeb close the socket. */
 		if (!atomic_load(&w->close_sent))
-			write_frame(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data, len >= 2 ? 2 : 0);
+			server_write_frame(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data,
+					   len >= 2 ? 2 : 0);
 		return 0;
 	case MG_WEBSOCKET_OPCODE_TEXT:
 	case MG_WEBSOCKET_OPCODE_BINARY:
@@ -685,134 +443,6 @@ static int ws_data(struct mg_connection *conn, int bits, char *data, size_t len,
 	if (fin)
 		deliver(w);
 	return 1;
-}
-
-/* ---- the live view: /v1/watch --------------------------------------------- */
-
-/* Authenticated by api.c (an API key, or the session cookie with our own
- * Origin) before the upgrade, like /v1; refusals are JSON errors. */
-static int watch_auth_handler(struct mg_connection *conn, void *cbdata)
-{
-	struct server *s = cbdata;
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	struct api_request req = request_of(conn, ri);
-	struct api_response res;
-	struct api_watch want;
-	if (api_watch_check(&s->api, &req, &want, &res) != 0) {
-		send_answer(conn, res.status, res.content_type ? res.content_type : "text/plain",
-			    res.body ? res.body : "", res.len);
-		api_response_free(&res);
-		return 0;
-	}
-	if (atomic_load(&s->open) >= s->max_connections) {
-		log_warn("refused %s from %s: at --max-connections %u", API_WATCH_PATH,
-			 ri->remote_addr, s->max_connections);
-		send_plain(conn, 503, "server at capacity; try again shortly\n");
-		return 0;
-	}
-	struct wsconn *w = conn_state(conn);
-	int rc = w ? watch_admit(s->hub, want.owner, want.all ? NULL : want.interview_id, want.from,
-				 &w->watch)
-		   : WATCH_ENOMEM;
-	if (rc != 0) {
-		char why[160];
-		log_warn("refused %s from %s (%s): %s", API_WATCH_PATH, ri->remote_addr, want.owner,
-			 watch_strerror(rc));
-		snprintf(why, sizeof why, "%s\n", watch_strerror(rc));
-		send_plain(conn, 503, why);
-		return 0;
-	}
-	memcpy(w->interview_id, want.interview_id, sizeof w->interview_id);
-	return 1;
-}
-
-static int watch_write(void *ctx, const char *frame, size_t len)
-{
-	struct wsconn *w = ctx;
-	return write_frame(w->conn, MG_WEBSOCKET_OPCODE_TEXT, frame, len);
-}
-
-static void watch_close_frame(void *ctx, int code, const char *reason)
-{
-	struct wsconn *w = ctx;
-	char payload[125];
-	size_t n = close_payload(payload, code, reason);
-	atomic_store(&w->close_sent, true);
-	write_frame(w->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, n);
-}
-
-static void watch_ready(struct mg_connection *conn, void *cbdata)
-{
-	struct server *s = cbdata;
-	struct wsconn *w = mg_get_user_connection_data(conn);
-	if (!w || !w->watch)
-		return;
-	w->conn = conn;
-	struct watch_sink sink = { .write = watch_write, .close = watch_close_frame, .ctx = w };
-	if (watch_start(w->watch, &sink) != 0) {
-		log_error("watch: out of memory starting a watcher");
-		watch_close_frame(w, WATCH_CLOSE_ERROR, "server out of memory; try again shortly");
-		return;
-	}
-	log_info("watch %s: opened (%u open)", w->interview_id[0] ? w->interview_id : "all",
-		 atomic_load(&s->open));
-}
-
-/* Read-only: pings are answered, a close ends it, anything else is refused
- * with 1003 (a watcher has nothing to say). */
-static int watch_data(struct mg_connection *conn, int bits, char *data, size_t len, void *cbdata)
-{
-	(void)cbdata;
-	struct wsconn *w = mg_get_user_connection_data(conn);
-	if (!w)
-		return 0;
-	int opcode = bits & 0x0f;
-	if (opcode == MG_WEBSOCKET_OPCODE_PING) {
-		write_frame(conn, MG_WEBSOCKET_OPCODE_PONG, data, len);
-		return 1;
-	}
-	if (opcode == MG_WEBSOCKET_OPCODE_PONG)
-		return 1;
-	if (opcode == MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE) {
-		if (!atomic_load(&w->close_sent))
-			write_frame(conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, data,
-				    len >= 2 ? 2 : 0);
-		return 0;
-	}
-	if (!atomic_load(&w->close_sent))
-		watch_close_frame(w, 1003, "this socket is read-only");
-	return 0;
-}
-
-static void watch_closed(const struct mg_connection *conn, void *cbdata)
-{
-	struct server *s = cbdata;
-	struct wsconn *w = mg_get_user_connection_data(conn);
-	if (!w)
-		return;
-	/* Waits for a write of its thread in progress: CivetWeb reuses conn
-	 * once this returns. */
-	watch_stop(w->watch);
-	atomic_fetch_sub(&s->open, 1);
-	log_info("watch %s: closed (%u open)", w->interview_id[0] ? w->interview_id : "all",
-		 atomic_load(&s->open));
-	mg_set_user_connection_data(conn, NULL);
-	free(w->buf);
-	free(w);
-}
-
-/* The engine's news, after each commit (engine_observer). */
-static void turn_committed(void *ctx, const struct proto_interview *iv,
-			   const struct proto_turn *turns, size_t n, bool finished)
-{
-	struct server *s = ctx;
-	watch_publish_turn(s->hub, iv, turns, n, finished);
-}
-
-static void script_failed(void *ctx, const struct proto_interview *iv)
-{
-	struct server *s = ctx;
-	watch_publish_status(s->hub, "script_error", iv);
 }
 
 /* ---- what the team's API changes ----------------------------------------- */
@@ -844,12 +474,12 @@ static void follow_change(void *arg)
 		break;
 	}
 	case API_CHANGE_RELINKED:
-		n = close_payload(payload, CLOSE_LINK_REPLACED,
-				  "this link has been replaced by a new one");
+		n = server_close_payload(payload, CLOSE_LINK_REPLACED,
+					 "this link has been replaced by a new one");
 		to_interview(c->s, id, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, n, true);
 		break;
 	case API_CHANGE_ERASED:
-		n = close_payload(payload, CLOSE_ERASED, "this interview has been erased");
+		n = server_close_payload(payload, CLOSE_ERASED, "this interview has been erased");
 		to_interview(c->s, id, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, payload, n, true);
 		watch_publish_erased(c->s->hub, c->iv);
 		break;
@@ -926,25 +556,6 @@ static int log_cb(const struct mg_connection *conn, const char *message)
 	return 1;
 }
 
-/* Serving /v1 without the page is a half-start an operator should hear about
- * at once, not from a candidate's 404. */
-static void warn_if_page_missing(const char *www_dir)
-{
-	char index[PATH_MAX];
-	snprintf(index, sizeof index, "%s/index.html", www_dir);
-	if (is_file(index))
-		return;
-	if (strcmp(www_dir, "www/dist") == 0)
-		log_warn("the candidate page is not built: %s is missing; run `make page` (the "
-			 "WebSocket API at /v1 works without it)",
-			 index);
-	else
-		log_warn(
-			"the candidate page is not built: %s is missing; `make page` builds it into "
-			"www/dist, then pass --www www/dist (the WebSocket API at /v1 works without it)",
-			index);
-}
-
 int server_start(struct server **out, const struct server_options *o, char *err, size_t errlen)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -1009,18 +620,18 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	s->api.store = s->store;
 	s->api.scripts_dir = s->scripts_dir;
 	s->api.notify = (struct api_notifier){ .changed = api_changed, .ctx = s };
-	struct engine_observer obs = { .turn = turn_committed,
-				       .script_error = script_failed,
+	struct engine_observer obs = { .turn = server_turn_committed,
+				       .script_error = server_script_failed,
 				       .ctx = s };
 	engine_set_observer(s->engine, &obs);
 	mg_set_auth_handler(s->ctx, "/v1", ws_auth_handler, s);
 	mg_set_websocket_handler(s->ctx, "/v1", ws_connect, ws_ready, ws_data, ws_close, s);
-	mg_set_auth_handler(s->ctx, API_WATCH_PATH, watch_auth_handler, s);
-	mg_set_websocket_handler(s->ctx, API_WATCH_PATH, ws_connect, watch_ready, watch_data,
-				 watch_closed, s);
-	mg_set_request_handler(s->ctx, "/api", api_handler, s);
-	mg_set_request_handler(s->ctx, "/", page_handler, s);
-	warn_if_page_missing(s->www_dir);
+	mg_set_auth_handler(s->ctx, API_WATCH_PATH, server_watch_auth_handler, s);
+	mg_set_websocket_handler(s->ctx, API_WATCH_PATH, ws_connect, server_watch_ready,
+				 server_watch_data, server_watch_closed, s);
+	mg_set_request_handler(s->ctx, "/api", server_api_handler, s);
+	mg_set_request_handler(s->ctx, "/", server_page_handler, s);
+	server_warn_if_page_missing(s->www_dir);
 	*out = s;
 	return 0;
 fail:
@@ -1044,8 +655,8 @@ void server_stop(struct server *s)
 		pthread_mutex_lock(&s->shards[i].lock);
 		for (struct wsconn *w = s->shards[i].head; w; w = w->next, closed++) {
 			atomic_store(&w->close_sent, true);
-			write_frame(w->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, going_away,
-				    sizeof going_away - 1);
+			server_write_frame(w->conn, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE,
+					   going_away, sizeof going_away - 1);
 		}
 		pthread_mutex_unlock(&s->shards[i].lock);
 	}
