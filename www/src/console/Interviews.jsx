@@ -67,6 +67,15 @@ function reducer(s, a) {
     }
     case 'status':
       return applyStatus(s, a.frame, a.now, a.filters);
+    case 'reread': {
+      // A row read again after a status frame: its counts and results, which frames do not carry.
+      const i = s.items.findIndex((x) => x.id === a.item.id);
+      if (i < 0) return s;
+      const { messages, scores, tags, next_seq } = a.item;
+      const items = s.items.slice();
+      items[i] = { ...items[i], messages: messages ?? (next_seq ? next_seq - 1 : items[i].messages), scores: scores ?? items[i].scores, tags: tags ?? items[i].tags };
+      return { ...s, items };
+    }
     default:
       return s;
   }
@@ -134,6 +143,9 @@ export default function Interviews({ params }) {
     const shown = state.items.find((x) => x.id === frame.interview_id);
     dispatch({ type: 'status', frame, now: Date.now(), filters });
     const who = frame.candidate || shown?.candidate;
+    if (shown && frame.event !== 'erased') {
+      api.interview(frame.interview_id).then((item) => dispatch({ type: 'reread', item }), () => {});
+    }
     if (shown || frame.event === 'created') {
       setAnnouncement(`${who || 'An interview'}: ${EVENT_TEXT[frame.event] || frame.status || frame.event}`);
     }

@@ -1,5 +1,5 @@
 // The interviews table: rows as the API gives them, filters and search sent as query parameters, paging,
-// and live status frames that change rows (and add new ones) without asking the API again.
+// and live status frames that change rows (and add new ones) without reloading the list; a changed row is read again alone.
 import { afterEach, describe, expect, test } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { ITEMS, mountConsole } from './testing/mountConsole.jsx';
@@ -94,6 +94,18 @@ describe('interviews table', () => {
     act(() => ws.receive({ type: 'status', interview_id: 'iv1', message: '', event: 'erased', status: 'closed', script: 'demo', candidate: 'Ada Lovelace' }));
     expect(row('iv1')).toBeUndefined();
     expect(listCalls(server)).toHaveLength(fetched);
+  });
+
+  test('a status frame for a shown row re-reads that interview: its message count and scores follow', async () => {
+    const { sockets } = mountConsole({
+      routes: { 'GET /api/v1/interviews/iv2': { ...ITEMS[0], status: 'finished', messages: 15, scores: { fit: 5 }, tags: ['senior'] } },
+    });
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    const ws = sockets.last();
+    act(() => ws.open());
+    expect(cell('iv2', 'Messages').textContent).toBe('5');
+    act(() => ws.receive({ type: 'status', interview_id: 'iv2', message: '', event: 'finished', status: 'finished', script: 'demo', candidate: 'Grace Hopper' }));
+    await waitFor(() => expect(cell('iv2', 'Messages').textContent).toBe('15'));
   });
 
   test('without the socket the table still works: it says so, Refresh reloads, and a reconnect reloads', async () => {
