@@ -1,7 +1,7 @@
 // The interviewer console: asks who is signed in (GET /api/v1/me), shows the sign-in form or the shell
 // (header, navigation, sign out) around the page the address's hash names. Routes: #/ interviews,
 // #/new, #/interviews/ID, #/scripts, #/team (admins). No router library: hashchange is enough.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { createApi } from './api.js';
 import { ConsoleContext, isAdmin } from './context.js';
 import SignIn from './SignIn.jsx';
@@ -37,7 +37,9 @@ const TITLES = { list: 'Interviews', new: 'New interview', interview: 'Interview
 function useHashRoute() {
   const [route, setRoute] = useState(() => ({ hash: window.location.hash, n: 0, flash: null }));
   const pendingFlash = useRef(null);
-  useEffect(() => {
+  // A layout effect: subscribed in the same commit that shows the page, so a navigation made as soon as
+  // the page is on screen (before passive effects run) is not lost.
+  useLayoutEffect(() => {
     const onChange = () => {
       const flash = pendingFlash.current;
       pendingFlash.current = null;

@@ -43,8 +43,12 @@ describe('interview page', () => {
 
   test('watches from the next seq and appends a live turn as it arrives', async () => {
     const { sockets } = await openPage({ routes: { 'GET /api/v1/interviews/iv1': OPEN } });
-    const ws = sockets.last();
-    expect(ws.url).toBe('ws://localhost:3000/v1/watch?interview=iv1&from=5');
+    // The socket opens in an effect after the page renders: wait for it rather than assume it.
+    const ws = await waitFor(() => {
+      const last = sockets.last();
+      expect(last?.url).toBe('ws://localhost:3000/v1/watch?interview=iv1&from=5');
+      return last;
+    });
     act(() => ws.open());
     act(() => ws.receive({ type: 'turns', interview_id: 'iv1', message: '', status: 'active', messages: [
       { seq: 5, role: 'bot', kind: 'ask', text: 'How many years?', ts: NOW, section: 'Experience' },
@@ -61,7 +65,7 @@ describe('interview page', () => {
     // A reconnect resumes after the last seq seen.
     act(() => ws.drop());
     fireEvent.click(screen.getByRole('button', { name: 'Reconnect now' }));
-    expect(sockets.last().url).toBe('ws://localhost:3000/v1/watch?interview=iv1&from=7');
+    await waitFor(() => expect(sockets.last()?.url).toBe('ws://localhost:3000/v1/watch?interview=iv1&from=7'));
   });
 
   test('Close asks first, then closes: the status shows closed and focus returns to the page', async () => {

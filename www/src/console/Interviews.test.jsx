@@ -67,13 +67,13 @@ describe('interviews table', () => {
     await waitFor(() => expect(rows().map((r) => r.dataset.id)).toEqual(['iv2', 'iv1', 'iv0']));
     expect(listCalls(server).at(-1).query).toEqual({ limit: '50', cursor: 'c2' });
     expect(screen.queryByRole('button', { name: 'Load more' })).toBe(null);
-    expect(document.activeElement).toBe(screen.getByRole('link', { name: 'Edsger Dijkstra' }));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByRole('link', { name: 'Edsger Dijkstra' })));
   });
 
   test('a live status frame updates its row and a created frame adds one, without a refetch', async () => {
     const { server, sockets } = mountConsole();
     await waitFor(() => expect(rows()).toHaveLength(2));
-    const ws = sockets.last();
+    const ws = await waitFor(() => { const w = sockets.last(); expect(w).toBeTruthy(); return w; });
     expect(ws.url).toBe('ws://localhost:3000/v1/watch?all=1');
     act(() => ws.open());
     expect(screen.getByTestId('live').dataset.state).toBe('live');
@@ -101,7 +101,7 @@ describe('interviews table', () => {
       routes: { 'GET /api/v1/interviews/iv2': { ...ITEMS[0], status: 'finished', messages: 15, scores: { fit: 5 }, tags: ['senior'] } },
     });
     await waitFor(() => expect(rows()).toHaveLength(2));
-    const ws = sockets.last();
+    const ws = await waitFor(() => { const w = sockets.last(); expect(w).toBeTruthy(); return w; });
     act(() => ws.open());
     expect(cell('iv2', 'Messages').textContent).toBe('5');
     act(() => ws.receive({ type: 'status', interview_id: 'iv2', message: '', event: 'finished', status: 'finished', script: 'demo', candidate: 'Grace Hopper' }));
@@ -111,7 +111,7 @@ describe('interviews table', () => {
   test('without the socket the table still works: it says so, Refresh reloads, and a reconnect reloads', async () => {
     const { server, sockets } = mountConsole();
     await waitFor(() => expect(rows()).toHaveLength(2));
-    const first = sockets.last();
+    const first = await waitFor(() => { const w = sockets.last(); expect(w).toBeTruthy(); return w; });
     act(() => first.open());
     act(() => first.drop());
     expect(screen.getByTestId('live').dataset.state).toBe('retrying');

@@ -15,11 +15,10 @@ const KEYS = [{ label: 'ci', role: 'interviewer', created: NOW - 60000 }];
 
 describe('team (admins)', () => {
   test('interviewers see no Team link, and the team page refuses them without asking the API', async () => {
-    const { server } = mountConsole({ me: INTERVIEWER });
-    await screen.findByRole('heading', { name: 'Interviews', level: 2 });
-    expect(screen.queryByRole('link', { name: 'Team' })).toBe(null);
-    window.location.hash = '#/team';
+    // Opened at #/team directly (a bookmarked address): the nav has no Team link and the page refuses.
+    const { server } = mountConsole({ me: INTERVIEWER, hash: '#/team' });
     expect(await screen.findByText('Only admins can manage users and API keys.')).toBeTruthy();
+    expect(screen.queryByRole('link', { name: 'Team' })).toBe(null);
     expect(server.to('GET', '/api/v1/users')).toHaveLength(0);
     expect(server.to('GET', '/api/v1/apikeys')).toHaveLength(0);
   });
