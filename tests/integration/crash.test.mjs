@@ -45,6 +45,7 @@ class Candidate {
     this.acked = []; // { cmid, text, seq, reply }
     this.pending = null; // { cmid, text }
     this.refused = 0; // `unavailable` answers
+    this.repeats = 0; // replies marked repeat: the resend of a message recorded before a kill
     this.problems = [];
   }
 
@@ -84,6 +85,7 @@ class Candidate {
           onProblem();
           return;
         }
+        if (f.repeat) this.repeats++; // recorded before a kill, answered again after it
         this.acked.push({ ...this.pending, seq: f.seq - 1, reply: f });
         this.pending = null;
         onReply(this);
@@ -182,7 +184,7 @@ test('24 interviews, SIGKILLed 12 times at random moments: every acknowledged me
     noProblems(candidates);
     for (const c of candidates) assert.ok(c.acked.length >= c.target && !c.pending, `${c.name} finished its turns`);
     await checkDurable(dataDir, candidates, `final (seed ${seed})`);
-    t.diagnostic(`${replies} replies over ${KILLS} kills`);
+    t.diagnostic(`${replies} replies over ${KILLS} kills, ${candidates.reduce((n, c) => n + c.repeats, 0)} of them repeats`);
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
