@@ -143,7 +143,7 @@ static void put_name(struct metrics_buf *b, const char *name, const char *lname,
 		     const char *lvalue)
 {
 	puts_(b, name);
-	if (!lname)
+	if (!lname || !lvalue)
 		return;
 	putf(b, "{%s=\"", lname);
 	put_escaped(b, lvalue, true);

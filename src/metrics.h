@@ -67,7 +67,7 @@ void metrics_buf_free(struct metrics_buf *b);
 /* "# HELP name help" and "# TYPE name type" (help escaped as the format asks). */
 void metrics_write_header(struct metrics_buf *b, const char *name, const char *type,
 			  const char *help);
-/* One sample line: name{lname="lvalue"} value. lname NULL: no label; lvalue
+/* One sample line: name{lname="lvalue"} value. lname or lvalue NULL: no label; lvalue
  * is escaped (backslash, double quote, newline). */
 void metrics_write_sample(struct metrics_buf *b, const char *name, const char *lname,
 			  const char *lvalue, unsigned long long value);
