@@ -34,6 +34,7 @@ static const struct {
 	[CLI_OPT_NOSYNC] = { "no-sync", 0 },
 	[CLI_OPT_MARKDOWN] = { "markdown", 0 },
 	[CLI_OPT_RETENTION_DAYS] = { "retention-days", 1 },
+	[CLI_OPT_METRICS_TOKEN] = { "metrics-token", 1 },
 };
 
 static int set_option(struct cli_opts *o, enum cli_opt id, const char *val, const char *cmd)
@@ -68,6 +69,19 @@ static int set_option(struct cli_opts *o, enum cli_opt id, const char *val, cons
 		fprintf(stderr, "interviewd %s: --retention-days takes a number of days from 1 to %d\n",
 			cmd, RETENTION_DAYS_MAX);
 		return 2;
+	case CLI_OPT_METRICS_TOKEN: {
+		/* It travels as "Authorization: Bearer TOKEN": one header word. */
+		size_t n = strlen(val), i = 0;
+		while (i < n && val[i] > ' ' && val[i] < 127)
+			i++;
+		if (n < 16 || n > 256 || i < n) {
+			fprintf(stderr, "interviewd %s: --metrics-token takes 16 to 256 printable "
+					"characters without spaces\n", cmd);
+			return 2;
+		}
+		o->metrics_token = val;
+		break;
+	}
 	case CLI_OPT_COUNT: break;
 	}
 	return 0;

@@ -17,6 +17,7 @@
 /* A command's options as parsed; defaults where not given. */
 struct cli_opts {
 	const char *data, *scripts, *www, *listen, *script, *candidate, *url, *public_url;
+	const char *metrics_token; /* NULL: /metrics to loopback clients only */
 	unsigned max_connections;
 	unsigned retention_days; /* 0: keep interviews for ever */
 	int json, help, nosync, markdown;
@@ -40,6 +41,7 @@ enum cli_opt {
 	CLI_OPT_NOSYNC,
 	CLI_OPT_MARKDOWN,
 	CLI_OPT_RETENTION_DAYS,
+	CLI_OPT_METRICS_TOKEN,
 	CLI_OPT_COUNT
 };
 

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "metrics.h"
 #include "proto.h"
 #include "record.h"
 #include "turn.h"
@@ -328,6 +329,7 @@ static void fail_script(struct engine *e, const struct engine_conn *c, struct se
 {
 	struct proto_interview *iv = &m->iv;
 	atomic_fetch_add(&e->script_errors, 1);
+	metrics_family_inc(&metrics_script_errors, iv->script);
 	log_error("interview %s: script error: %s\n%s", s->id, serr->message, serr->traceback);
 	session_drop_state(s);
 	free(iv->last_error);
@@ -592,6 +594,7 @@ void engine_get_stats(struct engine *e, struct engine_stats *out)
 	out->rebuilds = atomic_load(&e->rebuilds);
 	out->script_errors = atomic_load(&e->script_errors);
 	pthread_mutex_unlock(&e->lock);
+	out->lua_memory = script_memory_total();
 }
 
 void engine_close(struct engine *e)

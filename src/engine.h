@@ -83,6 +83,7 @@ struct engine_stats {
 	unsigned long long turns;
 	unsigned long long rebuilds;
 	unsigned long long script_errors;
+	unsigned long long lua_memory; /* bytes of every live Lua state of the process */
 };
 void engine_get_stats(struct engine *e, struct engine_stats *out);
 

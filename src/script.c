@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,11 @@ static struct script *host_of(lua_State *L)
 }
 
 /* Counts every byte the state holds; refuses growth past the cap. */
+/* Every state's bytes together; relaxed: it is only ever reported. */
+static atomic_size_t total_mem;
+
+size_t script_memory_total(void) { return atomic_load_explicit(&total_mem, memory_order_relaxed); }
+
 static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
 	struct script *s = ud;
@@ -106,6 +112,7 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 	if (nsize == 0) {
 		free(ptr);
 		s->mem -= old;
+		atomic_fetch_sub_explicit(&total_mem, old, memory_order_relaxed);
 		return NULL;
 	}
 	if (nsize > old) {
@@ -126,6 +133,10 @@ static void *host_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		return NULL;
 	s->gc_retry = false;
 	s->mem = s->mem - old + nsize;
+	if (nsize >= old)
+		atomic_fetch_add_explicit(&total_mem, nsize - old, memory_order_relaxed);
+	else
+		atomic_fetch_sub_explicit(&total_mem, old - nsize, memory_order_relaxed);
 	return p;
 }
 

@@ -140,6 +140,8 @@ bool script_finished(const struct script *s);
 
 /* Bytes the state holds now (for logs and tests). */
 size_t script_memory(const struct script *s);
+/* Bytes all states of the process hold now (for the metrics). */
+size_t script_memory_total(void);
 
 /* For replaying recorded turns (a rebuild after a restart or an idle drop):
  * true lifts the wall-clock limit of the feeds that follow, false restores it.

@@ -30,6 +30,7 @@
 static const char SERVE_HELP[] =
 	"usage: interviewd serve [--listen ADDR:PORT] [--data DIR] [--scripts DIR] [--www DIR]\n"
 	"                        [--max-connections N] [--public-url URL] [--retention-days N]\n"
+	"                        [--metrics-token TOKEN]\n"
 	"\n"
 	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
 	"Records its address (the port actually bound, or --public-url) in the data directory, where\n"
@@ -44,6 +45,9 @@ static const char SERVE_HELP[] =
 	"                         one it listens on (behind TLS or a proxy): http(s)://host[:port][/path]\n"
 	"  --retention-days N     erase finished and closed interviews N days after they end (checked\n"
 	"                         at start and hourly; logs each id erased); default: keep them\n"
+	"  --metrics-token TOKEN  GET /metrics (Prometheus text) wants \"Authorization: Bearer\n"
+	"                         TOKEN\" (16 to 256 characters); without it, /metrics answers\n"
+	"                         clients on this host only. GET /healthz needs nothing\n"
 	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
 	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
 
@@ -115,7 +119,7 @@ int serve_cmd(int argc, char **argv)
 	int usage = cli_parse(argc, argv, &o,
 			      CLI_OPTLIST(CLI_OPT_LISTEN, CLI_OPT_DATA, CLI_OPT_SCRIPTS, CLI_OPT_WWW,
 					  CLI_OPT_MAXCONN, CLI_OPT_NOSYNC, CLI_OPT_PUBLIC_URL,
-					  CLI_OPT_RETENTION_DAYS),
+					  CLI_OPT_RETENTION_DAYS, CLI_OPT_METRICS_TOKEN),
 			      SERVE_HELP);
 	if (usage >= 0)
 		return usage;
@@ -158,7 +162,8 @@ int serve_cmd(int argc, char **argv)
 		goto out;
 	}
 	struct server_options so = { .listen = o.listen, .www_dir = o.www, .scripts_dir = o.scripts,
-				     .max_connections = o.max_connections, .engine = eng, .store = st };
+				     .max_connections = o.max_connections,
+				     .metrics_token = o.metrics_token, .engine = eng, .store = st };
 	if (server_start(&srv, &so, err, sizeof err) != 0) {
 		fprintf(stderr, "interviewd: %s\n", err);
 		goto out;

@@ -35,6 +35,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "metrics.h"
 #include "proto.h"
 #include "record.h"
 #include "watch.h"
@@ -140,12 +141,14 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 	    record_check_token(s->store, token, id) != 0) {
 		log_info("refused %s /v1 from %s: invalid or missing token", ri->request_method,
 			 ri->remote_addr);
+		metrics_family_inc(&metrics_handshakes_refused, "invalid_token");
 		server_send_plain(conn, 401, "invalid or missing token\n");
 		return 0;
 	}
 	if (atomic_load(&s->open) >= s->max_connections) {
 		log_warn("refused /v1 from %s: at --max-connections %u", ri->remote_addr,
 			 s->max_connections);
+		metrics_family_inc(&metrics_handshakes_refused, "at_capacity");
 		server_send_plain(conn, 503, "server at capacity; try again shortly\n");
 		return 0;
 	}
@@ -159,6 +162,7 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 	if (mine >= MAX_PER_INTERVIEW) {
 		log_warn("refused /v1 from %s: interview %s already has %u connections",
 			 ri->remote_addr, id, mine);
+		metrics_family_inc(&metrics_handshakes_refused, "interview_limit");
 		server_send_plain(conn, 503,
 				  "too many open connections to this interview; close a tab\n");
 		return 0;
@@ -166,6 +170,7 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 	struct wsconn *w = server_conn_state(conn);
 	if (!w) {
 		log_error("refused /v1 from %s: out of memory", ri->remote_addr);
+		metrics_family_inc(&metrics_handshakes_refused, "out_of_memory");
 		server_send_plain(conn, 503, "server out of memory; try again shortly\n");
 		return 0;
 	}
@@ -364,7 +369,12 @@ static void deliver(struct wsconn *w)
 	}
 	struct engine_conn c = { .reply = reply_cb, .broadcast = broadcast_cb, .ctx = w };
 	memcpy(c.interview_id, w->interview_id, sizeof c.interview_id);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	engine_handle(w->srv->engine, &c, w->buf ? w->buf : "", w->len);
+	clock_gettime(CLOCK_MONOTONIC, &t1); /* the reply frames are written */
+	metrics_histogram_observe(&metrics_turn_seconds, (double)(t1.tv_sec - t0.tv_sec) +
+								 (t1.tv_nsec - t0.tv_nsec) / 1e9);
 out:
 	w->len = 0;
 	w->opcode = -1;
@@ -568,7 +578,9 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	s->max_connections = o->max_connections ? o->max_connections : 256;
 	s->www_dir = strdup(o->www_dir ? o->www_dir : "www/dist");
 	s->scripts_dir = strdup(o->scripts_dir ? o->scripts_dir : "scripts");
-	if (!s->www_dir || !s->scripts_dir) {
+	s->metrics_token = o->metrics_token ? strdup(o->metrics_token) : NULL;
+	pthread_mutex_init(&s->counts_lock, NULL);
+	if (!s->www_dir || !s->scripts_dir || (o->metrics_token && !s->metrics_token)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -630,6 +642,8 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	mg_set_websocket_handler(s->ctx, API_WATCH_PATH, ws_connect, server_watch_ready,
 				 server_watch_data, server_watch_closed, s);
 	mg_set_request_handler(s->ctx, "/api", server_api_handler, s);
+	mg_set_request_handler(s->ctx, "/healthz", server_health_handler, s);
+	mg_set_request_handler(s->ctx, "/metrics", server_metrics_handler, s);
 	mg_set_request_handler(s->ctx, "/", server_page_handler, s);
 	server_warn_if_page_missing(s->www_dir);
 	*out = s;
@@ -638,6 +652,8 @@ fail:
 	watch_hub_close(s->hub);
 	free(s->www_dir);
 	free(s->scripts_dir);
+	free(s->metrics_token);
+	pthread_mutex_destroy(&s->counts_lock);
 	free(s);
 	return -1;
 }
@@ -678,5 +694,7 @@ void server_stop(struct server *s)
 	}
 	free(s->www_dir);
 	free(s->scripts_dir);
+	free(s->metrics_token);
+	pthread_mutex_destroy(&s->counts_lock);
 	free(s);
 }

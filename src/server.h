@@ -6,7 +6,7 @@
  * message size, and hands complete text messages to the engine. Keeps the set
  * of open connections per interview for broadcasts and for closing them all
  * with 1001 at shutdown. Requests under /api go to api.c, with their body read
- * here up to API_MAX_BODY. */
+ * here up to API_MAX_BODY. /healthz and /metrics are the operator's probes. */
 #ifndef INTERVIEWD_SERVER_H
 #define INTERVIEWD_SERVER_H
 
@@ -20,6 +20,7 @@ struct server_options {
 	const char *www_dir;      /* page build; may be missing (404 then) */
 	const char *scripts_dir;  /* the --scripts directory (scriptdir); default "scripts" */
 	unsigned max_connections; /* open WebSockets; default 256 */
+	const char *metrics_token; /* bearer token /metrics wants; NULL: loopback clients only */
 	struct engine *engine;
 	struct store *store;
 };

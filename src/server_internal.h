@@ -1,7 +1,7 @@
 /* server_internal: what the files of the server module share, and nothing
- * else includes. server is one module in three files (server.c: candidates'
+ * else includes. server is one module in four files (server.c: candidates'
  * WebSockets, API changes, start and stop; server_http.c: the page and /api;
- * server_watch.c: /v1/watch) so that civetweb.h still sits behind one module's
+ * server_watch.c: /v1/watch; server_metrics.c: /healthz and /metrics) so that civetweb.h still sits behind one module's
  * boundary. Here are the connection and server state they all touch and the
  * handlers server_start registers. */
 #ifndef INTERVIEWD_SERVER_INTERNAL_H
@@ -24,6 +24,7 @@
 #include "watch.h"
 
 #define NSHARDS 64
+#define SERVER_NSTATUS 4 /* enum proto_status's values, counted for /metrics */
 
 /* One upgraded (or upgrading) connection: a candidate's on /v1, or a
  * watcher's on /v1/watch (watch set). Hung on the CivetWeb connection as its
@@ -66,6 +67,11 @@ struct server {
 	socklen_t self_len;           /* 0: unknown, stop without waking it */
 	atomic_bool stopped;
 	struct shard shards[NSHARDS];
+	char *metrics_token;          /* --metrics-token; NULL: /metrics to loopback only */
+	pthread_mutex_t counts_lock;  /* interviews by status for /metrics, cached: */
+	bool counts_ok;
+	time_t counts_at;             /* CLOCK_MONOTONIC seconds of the last scan */
+	unsigned long long counts[SERVER_NSTATUS];
 };
 
 /* --- frames (server.c) --------------------------------------------------- */
@@ -99,6 +105,13 @@ int server_page_handler(struct mg_connection *conn, void *cbdata);
 int server_api_handler(struct mg_connection *conn, void *cbdata);
 /* Logs a warning when www_dir holds no index.html. */
 void server_warn_if_page_missing(const char *www_dir);
+
+/* --- probes (server_metrics.c) ----------------------------------------- */
+
+/* GET /healthz and GET /metrics; cbdata is the server. Each returns the
+ * status it answered. */
+int server_health_handler(struct mg_connection *conn, void *cbdata);
+int server_metrics_handler(struct mg_connection *conn, void *cbdata);
 
 /* --- the live view (server_watch.c) -------------------------------------- */
 

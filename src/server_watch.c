@@ -14,6 +14,7 @@
 
 #include "api.h"
 #include "log.h"
+#include "metrics.h"
 #include "watch.h"
 
 /* ---- the live view: /v1/watch --------------------------------------------- */
@@ -28,6 +29,9 @@ int server_watch_auth_handler(struct mg_connection *conn, void *cbdata)
 	struct api_response res;
 	struct api_watch want;
 	if (api_watch_check(&s->api, &req, &want, &res) != 0) {
+		metrics_family_inc(&metrics_handshakes_refused, res.status == 401   ? "unauthorized"
+								: res.status == 403 ? "forbidden"
+										    : "bad_request");
 		server_send_answer(conn, res.status,
 				   res.content_type ? res.content_type : "text/plain",
 				   res.body ? res.body : "", res.len);
@@ -37,6 +41,7 @@ int server_watch_auth_handler(struct mg_connection *conn, void *cbdata)
 	if (atomic_load(&s->open) >= s->max_connections) {
 		log_warn("refused %s from %s: at --max-connections %u", API_WATCH_PATH,
 			 ri->remote_addr, s->max_connections);
+		metrics_family_inc(&metrics_handshakes_refused, "at_capacity");
 		server_send_plain(conn, 503, "server at capacity; try again shortly\n");
 		return 0;
 	}
@@ -48,6 +53,7 @@ int server_watch_auth_handler(struct mg_connection *conn, void *cbdata)
 		char why[160];
 		log_warn("refused %s from %s (%s): %s", API_WATCH_PATH, ri->remote_addr, want.owner,
 			 watch_strerror(rc));
+		metrics_family_inc(&metrics_handshakes_refused, "watch_limit");
 		snprintf(why, sizeof why, "%s\n", watch_strerror(rc));
 		server_send_plain(conn, 503, why);
 		return 0;

@@ -28,6 +28,7 @@
 #include <lmdb.h>
 
 #include "log.h"
+#include "metrics.h"
 
 #define DIR_MODE 0700
 #define FILE_MODE 0600
@@ -534,6 +535,7 @@ static void *writer_main(void *arg)
 int store_commit(struct store *s, struct store_batch *b, char *err, size_t errlen)
 {
 	struct pending p = { .b = b };
+	struct timespec t0, t1;
 	int rc;
 
 	if (s == NULL || b == NULL) {
@@ -559,9 +561,13 @@ int store_commit(struct store *s, struct store_batch *b, char *err, size_t errle
 		s->head = &p; /* cppcheck-suppress autoVariables */
 	s->tail = &p;         /* cppcheck-suppress autoVariables */
 	s->inflight++;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	pthread_cond_signal(&s->work);
 	while (!p.done)
 		pthread_cond_wait(&p.cv, &s->mu);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	metrics_histogram_observe(&metrics_commit_seconds,
+				  (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	/* store_close frees s once the last of us is out. */
 	if (--s->inflight == 0 && s->closing)
 		pthread_cond_signal(&s->idle);
@@ -584,6 +590,13 @@ void store_get_stats(struct store *s, struct store_stats *out)
 	out->inflight = s->inflight;
 	out->closing = s->closing != 0;
 	pthread_mutex_unlock(&s->mu);
+	/* Both read the environment's header; no transaction needed. */
+	MDB_envinfo info;
+	MDB_stat st;
+	if (mdb_env_info(s->env, &info) == MDB_SUCCESS && mdb_env_stat(s->env, &st) == MDB_SUCCESS) {
+		out->map_bytes = info.me_mapsize;
+		out->used_bytes = ((uint64_t)info.me_last_pgno + 1) * st.ms_psize;
+	}
 }
 
 /* --- open and close ---------------------------------------------------------- */

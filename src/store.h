@@ -104,7 +104,7 @@ int store_batch_expect(struct store_batch *b, enum store_db db, const void *key,
 void store_batch_free(struct store_batch *b);
 
 /* Applies the batch and returns once it is durable on disk (LMDB's default
- * sync mode), or failed. Batches submitted concurrently by many threads are
+ * sync mode), or failed; the wait goes into metrics_commit_seconds. Batches submitted concurrently by many threads are
  * gathered by one writer thread into one transaction (group commit), each in
  * its own nested transaction so one failing batch does not sink the others.
  * Does not free b. Returns 0 or a STORE_E* code (err gets the sentence). */
@@ -117,6 +117,8 @@ struct store_stats {
 	uint64_t map_grows;
 	unsigned inflight;     /* commits submitted and not yet answered */
 	bool closing;          /* store_close has begun: new commits are refused */
+	uint64_t map_bytes;    /* the LMDB map's size now */
+	uint64_t used_bytes;   /* pages up to the last one written, in bytes */
 };
 void store_get_stats(struct store *s, struct store_stats *out);
 

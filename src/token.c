@@ -74,6 +74,14 @@ int token_hash_equal(const unsigned char a[TOKEN_HASH_LEN], const unsigned char 
 	return sodium_memcmp(a, b, TOKEN_HASH_LEN) == 0;
 }
 
+int token_secret_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	unsigned char ha[TOKEN_HASH_LEN], hb[TOKEN_HASH_LEN];
+	crypto_generichash(ha, sizeof ha, (const unsigned char *)a, alen, NULL, 0);
+	crypto_generichash(hb, sizeof hb, (const unsigned char *)b, blen, NULL, 0);
+	return sodium_memcmp(ha, hb, sizeof ha) == 0;
+}
+
 void token_new_id(char out[TOKEN_ID_LEN + 1])
 {
 	unsigned char raw[TOKEN_ID_RAW];

@@ -36,6 +36,11 @@ int token_hash(const char *token, unsigned char hash[TOKEN_HASH_LEN]);
 /* Constant-time equality of two hashes: 1 equal, 0 not. */
 int token_hash_equal(const unsigned char a[TOKEN_HASH_LEN], const unsigned char b[TOKEN_HASH_LEN]);
 
+/* Constant-time equality of two secrets of any length (a configured one and
+ * a presented one): both are hashed first, so neither the time nor the length
+ * compared says how much of a guess was right. 1 equal, 0 not. */
+int token_secret_equal(const char *a, size_t alen, const char *b, size_t blen);
+
 /* Writes a new random interview id (TOKEN_ID_LEN hex chars + NUL). */
 void token_new_id(char out[TOKEN_ID_LEN + 1]);
 

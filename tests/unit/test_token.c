@@ -147,6 +147,15 @@ static void test_every_token_error_has_its_own_sentence(void **state)
 	assert_string_not_equal(token_strerror(TOKEN_EHASH), token_strerror(TOKEN_EINVALID));
 }
 
+static void test_secret_equal_needs_the_same_bytes_and_length(void **state)
+{
+	(void)state;
+	assert_true(token_secret_equal("s3cret", 6, "s3cret", 6));
+	assert_false(token_secret_equal("s3cret", 6, "s3creT", 6));
+	assert_false(token_secret_equal("s3cret", 6, "s3cret!", 7));
+	assert_false(token_secret_equal("s3cret", 6, "", 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_ids_are_16_lowercase_hex_and_unique),
 		cmocka_unit_test(test_seed_is_stable_per_id),
 		cmocka_unit_test(test_every_token_error_has_its_own_sentence),
+		cmocka_unit_test(test_secret_equal_needs_the_same_bytes_and_length),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
