@@ -34,6 +34,7 @@ static const struct {
 	[CLI_OPT_NOSYNC] = { "no-sync", 0 },
 	[CLI_OPT_MARKDOWN] = { "markdown", 0 },
 	[CLI_OPT_RETENTION_DAYS] = { "retention-days", 1 },
+	[CLI_OPT_ALLOWED_ORIGIN] = { "allowed-origin", 1 },
 };
 
 static int set_option(struct cli_opts *o, enum cli_opt id, const char *val, const char *cmd)
@@ -67,6 +68,14 @@ static int set_option(struct cli_opts *o, enum cli_opt id, const char *val, cons
 			break;
 		fprintf(stderr, "interviewd %s: --retention-days takes a number of days from 1 to %d\n",
 			cmd, RETENTION_DAYS_MAX);
+		return 2;
+	case CLI_OPT_ALLOWED_ORIGIN:
+		if (o->n_allowed_origins < CLI_ORIGINS_MAX) {
+			o->allowed_origins[o->n_allowed_origins++] = val;
+			break;
+		}
+		fprintf(stderr, "interviewd %s: --allowed-origin may be given at most %d times\n", cmd,
+			CLI_ORIGINS_MAX);
 		return 2;
 	case CLI_OPT_COUNT: break;
 	}
