@@ -35,6 +35,7 @@ static const struct {
 	[CLI_OPT_MARKDOWN] = { "markdown", 0 },
 	[CLI_OPT_RETENTION_DAYS] = { "retention-days", 1 },
 	[CLI_OPT_METRICS_TOKEN] = { "metrics-token", 1 },
+	[CLI_OPT_ALLOWED_ORIGIN] = { "allowed-origin", 1 },
 };
 
 static int set_option(struct cli_opts *o, enum cli_opt id, const char *val, const char *cmd)
@@ -82,6 +83,14 @@ static int set_option(struct cli_opts *o, enum cli_opt id, const char *val, cons
 		o->metrics_token = val;
 		break;
 	}
+	case CLI_OPT_ALLOWED_ORIGIN:
+		if (o->n_allowed_origins < CLI_ORIGINS_MAX) {
+			o->allowed_origins[o->n_allowed_origins++] = val;
+			break;
+		}
+		fprintf(stderr, "interviewd %s: --allowed-origin may be given at most %d times\n", cmd,
+			CLI_ORIGINS_MAX);
+		return 2;
 	case CLI_OPT_COUNT: break;
 	}
 	return 0;

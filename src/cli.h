@@ -14,12 +14,17 @@
 
 #include "store.h"
 
+/* --allowed-origin may be given this many times. */
+#define CLI_ORIGINS_MAX 16
+
 /* A command's options as parsed; defaults where not given. */
 struct cli_opts {
 	const char *data, *scripts, *www, *listen, *script, *candidate, *url, *public_url;
 	const char *metrics_token; /* NULL: /metrics to loopback clients only */
 	unsigned max_connections;
 	unsigned retention_days; /* 0: keep interviews for ever */
+	const char *allowed_origins[CLI_ORIGINS_MAX]; /* --allowed-origin, in order given */
+	unsigned n_allowed_origins;
 	int json, help, nosync, markdown;
 	int scripts_given; /* --scripts was on the command line, not the default */
 	int url_given;     /* --url was on the command line (o->url is NULL without it) */
@@ -42,6 +47,7 @@ enum cli_opt {
 	CLI_OPT_MARKDOWN,
 	CLI_OPT_RETENTION_DAYS,
 	CLI_OPT_METRICS_TOKEN,
+	CLI_OPT_ALLOWED_ORIGIN,
 	CLI_OPT_COUNT
 };
 

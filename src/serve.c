@@ -30,7 +30,7 @@
 static const char SERVE_HELP[] =
 	"usage: interviewd serve [--listen ADDR:PORT] [--data DIR] [--scripts DIR] [--www DIR]\n"
 	"                        [--max-connections N] [--public-url URL] [--retention-days N]\n"
-	"                        [--metrics-token TOKEN]\n"
+	"                        [--metrics-token TOKEN] [--allowed-origin ORIGIN]...\n"
 	"\n"
 	"Serves the candidate page at / and the WebSocket API at /v1 (see README.md, Protocol).\n"
 	"Records its address (the port actually bound, or --public-url) in the data directory, where\n"
@@ -43,6 +43,10 @@ static const char SERVE_HELP[] =
 	"  --max-connections N    open WebSockets at most (default 256); more get HTTP 503\n"
 	"  --public-url URL       the address candidates reach this server at, when it is not the\n"
 	"                         one it listens on (behind TLS or a proxy): http(s)://host[:port][/path]\n"
+	"  --allowed-origin ORIGIN  a site whose pages may open WebSockets here (repeatable):\n"
+	"                         http(s)://host[:port]. Always allowed: the server's own origin\n"
+	"                         (the browser's Host) and --public-url's; any other a browser\n"
+	"                         names gets HTTP 403. Clients that send no Origin are unaffected\n"
 	"  --retention-days N     erase finished and closed interviews N days after they end (checked\n"
 	"                         at start and hourly; logs each id erased); default: keep them\n"
 	"  --metrics-token TOKEN  GET /metrics (Prometheus text) wants \"Authorization: Bearer\n"
@@ -50,6 +54,22 @@ static const char SERVE_HELP[] =
 	"                         clients on this host only. GET /healthz needs nothing\n"
 	"  --no-sync              skip fsync (benchmark baseline only: a crash can lose turns)\n"
 	"SIGTERM or SIGINT: stop accepting, close WebSockets with 1001, finish commits, exit 0.\n";
+
+/* Checks an --allowed-origin: what a browser sends as Origin, an http(s)
+ * URL of a host and maybe a port, with no path, not even "/". Returns 0, or
+ * -1 with err saying what is wrong. */
+static int origin_check(const char *origin, char *err, size_t errlen)
+{
+	if (record_check_public_url(origin, err, errlen) != 0)
+		return -1;
+	if (strchr(strstr(origin, "://") + 3, '/')) {
+		snprintf(err, errlen,
+			 "%s: an origin is scheme://host[:port], without a path or a final /",
+			 origin);
+		return -1;
+	}
+	return 0;
+}
 
 /* Lists the scripts directory at startup, for the log: how many scripts it
  * holds and, by file and line, each that would fail `interviewd new`. Returns
@@ -119,7 +139,8 @@ int serve_cmd(int argc, char **argv)
 	int usage = cli_parse(argc, argv, &o,
 			      CLI_OPTLIST(CLI_OPT_LISTEN, CLI_OPT_DATA, CLI_OPT_SCRIPTS, CLI_OPT_WWW,
 					  CLI_OPT_MAXCONN, CLI_OPT_NOSYNC, CLI_OPT_PUBLIC_URL,
-					  CLI_OPT_RETENTION_DAYS, CLI_OPT_METRICS_TOKEN),
+					  CLI_OPT_RETENTION_DAYS, CLI_OPT_METRICS_TOKEN,
+					  CLI_OPT_ALLOWED_ORIGIN),
 			      SERVE_HELP);
 	if (usage >= 0)
 		return usage;
@@ -127,6 +148,26 @@ int serve_cmd(int argc, char **argv)
 	if (o.public_url && record_check_public_url(o.public_url, err, sizeof err) != 0) {
 		fprintf(stderr, "interviewd serve: --public-url %s\n", err);
 		return 2;
+	}
+	/* Room for the --public-url's origin after the ones given. */
+	const char *origins[CLI_ORIGINS_MAX + 1];
+	char public_origin[RECORD_URL_MAX + 1];
+	size_t n_origins = 0;
+	for (unsigned i = 0; i < o.n_allowed_origins; i++) {
+		if (origin_check(o.allowed_origins[i], err, sizeof err) != 0) {
+			fprintf(stderr, "interviewd serve: --allowed-origin %s\n", err);
+			return 2;
+		}
+		origins[n_origins++] = o.allowed_origins[i];
+	}
+	if (o.public_url) {
+		/* Behind a TLS proxy the page's origin is https://PUBLIC while
+		 * the Host we see says http: the public URL names it. */
+		snprintf(public_origin, sizeof public_origin, "%s", o.public_url);
+		char *path = strchr(strstr(public_origin, "://") + 3, '/');
+		if (path)
+			*path = '\0';
+		origins[n_origins++] = public_origin;
 	}
 	if ((usage = check_scripts(o.scripts, o.scripts_given)) >= 0)
 		return usage;
@@ -163,7 +204,8 @@ int serve_cmd(int argc, char **argv)
 	}
 	struct server_options so = { .listen = o.listen, .www_dir = o.www, .scripts_dir = o.scripts,
 				     .max_connections = o.max_connections,
-				     .metrics_token = o.metrics_token, .engine = eng, .store = st };
+				     .metrics_token = o.metrics_token, .engine = eng, .store = st,
+				     .allowed_origins = origins, .n_allowed_origins = n_origins };
 	if (server_start(&srv, &so, err, sizeof err) != 0) {
 		fprintf(stderr, "interviewd: %s\n", err);
 		goto out;

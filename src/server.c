@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -130,6 +131,31 @@ struct wsconn *server_conn_state(struct mg_connection *conn)
 	return w;
 }
 
+/* A browser sends Origin on every handshake, and a page of any site may
+ * open a socket here: the token or the cookie it would carry is not proof
+ * the page is ours (cross-site WebSocket hijacking). */
+bool server_origin_allowed(struct server *s, struct mg_connection *conn, const char *path)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	const char *origin = mg_get_header(conn, "Origin"), *host = mg_get_header(conn, "Host");
+	if (!origin)
+		return true;
+	char own[320];
+	int n = snprintf(own, sizeof own, "%s://%s", ri->is_ssl ? "https" : "http", host ? host : "");
+	if (host && *host && n > 0 && (size_t)n < sizeof own && strcasecmp(origin, own) == 0)
+		return true;
+	for (size_t i = 0; i < s->n_origins; i++)
+		if (strcasecmp(origin, s->origins[i]) == 0)
+			return true;
+	log_info("refused %s from %s: Origin %.200s is neither this server's nor an "
+		 "--allowed-origin",
+		 path, ri->remote_addr, origin);
+	metrics_family_inc(&metrics_handshakes_refused, "origin");
+	server_send_plain(conn, 403,
+			  "this page's origin may not open a WebSocket here (see --allowed-origin)\n");
+	return false;
+}
+
 /* Runs before the upgrade: CivetWeb would drop a refused connect handler's
  * TCP connection without a status, so the refusals are written here. */
 static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
@@ -137,6 +163,8 @@ static int ws_auth_handler(struct mg_connection *conn, void *cbdata)
 	struct server *s = cbdata;
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	char token[TOKEN_LEN + 8], id[TOKEN_ID_LEN + 1];
+	if (!server_origin_allowed(s, conn, "/v1"))
+		return 0;
 	if (token_of(ri, token, sizeof token) != 0 ||
 	    record_check_token(s->store, token, id) != 0) {
 		log_info("refused %s /v1 from %s: invalid or missing token", ri->request_method,
@@ -566,6 +594,13 @@ static int log_cb(const struct mg_connection *conn, const char *message)
 	return 1;
 }
 
+static void free_origins(struct server *s)
+{
+	for (size_t i = 0; i < s->n_origins; i++)
+		free(s->origins[i]);
+	free(s->origins);
+}
+
 int server_start(struct server **out, const struct server_options *o, char *err, size_t errlen)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -584,6 +619,15 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (o->n_allowed_origins && !(s->origins = calloc(o->n_allowed_origins, sizeof *s->origins))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (; s->n_origins < o->n_allowed_origins; s->n_origins++)
+		if (!(s->origins[s->n_origins] = strdup(o->allowed_origins[s->n_origins]))) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
 	if (watch_hub_open(&s->hub, s->store) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -650,6 +694,7 @@ int server_start(struct server **out, const struct server_options *o, char *err,
 	return 0;
 fail:
 	watch_hub_close(s->hub);
+	free_origins(s);
 	free(s->www_dir);
 	free(s->scripts_dir);
 	free(s->metrics_token);
@@ -692,6 +737,7 @@ void server_stop(struct server *s)
 		pthread_mutex_destroy(&s->shards[i].lock);
 		pthread_cond_destroy(&s->shards[i].idle);
 	}
+	free_origins(s);
 	free(s->www_dir);
 	free(s->scripts_dir);
 	free(s->metrics_token);

@@ -1,9 +1,10 @@
 /* server: the CivetWeb glue, the only module that includes civetweb.h.
  *
  * Serves the page build (static files, index.html for unknown paths) and the
- * WebSocket endpoint /v1: authenticates ?token= at the handshake (401 without
- * upgrading), reassembles fragmented frames, answers pings and closes, bounds
- * message size, and hands complete text messages to the engine. Keeps the set
+ * WebSocket endpoint /v1: refuses a browser's handshake from a foreign Origin
+ * (403), authenticates ?token= at the handshake (401 without upgrading),
+ * reassembles fragmented frames, answers pings and closes, bounds message
+ * size, and hands complete text messages to the engine. Keeps the set
  * of open connections per interview for broadcasts and for closing them all
  * with 1001 at shutdown. Requests under /api go to api.c, with their body read
  * here up to API_MAX_BODY. /healthz and /metrics are the operator's probes. */
@@ -21,6 +22,10 @@ struct server_options {
 	const char *scripts_dir;  /* the --scripts directory (scriptdir); default "scripts" */
 	unsigned max_connections; /* open WebSockets; default 256 */
 	const char *metrics_token; /* bearer token /metrics wants; NULL: loopback clients only */
+	/* Origins ("https://host[:port]") whose pages may open a WebSocket
+	 * besides the server's own (scheme://Host of the handshake); copied. */
+	const char *const *allowed_origins;
+	size_t n_allowed_origins;
 	struct engine *engine;
 	struct store *store;
 };

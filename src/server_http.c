@@ -1,7 +1,8 @@
 /* server_http: the plain HTTP side of the CivetWeb glue. Part of the server
  * module (see server.c): answers written by hand, the page build (hashed
  * assets cached for a year, index.html or console.html for the page's own
- * routes, headers that keep the candidate's token out of a Referer), and
+ * routes, a strict Content-Security-Policy and headers that keep the
+ * candidate's token out of a Referer), and
  * /api: the body read up to API_MAX_BODY, handed to api.c as plain data, and
  * its answer written back with the headers api.c asked for. */
 #include "server.h"
@@ -20,6 +21,27 @@
 
 /* ---- HTTP: plain responses and the page ---------------------------------- */
 
+/* On every page response and every answer written by hand. The page loads
+ * its script and styles by src and href from /assets (Vite emits no inline
+ * script or style; React sets no style= attribute), so nothing inline is
+ * allowed. connect-src 'self' covers the page's own ws:/wss: socket in CSP
+ * Level 3 browsers; older ones refuse it, and so the live socket, rather than
+ * allow a foreign one. X-Frame-Options is frame-ancestors for browsers
+ * without CSP 2. The candidate link carries the token: never leak it in a
+ * Referer. */
+static const struct {
+	const char *name, *value;
+} PAGE_HEADERS[] = {
+	{ "Content-Security-Policy",
+	  "default-src 'self'; connect-src 'self'; script-src 'self'; style-src 'self'; "
+	  "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+	  "object-src 'none'" },
+	{ "X-Content-Type-Options", "nosniff" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()" },
+	{ "X-Frame-Options", "DENY" },
+};
+
 /* Written by hand rather than with mg_response_header_*: CivetWeb refuses
  * those on a request that asked for a WebSocket upgrade, and the handshake
  * refusals (401, 503) are exactly such requests. */
@@ -36,8 +58,11 @@ void server_send_answer(struct mg_connection *conn, int status, const char *type
 					     : "Bad Request";
 	mg_printf(conn,
 		  "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
-		  "Cache-Control: no-store\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+		  "Cache-Control: no-store\r\nContent-Length: %zu\r\nConnection: close\r\n",
 		  status, reason, type, len);
+	for (size_t i = 0; i < sizeof PAGE_HEADERS / sizeof PAGE_HEADERS[0]; i++)
+		mg_printf(conn, "%s: %s\r\n", PAGE_HEADERS[i].name, PAGE_HEADERS[i].value);
+	mg_printf(conn, "\r\n");
 	mg_write(conn, body, len);
 }
 
@@ -69,13 +94,8 @@ static int send_page_file(struct mg_connection *conn, const char *path, bool ass
 	mg_response_header_add(conn, "Content-Length", len, -1);
 	mg_response_header_add(conn, "Cache-Control",
 			       asset ? "public, max-age=31536000, immutable" : "no-cache", -1);
-	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
-	/* The candidate link carries the token: never leak it in a Referer. */
-	mg_response_header_add(conn, "Referrer-Policy", "no-referrer", -1);
-	mg_response_header_add(conn, "Content-Security-Policy",
-			       "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; "
-			       "style-src 'self' 'unsafe-inline'",
-			       -1);
+	for (size_t i = 0; i < sizeof PAGE_HEADERS / sizeof PAGE_HEADERS[0]; i++)
+		mg_response_header_add(conn, PAGE_HEADERS[i].name, PAGE_HEADERS[i].value, -1);
 	mg_response_header_send(conn);
 	if (!head)
 		mg_send_file_body(conn, path);

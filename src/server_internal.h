@@ -61,6 +61,8 @@ struct server {
 	struct api api;    /* the team API under /api/v1 */
 	struct watch_hub *hub; /* the live view under /v1/watch */
 	unsigned max_connections;
+	char **origins; /* --allowed-origin and the like, besides our own */
+	size_t n_origins;
 	atomic_uint open;
 	int port;
 	struct sockaddr_in self;      /* where a connection reaches the listener */
@@ -86,6 +88,14 @@ size_t server_close_payload(char out[125], int code, const char *reason);
  * a keep-alive connection (its watcher stopped); NULL when out of memory.
  * Freed when the connection closes. */
 struct wsconn *server_conn_state(struct mg_connection *conn);
+
+/* --- handshakes (server.c) ---------------------------------------------- */
+
+/* Whether a WebSocket handshake may go on as far as its Origin goes: yes
+ * without one (not a browser), or when it is the server's own
+ * (scheme://Host of the request) or one of s->origins, in any case. When
+ * not, it has answered 403 and logged the refusal under path. */
+bool server_origin_allowed(struct server *s, struct mg_connection *conn, const char *path);
 
 /* --- HTTP (server_http.c) ------------------------------------------------ */
 

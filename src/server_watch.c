@@ -20,7 +20,8 @@
 /* ---- the live view: /v1/watch --------------------------------------------- */
 
 /* Authenticated by api.c (an API key, or the session cookie with our own
- * Origin) before the upgrade, like /v1; refusals are JSON errors. */
+ * Origin) before the upgrade, like /v1; its refusals are JSON errors. A
+ * browser's Origin is checked first, as on /v1. */
 int server_watch_auth_handler(struct mg_connection *conn, void *cbdata)
 {
 	struct server *s = cbdata;
@@ -28,6 +29,8 @@ int server_watch_auth_handler(struct mg_connection *conn, void *cbdata)
 	struct api_request req = server_request_of(conn, ri);
 	struct api_response res;
 	struct api_watch want;
+	if (!server_origin_allowed(s, conn, API_WATCH_PATH))
+		return 0;
 	if (api_watch_check(&s->api, &req, &want, &res) != 0) {
 		metrics_family_inc(&metrics_handshakes_refused, res.status == 401   ? "unauthorized"
 								: res.status == 403 ? "forbidden"
