@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "proto.h"
 #include "record.h"
 #include "retention.h"
@@ -34,10 +35,7 @@
 
 enum opt { OPT_DATA, OPT_ENDED_BEFORE, OPT_DRY_RUN, OPT_COUNT };
 
-static const struct {
-	const char *name;
-	bool value; /* takes a value */
-} OPTS[OPT_COUNT] = {
+static const struct argv_opt OPTS[OPT_COUNT] = {
 	[OPT_DATA] = { "data", true },
 	[OPT_ENDED_BEFORE] = { "ended-before", true },
 	[OPT_DRY_RUN] = { "dry-run", false },
@@ -63,55 +61,15 @@ struct parsed {
  * --help, 2 after a usage error (said on stderr). */
 static int parse(int argc, char **argv, const struct cmd *c, struct parsed *p)
 {
-	bool only_args = false;
-	int nargs = 0;
-	const char *extra = NULL;
+	const struct argv_spec spec = { c->name, OPTS, OPT_COUNT, c->allow, c->help };
+	const char *args[2] = { NULL, NULL };
+	int nargs;
 	memset(p, 0, sizeof *p);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (only_args || a[0] != '-' || a[1] == '\0') {
-			if (nargs++ == 0)
-				p->arg = a;
-			else if (!extra)
-				extra = a;
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			only_args = true;
-			continue;
-		}
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(c->help, stdout);
-			return 0;
-		}
-		const char *eq = strchr(a, '=');
-		size_t len = eq ? (size_t)(eq - a) : strlen(a);
-		int found = -1;
-		for (int o = 0; o < OPT_COUNT && found < 0; o++)
-			if ((c->allow & ALLOW(o)) && a[1] == '-' && strlen(OPTS[o].name) == len - 2 &&
-			    strncmp(a + 2, OPTS[o].name, len - 2) == 0)
-				found = o;
-		if (found < 0) {
-			fprintf(stderr, "interviewd %s: unknown option %.*s; see interviewd %s --help\n",
-				c->name, (int)len, a, c->name);
-			return 2;
-		}
-		if (OPTS[found].value) {
-			const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-			if (!v) {
-				fprintf(stderr, "interviewd %s: option --%s needs a value\n", c->name,
-					OPTS[found].name);
-				return 2;
-			}
-			p->val[found] = v;
-		} else if (eq) {
-			fprintf(stderr, "interviewd %s: option --%s takes no value\n", c->name,
-				OPTS[found].name);
-			return 2;
-		} else {
-			p->val[found] = "";
-		}
-	}
+	int rc = argv_parse(argc, argv, &spec, p->val, args, 2, &nargs);
+	if (rc >= 0)
+		return rc;
+	p->arg = args[0];
+	const char *extra = args[1];
 	if (c->arg && nargs == 0) {
 		fprintf(stderr, "interviewd %s: give the %s; see interviewd %s --help\n", c->name,
 			c->arg, c->name);

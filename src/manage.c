@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "export.h"
 #include "link.h"
 #include "ops.h"
@@ -30,10 +31,7 @@
 
 enum opt { OPT_DATA, OPT_URL, OPT_JSON, OPT_YES, OPT_SCRIPT, OPT_FORMAT, OPT_OUT, OPT_COUNT };
 
-static const struct {
-	const char *name;
-	bool value; /* takes a value */
-} OPTS[OPT_COUNT] = {
+static const struct argv_opt OPTS[OPT_COUNT] = {
 	[OPT_DATA] = { "data", true },     [OPT_URL] = { "url", true },
 	[OPT_JSON] = { "json", false },    [OPT_YES] = { "yes", false },
 	[OPT_SCRIPT] = { "script", true }, [OPT_FORMAT] = { "format", true },
@@ -59,64 +57,12 @@ struct parsed {
  * --help, 2 after a usage error (said on stderr). */
 static int parse(int argc, char **argv, const struct cmd *c, struct parsed *p)
 {
-	bool only_args = false;
-	int nargs = 0;
+	const struct argv_spec spec = { c->name, OPTS, OPT_COUNT, c->allow, c->help };
+	int nargs;
 	memset(p, 0, sizeof *p);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (only_args || a[0] != '-' || a[1] == '\0') {
-			if (nargs++ == 0)
-				p->id = a;
-			continue;
-		}
-		if (strcmp(a, "--") == 0) {
-			only_args = true;
-			continue;
-		}
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(c->help, stdout);
-			return 0;
-		}
-		const char *eq = strchr(a, '=');
-		size_t len = eq ? (size_t)(eq - a) : strlen(a);
-		int found = -1;
-		for (int o = 0; o < OPT_COUNT && found < 0; o++)
-			if ((c->allow & ALLOW(o)) && a[1] == '-' &&
-			    strlen(OPTS[o].name) == len - 2 &&
-			    strncmp(a + 2, OPTS[o].name, len - 2) == 0)
-				found = o;
-		if (found < 0) {
-			/* A prefix either way (--scrip, --scripts) names the one meant. */
-			const char *hint = NULL;
-			for (int o = 0; o < OPT_COUNT && !hint && a[1] == '-' && len > 3; o++) {
-				size_t nlen = strlen(OPTS[o].name);
-				if ((c->allow & ALLOW(o)) &&
-				    strncmp(a + 2, OPTS[o].name, nlen < len - 2 ? nlen : len - 2) ==
-					    0)
-					hint = OPTS[o].name;
-			}
-			fprintf(stderr,
-				"interviewd %s: unknown option %.*s%s%s%s; see interviewd %s --help\n",
-				c->name, (int)len, a, hint ? " (did you mean --" : "",
-				hint ? hint : "", hint ? "?)" : "", c->name);
-			return 2;
-		}
-		if (OPTS[found].value) {
-			const char *v = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-			if (!v) {
-				fprintf(stderr, "interviewd %s: option --%s needs a value\n",
-					c->name, OPTS[found].name);
-				return 2;
-			}
-			p->val[found] = v;
-		} else if (eq) {
-			fprintf(stderr, "interviewd %s: option --%s takes no value\n", c->name,
-				OPTS[found].name);
-			return 2;
-		} else {
-			p->val[found] = "";
-		}
-	}
+	int rc = argv_parse(argc, argv, &spec, p->val, &p->id, 1, &nargs);
+	if (rc >= 0)
+		return rc;
 	if (c->takes_id && nargs != 1) {
 		fprintf(stderr, "interviewd %s: give one interview id (see interviewd list)\n",
 			c->name);
