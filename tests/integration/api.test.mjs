@@ -632,3 +632,20 @@ test('the eleventh failed sign-in in 15 minutes is 429 with Retry-After, for eve
     own.cleanup();
   }
 });
+
+test('thirty wrong sign-ins sent at once get at most ten 401s; the rest, and then the right password, get 429', async () => {
+  const own = await startServer();
+  try {
+    const add = await cli(['user', 'add', 'racer', '--password-stdin', '--data', own.dataDir], { input: 'the right password\n' });
+    assert.equal(add.code, 0, add.stderr);
+    const body = { name: 'racer', password: 'a wrong guess' };
+    const all = await Promise.all(Array.from({ length: 30 }, () => call(own, '/api/v1/session', { method: 'POST', body })));
+    const counts = all.reduce((m, r) => ({ ...m, [r.status]: (m[r.status] || 0) + 1 }), {});
+    assert.ok((counts[401] || 0) <= 10, `at most ten guesses checked: ${JSON.stringify(counts)}`);
+    assert.equal((counts[401] || 0) + (counts[429] || 0), 30, JSON.stringify(counts));
+    assertError(await call(own, '/api/v1/session', { method: 'POST', body: { name: 'racer', password: 'the right password' } }), 429, 'rate_limited');
+  } finally {
+    await own.stop();
+    own.cleanup();
+  }
+});
